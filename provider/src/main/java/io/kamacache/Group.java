@@ -1,0 +1,198 @@
+package io.kamacache;
+
+import io.kamacache.singleflight.LoadCoalescer;
+import io.kamacache.store.ByteStore;
+import io.kamacache.store.RemovalCause;
+import io.kamacache.store.StoreOptions;
+import io.kamacache.store.StoredValue;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A named cache of byte values with a {@link Getter} behind it: a {@link #get} that misses
+ * calls the getter (once per key however many callers miss together), keeps the value and
+ * returns it. Created by {@link Node#newGroup}; thread-safe.
+ *
+ * <p>Keys are non-empty strings, stored as their UTF-8 bytes. A value heavier than the
+ * group's whole {@code maxBytes} is returned to its caller but not kept (it counts as an
+ * eviction).
+ */
+public final class Group {
+
+    private final Node node;
+    private final String name;
+    private final Getter getter;
+    private final StoreOptions options;
+    private final InstantSource clock;
+    private final ByteStore store;
+    private final LoadCoalescer<String, ByteView> loads;
+    private final LongAdder gets = new LongAdder();
+    private final LongAdder hits = new LongAdder();
+    private final LongAdder misses = new LongAdder();
+    private final LongAdder loadCalls = new LongAdder();
+    private final LongAdder loadErrors = new LongAdder();
+    private final LongAdder evictions = new LongAdder();
+    private final LongAdder expirations = new LongAdder();
+
+    Group(Node node, String name, Getter getter, StoreOptions options, Node.Services services) {
+        this.node = node;
+        this.name = name;
+        this.getter = getter;
+        this.options = options;
+        this.clock = services.clock();
+        this.store = ByteStore.builder(options)
+                .clock(clock)
+                .removalListener((key, value, cause) -> (cause == RemovalCause.EVICTED ? evictions : expirations).increment())
+                .sweepExpired(services.sweeper(), services.sweepInterval())
+                .build();
+        this.loads = new LoadCoalescer<>(services.loaders());
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public StoreOptions options() {
+        return options;
+    }
+
+    /**
+     * The value of {@code key}, loaded through the getter on a miss; waits as long as the
+     * load takes.
+     *
+     * @return the value, or null when the getter says the key has none
+     * @throws LoadException when the getter failed, or the calling thread was interrupted
+     */
+    public ByteView get(String key) {
+        return await(key, getAsync(key), null);
+    }
+
+    /**
+     * Like {@link #get(String)}, but gives up waiting after {@code timeout}. Giving up
+     * does not stop the load: other callers still receive its value and it is cached.
+     *
+     * @throws LoadException when the getter failed, the timeout passed (the cause is a
+     *         {@link TimeoutException}) or the calling thread was interrupted
+     */
+    public ByteView get(String key, Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        return await(key, getAsync(key), timeout);
+    }
+
+    /**
+     * The value of {@code key} as a future of the caller's own: cancelling it abandons only
+     * this caller's wait. It completes with null when the getter says the key has none, and
+     * exceptionally with the getter's exception when loading failed.
+     */
+    public CompletableFuture<ByteView> getAsync(String key) {
+        byte[] keyBytes = keyBytes(key);
+        gets.increment();
+        StoredValue cached = store.get(keyBytes);
+        if (cached != null) {
+            hits.increment();
+            return CompletableFuture.completedFuture(ByteView.wrap(cached.value()));
+        }
+        misses.increment();
+        return loads.load(key, () -> load(key, keyBytes));
+    }
+
+    /** Stores {@code value} for {@code key}, replacing any previous value. */
+    public void set(String key, ByteView value) {
+        Objects.requireNonNull(value, "value must not be null");
+        store.put(keyBytes(key), stored(value.array()));
+    }
+
+    /** Stores a copy of {@code value} for {@code key}, replacing any previous value. */
+    public void set(String key, byte[] value) {
+        Objects.requireNonNull(value, "value must not be null");
+        store.put(keyBytes(key), stored(value.clone()));
+    }
+
+    /**
+     * Removes {@code key}.
+     *
+     * @return whether it had a value
+     */
+    public boolean delete(String key) {
+        return store.remove(keyBytes(key)) != null;
+    }
+
+    public GroupStats stats() {
+        return new GroupStats(gets.sum(), hits.sum(), misses.sum(), loadCalls.sum(), loads.joinedCount(),
+                loadErrors.sum(), evictions.sum(), expirations.sum(), store.size(), store.weightedSize());
+    }
+
+    @Override
+    public String toString() {
+        return "Group{" + name + ", " + options + '}';
+    }
+
+    void close() {
+        store.close();
+    }
+
+    private ByteView load(String key, byte[] keyBytes) throws Exception {
+        // A load that finished between this caller's miss and now has already stored the value.
+        StoredValue cached = store.get(keyBytes);
+        if (cached != null) {
+            return ByteView.wrap(cached.value());
+        }
+        loadCalls.increment();
+        byte[] loaded;
+        try {
+            loaded = getter.get(key);
+        } catch (Throwable t) {
+            loadErrors.increment();
+            throw t;
+        }
+        if (loaded == null) {
+            return null;
+        }
+        byte[] owned = loaded.clone(); // the getter may reuse its array
+        store.put(keyBytes, stored(owned));
+        return ByteView.wrap(owned);
+    }
+
+    private ByteView await(String key, CompletableFuture<ByteView> future, Duration timeout) {
+        try {
+            return timeout == null ? future.get() : future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw new LoadException("group '" + name + "': loading key '" + key + "' failed: " + cause, cause);
+        } catch (TimeoutException e) {
+            future.cancel(false);
+            throw new LoadException("group '" + name + "': gave up waiting for key '" + key + "' after " + timeout
+                    + "; the load goes on for other callers", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            future.cancel(false);
+            throw new LoadException("group '" + name + "': interrupted while waiting for key '" + key + "'", e);
+        }
+    }
+
+    private StoredValue stored(byte[] value) {
+        Duration ttl = options.expireAfterWrite();
+        if (ttl == null) {
+            return StoredValue.of(value);
+        }
+        long expiresAt = clock.millis() + ttl.toMillis();
+        return StoredValue.of(value, expiresAt < 0 ? StoredValue.ETERNAL : expiresAt);
+    }
+
+    private byte[] keyBytes(String key) {
+        node.ensureOpen();
+        Objects.requireNonNull(key, "key must not be null");
+        if (key.isEmpty()) {
+            throw new IllegalArgumentException("key must not be empty (group '" + name + "')");
+        }
+        return key.getBytes(StandardCharsets.UTF_8);
+    }
+}

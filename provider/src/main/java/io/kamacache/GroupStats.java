@@ -1,0 +1,24 @@
+package io.kamacache;
+
+/**
+ * A snapshot of a group's counters since it was created.
+ *
+ * @param gets           calls to {@code get}
+ * @param hits           gets answered from the store
+ * @param misses         gets that were not ({@code gets = hits + misses})
+ * @param loads          getter calls
+ * @param loadsCoalesced misses that joined a load already running instead of calling the getter
+ * @param loadErrors     getter calls that threw
+ * @param evictions      entries the eviction policy removed, and values too large to keep
+ * @param expirations    entries removed because they expired
+ * @param entries        entries held now
+ * @param bytes          their weight now, in bytes, as counted against {@code maxBytes}
+ */
+public record GroupStats(long gets, long hits, long misses, long loads, long loadsCoalesced, long loadErrors,
+                         long evictions, long expirations, long entries, long bytes) {
+
+    /** hits / gets, or 0 when there were no gets. */
+    public double hitRatio() {
+        return gets == 0 ? 0 : (double) hits / gets;
+    }
+}

@@ -1,0 +1,416 @@
+package io.kamacache.store;
+
+import io.kamacache.eviction.Capacity;
+import io.kamacache.eviction.EvictionNode;
+import io.kamacache.eviction.EvictionPolicy;
+
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+
+/**
+ * A concurrent, bounded map of byte keys to {@link StoredValue}s; see the package
+ * documentation for how it works. Keys and values are owned by the store once passed in:
+ * callers must not modify the arrays afterwards.
+ *
+ * <p>Weight: an entry weighs its key bytes plus its value bytes plus {@link
+ * #ENTRY_OVERHEAD}, so that a {@code maxBytes} bound also limits the memory many small
+ * entries cost. An entry heavier than the whole {@code maxBytes} is never kept: writing it
+ * removes any previous value of the key and reports the new one as {@link
+ * RemovalCause#EVICTED}.
+ *
+ * <p>Thread-safe. {@link #close()} stops the background expiry sweep; the data stays
+ * readable.
+ */
+public final class ByteStore implements AutoCloseable {
+
+    /**
+     * Bytes added to every entry's weight for the store's own bookkeeping: the map's node
+     * and table slot, this store's node with its policy links, the key wrapper, the value
+     * holder and two array headers, about 160 bytes on a 64-bit JVM with compressed
+     * pointers.
+     */
+    public static final int ENTRY_OVERHEAD = 160;
+
+    private final ConcurrentHashMap<ByteKey, StoreNode> data = new ConcurrentHashMap<>();
+    private final Capacity capacity;
+    private final EvictionPolicy policy;
+    /** Null when the policy records hits itself, without the lock. */
+    private final ReadBuffer<StoreNode> readBuffer;
+    private final ReentrantLock evictionLock = new ReentrantLock();
+    private final AtomicLong weight = new AtomicLong();
+    private final AtomicLong count = new AtomicLong();
+    private final InstantSource clock;
+    private final RemovalListener removalListener;
+    private final ScheduledFuture<?> sweep;
+    private final Consumer<StoreNode> replayAccess = this::replayAccess;
+
+    private ByteStore(Builder b) {
+        StoreOptions options = b.options;
+        this.capacity = options.capacity();
+        this.policy = EvictionPolicy.create(options.policy(), capacity, options.a1inFraction(), options.a1outFraction());
+        this.readBuffer = policy.concurrentAccess() ? null : new ReadBuffer<>();
+        this.clock = b.clock;
+        this.removalListener = b.removalListener;
+        this.sweep = b.sweeper == null ? null
+                : b.sweeper.scheduleWithFixedDelay(this::sweepExpired,
+                        b.sweepInterval.toMillis(), b.sweepInterval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** A builder for a store with these options. */
+    public static Builder builder(StoreOptions options) {
+        return new Builder(options);
+    }
+
+    /** The live value of {@code key}, or null when it is absent or expired. */
+    public StoredValue get(byte[] key) {
+        StoreNode node = data.get(new ByteKey(requireKey(key)));
+        if (node == null) {
+            return null;
+        }
+        StoredValue value = node.value;
+        if (value.expiresAt() != StoredValue.ETERNAL && value.isExpiredAt(clock.millis())) {
+            return compute(key, UnaryOperator.identity()); // removes it unless rewritten meanwhile
+        }
+        recordAccess(node);
+        return value;
+    }
+
+    /**
+     * Stores {@code value} for {@code key}.
+     *
+     * @return the previous live value, or null
+     */
+    public StoredValue put(byte[] key, StoredValue value) {
+        Objects.requireNonNull(value, "value");
+        StoredValue[] previous = new StoredValue[1];
+        compute(key, current -> {
+            previous[0] = current;
+            return value;
+        });
+        return previous[0];
+    }
+
+    /**
+     * Removes {@code key}.
+     *
+     * @return the removed live value, or null when there was none
+     */
+    public StoredValue remove(byte[] key) {
+        StoredValue[] previous = new StoredValue[1];
+        compute(key, current -> {
+            previous[0] = current;
+            return null;
+        });
+        return previous[0];
+    }
+
+    /**
+     * Atomically replaces the entry of {@code key} with {@code remapping(current)}, where
+     * {@code current} is the live value or null when the key is absent or expired. The
+     * function returns the value to keep: null removes the entry, the very same instance
+     * leaves it untouched. It runs while the key is locked, so it must be short and must
+     * not touch this store.
+     *
+     * @return the live value after the call (a value too heavy to keep is returned even
+     *         though it was not kept)
+     */
+    public StoredValue compute(byte[] key, UnaryOperator<StoredValue> remapping) {
+        Objects.requireNonNull(remapping, "remapping");
+        Change change = new Change(clock.millis(), remapping);
+        data.compute(new ByteKey(requireKey(key)), change);
+        afterWrite(change);
+        return change.result;
+    }
+
+    /** Removes every entry; expired ones are reported as expired. */
+    public void clear() {
+        for (ByteKey key : data.keySet()) {
+            compute(key.bytes, current -> null);
+        }
+    }
+
+    /** Visits the live entries, weakly consistent with concurrent changes. */
+    public void forEach(BiConsumer<byte[], StoredValue> action) {
+        long now = clock.millis();
+        data.forEach((key, node) -> {
+            StoredValue value = node.value;
+            if (!value.isExpiredAt(now)) {
+                action.accept(key.bytes, value);
+            }
+        });
+    }
+
+    /** The number of entries held, including expired ones not yet removed. */
+    public long size() {
+        return count.get();
+    }
+
+    /** The summed weight of the entries held, in bytes. */
+    public long weightedSize() {
+        return weight.get();
+    }
+
+    public Capacity capacity() {
+        return capacity;
+    }
+
+    /** The weight an entry of this key and value has. */
+    public static long weightOf(byte[] key, byte[] value) {
+        return (long) key.length + value.length + ENTRY_OVERHEAD;
+    }
+
+    /** Removes the entries whose expiry time has passed; the background sweep calls this. */
+    public void sweepExpired() {
+        long now = clock.millis();
+        for (StoreNode node : data.values()) {
+            if (node.value.isExpiredAt(now)) {
+                compute(node.key.bytes, UnaryOperator.identity());
+            }
+        }
+    }
+
+    /** Stops the background expiry sweep. */
+    @Override
+    public void close() {
+        if (sweep != null) {
+            sweep.cancel(false);
+        }
+    }
+
+    // ---- policy bookkeeping -------------------------------------------------------------
+
+    private void recordAccess(StoreNode node) {
+        if (readBuffer == null) {
+            policy.onAccess(node);
+        } else if (readBuffer.offer(node) && evictionLock.tryLock()) {
+            try {
+                readBuffer.drainTo(replayAccess);
+            } finally {
+                evictionLock.unlock();
+            }
+        }
+    }
+
+    private void replayAccess(StoreNode node) {
+        if (node.isTracked()) {
+            policy.onAccess(node);
+        }
+    }
+
+    /** Tells the policy what a compute changed, evicts while over capacity, then reports removals. */
+    private void afterWrite(Change change) {
+        if (!change.changed()) {
+            return;
+        }
+        List<Removal> removals = new ArrayList<>(1);
+        if (change.expired != null) {
+            removals.add(new Removal(change.removed.key.bytes, change.expired, RemovalCause.EXPIRED));
+        }
+        if (change.rejected != null) {
+            removals.add(new Removal(change.key.bytes, change.rejected, RemovalCause.EVICTED));
+        }
+        evictionLock.lock();
+        try {
+            if (readBuffer != null) {
+                readBuffer.drainTo(replayAccess); // hits before this write keep their order
+            }
+            // Another thread may have changed the same node since; the node's own state is
+            // the truth: only alive nodes are inserted, only tracked ones updated or removed.
+            if (change.removed != null && change.removed.isTracked()) {
+                policy.onRemove(change.removed);
+            }
+            if (change.updated != null && change.updated.isTracked()) {
+                policy.onUpdate(change.updated);
+            }
+            if (change.added != null && change.added.alive && !change.added.isTracked()) {
+                policy.onInsert(change.added);
+            }
+            evictOverflow(change.now, removals);
+        } finally {
+            evictionLock.unlock();
+        }
+        for (Removal removal : removals) {
+            removalListener.onRemoval(removal.key, removal.value, removal.cause);
+        }
+    }
+
+    private void evictOverflow(long now, List<Removal> removals) {
+        while (capacity.isExceededBy(weight.get(), count.get())) {
+            StoreNode victim = (StoreNode) policy.evict();
+            if (victim == null) {
+                return; // the rest is still being inserted by other writers, who will evict
+            }
+            StoredValue[] evicted = new StoredValue[1];
+            data.computeIfPresent(victim.key, (key, node) -> {
+                if (node != victim) {
+                    return node;
+                }
+                evicted[0] = node.value;
+                retire(node);
+                return null;
+            });
+            if (evicted[0] != null) {
+                RemovalCause cause = evicted[0].isExpiredAt(now) ? RemovalCause.EXPIRED : RemovalCause.EVICTED;
+                removals.add(new Removal(victim.key.bytes, evicted[0], cause));
+            }
+        }
+    }
+
+    private void retire(StoreNode node) {
+        node.alive = false;
+        weight.addAndGet(-node.weight());
+        count.decrementAndGet();
+    }
+
+    private static byte[] requireKey(byte[] key) {
+        return Objects.requireNonNull(key, "key");
+    }
+
+    // ---- types --------------------------------------------------------------------------
+
+    /** The store's entry: its key, its current value and the policy's links. */
+    private static final class StoreNode extends EvictionNode {
+        final ByteKey key;
+        volatile StoredValue value;
+        /** False once removed from the map; read by the policy bookkeeping. */
+        volatile boolean alive = true;
+
+        StoreNode(ByteKey key, StoredValue value) {
+            this.key = key;
+            this.value = value;
+        }
+
+        @Override
+        public Object key() {
+            return key;
+        }
+
+        @Override
+        public long weight() {
+            return weightOf(key.bytes, value.value());
+        }
+    }
+
+    private record Removal(byte[] key, StoredValue value, RemovalCause cause) {
+    }
+
+    /**
+     * One write's remapping, run inside the map's per-key compute, and a record of what it
+     * did for the policy bookkeeping that follows.
+     */
+    private final class Change implements java.util.function.BiFunction<ByteKey, StoreNode, StoreNode> {
+        final long now;
+        final UnaryOperator<StoredValue> remapping;
+        ByteKey key;
+        StoreNode added;
+        StoreNode updated;
+        StoreNode removed;
+        StoredValue expired;
+        StoredValue rejected;
+        StoredValue result;
+
+        Change(long now, UnaryOperator<StoredValue> remapping) {
+            this.now = now;
+            this.remapping = remapping;
+        }
+
+        boolean changed() {
+            return added != null || updated != null || removed != null || rejected != null;
+        }
+
+        @Override
+        public StoreNode apply(ByteKey k, StoreNode node) {
+            key = k;
+            StoredValue current = null;
+            if (node != null) {
+                current = node.value;
+                if (current.isExpiredAt(now)) {
+                    expired = current;
+                    current = null;
+                }
+            }
+            StoredValue next = remapping.apply(current);
+            result = next;
+            if (next == current && expired == null) {
+                return node; // untouched
+            }
+            if (next != null && capacity.isTooHeavy(weightOf(k.bytes, next.value()))) {
+                rejected = next;
+                next = null;
+            }
+            if (node != null && (next == null || expired != null)) {
+                retire(node);
+                removed = node;
+            }
+            if (next == null) {
+                return null;
+            }
+            if (node != null && expired == null) {
+                long before = node.weight();
+                node.value = next;
+                weight.addAndGet(node.weight() - before);
+                updated = node;
+                return node;
+            }
+            StoreNode fresh = new StoreNode(k, next);
+            weight.addAndGet(fresh.weight());
+            count.incrementAndGet();
+            added = fresh;
+            return fresh;
+        }
+    }
+
+    /** Builds a {@link ByteStore}. */
+    public static final class Builder {
+        private final StoreOptions options;
+        private InstantSource clock = InstantSource.system();
+        private RemovalListener removalListener = RemovalListener.NONE;
+        private ScheduledExecutorService sweeper;
+        private Duration sweepInterval;
+
+        private Builder(StoreOptions options) {
+            this.options = Objects.requireNonNull(options, "options");
+        }
+
+        /** The clock expiry times are compared with; the system clock by default. */
+        public Builder clock(InstantSource clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        public Builder removalListener(RemovalListener listener) {
+            this.removalListener = Objects.requireNonNull(listener, "removalListener");
+            return this;
+        }
+
+        /**
+         * Sweeps expired entries every {@code interval} on {@code scheduler} until the store
+         * is closed. Without it, expired entries are removed only when read or written.
+         */
+        public Builder sweepExpired(ScheduledExecutorService scheduler, Duration interval) {
+            Objects.requireNonNull(interval, "interval");
+            if (interval.isNegative() || interval.isZero()) {
+                throw new IllegalArgumentException("sweep interval must be positive, was " + interval);
+            }
+            this.sweeper = Objects.requireNonNull(scheduler, "scheduler");
+            this.sweepInterval = interval;
+            return this;
+        }
+
+        public ByteStore build() {
+            return new ByteStore(this);
+        }
+    }
+}

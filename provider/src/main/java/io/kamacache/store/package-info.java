@@ -1,0 +1,17 @@
+/**
+ * The local store: a concurrent map of byte keys to {@link io.kamacache.store.StoredValue}s
+ * (value bytes and an absolute expiry time), bounded in bytes and/or entries.
+ *
+ * <p>Data lives in a {@link java.util.concurrent.ConcurrentHashMap}; every change to a key
+ * runs inside the map's per-key {@code compute}, so writes to one key are atomic and the
+ * store's weight and entry count, updated in the same critical section, are exact. The
+ * eviction policy is not thread-safe: it is told about each change under one eviction lock
+ * taken after the per-key section (never inside it, so the two locks cannot deadlock), and
+ * is then asked for victims until the store fits its capacity again. Reads take no lock:
+ * a hit is either recorded inline (Clock only sets a bit) or offered to a striped, lossy
+ * {@link io.kamacache.store.ReadBuffer} that is replayed under the lock when a stripe fills
+ * or before the next write, the same buffered-reordering idea as Caffeine's. Expired
+ * entries are removed when read and by a periodic sweep; removals the store makes on its
+ * own, evictions and expirations, are reported to a {@link io.kamacache.store.RemovalListener}.
+ */
+package io.kamacache.store;

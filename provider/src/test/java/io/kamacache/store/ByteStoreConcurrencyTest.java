@@ -1,0 +1,118 @@
+package io.kamacache.store;
+
+import io.kamacache.eviction.PolicyKind;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ByteStoreConcurrencyTest {
+
+    private static final int THREADS = 4;
+
+    private static byte[] key(int i) {
+        return ("key-" + i).getBytes();
+    }
+
+    private static void runConcurrently(int threads, ThrowingTask task) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int id = t;
+                futures.add(pool.submit(() -> {
+                    task.run(id);
+                    return null;
+                }));
+            }
+            for (Future<?> f : futures) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    interface ThrowingTask {
+        void run(int threadId) throws Exception;
+    }
+
+    /** The sum of weights of the live entries, computed from scratch. */
+    private static long scannedWeight(ByteStore store, long[] entries) {
+        long[] weight = {0};
+        store.forEach((k, v) -> {
+            weight[0] += ByteStore.weightOf(k, v.value());
+            entries[0]++;
+        });
+        return weight[0];
+    }
+
+    @ParameterizedTest
+    @EnumSource(PolicyKind.class)
+    void weightAccountingStaysExactUnderConcurrentWrites(PolicyKind kind) throws Exception {
+        long maxBytes = 200 * (ByteStore.ENTRY_OVERHEAD + 64);
+        AtomicLong evicted = new AtomicLong();
+        ByteStore store = ByteStore.builder(StoreOptions.builder().policy(kind).maxBytes(maxBytes).build())
+                .removalListener((k, v, cause) -> evicted.incrementAndGet())
+                .build();
+        runConcurrently(THREADS, id -> {
+            SplittableRandom random = new SplittableRandom(42 + id);
+            for (int i = 0; i < 100_000; i++) {
+                byte[] key = key(random.nextInt(1_000));
+                int op = random.nextInt(10);
+                if (op < 4) {
+                    store.put(key, StoredValue.of(new byte[random.nextInt(128)]));
+                } else if (op < 6) {
+                    store.compute(key, v -> v == null ? null : StoredValue.of(new byte[random.nextInt(128)]));
+                } else if (op < 7) {
+                    store.remove(key);
+                } else {
+                    store.get(key);
+                }
+            }
+        });
+        long[] entries = {0};
+        assertThat(store.weightedSize()).isEqualTo(scannedWeight(store, entries));
+        assertThat(store.size()).isEqualTo(entries[0]);
+        assertThat(store.weightedSize()).isLessThanOrEqualTo(maxBytes);
+        assertThat(evicted.get()).as("the bound was reached, so entries were evicted").isPositive();
+
+        // Every entry the policy tracks must still be evictable: shrink to nothing by flooding.
+        store.clear();
+        assertThat(store.size()).isZero();
+        assertThat(store.weightedSize()).isZero();
+        for (int i = 0; i < 2_000; i++) {
+            store.put(key(1_000_000 + i), StoredValue.of(new byte[64]));
+        }
+        entries[0] = 0;
+        assertThat(store.weightedSize()).isEqualTo(scannedWeight(store, entries)).isLessThanOrEqualTo(maxBytes);
+        assertThat(store.size()).isEqualTo(entries[0]);
+    }
+
+    @ParameterizedTest
+    @EnumSource(PolicyKind.class)
+    void computeIsAtomicPerKey(PolicyKind kind) throws Exception {
+        ByteStore store = ByteStore.builder(StoreOptions.builder().policy(kind).maxEntries(1_000).build()).build();
+        byte[] counter = key(7);
+        int perThread = 20_000;
+        runConcurrently(THREADS, id -> {
+            for (int i = 0; i < perThread; i++) {
+                store.compute(counter, v -> {
+                    long n = v == null ? 0 : ByteBuffer.wrap(v.value()).getLong();
+                    return StoredValue.of(ByteBuffer.allocate(8).putLong(n + 1).array());
+                });
+            }
+        });
+        assertThat(ByteBuffer.wrap(store.get(counter).value()).getLong()).isEqualTo((long) THREADS * perThread);
+    }
+}

@@ -1,0 +1,229 @@
+package io.kamacache.store;
+
+import io.kamacache.eviction.PolicyKind;
+import io.kamacache.testing.ManualClock;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ByteStoreTest {
+
+    private final ManualClock clock = new ManualClock();
+    private final List<String> removals = Collections.synchronizedList(new ArrayList<>());
+
+    private ByteStore store(StoreOptions options) {
+        return ByteStore.builder(options)
+                .clock(clock)
+                .removalListener((key, value, cause) -> removals.add(cause + ":" + text(key)))
+                .build();
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String text(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    private static StoredValue value(String s) {
+        return StoredValue.of(bytes(s));
+    }
+
+    private static String get(ByteStore store, String key) {
+        StoredValue v = store.get(bytes(key));
+        return v == null ? null : text(v.value());
+    }
+
+    @Test
+    void putGetRemove() {
+        ByteStore store = store(StoreOptions.defaults());
+        assertThat(store.put(bytes("k"), value("v1"))).isNull();
+        assertThat(text(store.put(bytes("k"), value("v2")).value())).isEqualTo("v1");
+        assertThat(get(store, "k")).isEqualTo("v2");
+        assertThat(text(store.remove(bytes("k")).value())).isEqualTo("v2");
+        assertThat(store.remove(bytes("k"))).isNull();
+        assertThat(get(store, "k")).isNull();
+        assertThat(store.size()).isZero();
+        assertThat(store.weightedSize()).isZero();
+        assertThat(removals).as("explicit writes are not reported").isEmpty();
+    }
+
+    @Test
+    void lruStoreEvictsLeastRecentlyReadEntry() {
+        ByteStore store = store(StoreOptions.builder().maxEntries(3).build());
+        store.put(bytes("a"), value("1"));
+        store.put(bytes("b"), value("2"));
+        store.put(bytes("c"), value("3"));
+        get(store, "a");
+        store.put(bytes("d"), value("4"));
+        assertThat(removals).containsExactly("EVICTED:b");
+        assertThat(get(store, "b")).isNull();
+        assertThat(store.size()).isEqualTo(3);
+    }
+
+    @Test
+    void bufferedReadsKeepTheirOrderAcrossManyDrains() {
+        int n = 100;
+        ByteStore store = store(StoreOptions.builder().maxEntries(n).build());
+        for (int i = 0; i < n; i++) {
+            store.put(bytes("k" + i), value("v"));
+        }
+        for (int i = 0; i < n / 2; i++) { // far more hits than one read-buffer stripe holds
+            assertThat(get(store, "k" + i)).isEqualTo("v");
+        }
+        for (int i = 0; i < n / 2; i++) {
+            store.put(bytes("new" + i), value("v"));
+        }
+        List<String> expected = new ArrayList<>();
+        for (int i = n / 2; i < n; i++) {
+            expected.add("EVICTED:k" + i);
+        }
+        assertThat(removals).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void maxBytesCountsKeysValuesAndOverhead() {
+        long oneEntry = ByteStore.weightOf(bytes("k1"), bytes("0123456789"));
+        assertThat(oneEntry).isEqualTo(2 + 10 + ByteStore.ENTRY_OVERHEAD);
+        ByteStore store = store(StoreOptions.builder().maxBytes(3 * oneEntry).build());
+        for (int i = 1; i <= 3; i++) {
+            store.put(bytes("k" + i), value("0123456789"));
+        }
+        assertThat(store.weightedSize()).isEqualTo(3 * oneEntry);
+        assertThat(removals).isEmpty();
+        store.put(bytes("k4"), value("0123456789"));
+        assertThat(removals).containsExactly("EVICTED:k1");
+        assertThat(store.weightedSize()).isEqualTo(3 * oneEntry);
+        // A heavier replacement pushes out another entry.
+        store.put(bytes("k2"), value("0123456789".repeat(2)));
+        assertThat(store.weightedSize()).isLessThanOrEqualTo(3 * oneEntry);
+        assertThat(removals).hasSize(2);
+    }
+
+    @Test
+    void valueHeavierThanTheWholeCapacityIsNotKept() {
+        ByteStore store = store(StoreOptions.builder().maxBytes(1000).build());
+        store.put(bytes("small"), value("x"));
+        store.put(bytes("big"), value("old"));
+        StoredValue huge = StoredValue.of(new byte[2000]);
+        assertThat(store.compute(bytes("big"), v -> huge)).isSameAs(huge);
+        assertThat(get(store, "big")).as("the old value must not be served either").isNull();
+        assertThat(get(store, "small")).isEqualTo("x");
+        assertThat(removals).containsExactly("EVICTED:big");
+        assertThat(store.size()).isEqualTo(1);
+    }
+
+    @Test
+    void entriesExpireOnReadAndAreReported() {
+        ByteStore store = store(StoreOptions.defaults());
+        store.put(bytes("k"), StoredValue.of(bytes("v"), clock.millis() + 100));
+        clock.advance(Duration.ofMillis(99));
+        assertThat(get(store, "k")).isEqualTo("v");
+        clock.advance(Duration.ofMillis(1));
+        assertThat(get(store, "k")).isNull();
+        assertThat(removals).containsExactly("EXPIRED:k");
+        assertThat(store.size()).isZero();
+        assertThat(store.weightedSize()).isZero();
+    }
+
+    @Test
+    void anExpiredEntryIsAbsentToCompute() {
+        ByteStore store = store(StoreOptions.defaults());
+        store.put(bytes("k"), StoredValue.of(bytes("old"), clock.millis() + 10));
+        clock.advance(Duration.ofMillis(10));
+        StoredValue[] seen = {value("marker")};
+        store.compute(bytes("k"), current -> {
+            seen[0] = current;
+            return value("new");
+        });
+        assertThat(seen[0]).isNull();
+        assertThat(get(store, "k")).isEqualTo("new");
+        assertThat(removals).containsExactly("EXPIRED:k");
+        assertThat(store.size()).isEqualTo(1);
+    }
+
+    @Test
+    void sweepRemovesExpiredEntriesWithoutReads() {
+        ByteStore store = store(StoreOptions.defaults());
+        store.put(bytes("short"), StoredValue.of(bytes("v"), clock.millis() + 50));
+        store.put(bytes("long"), StoredValue.of(bytes("v"), clock.millis() + 5000));
+        store.put(bytes("forever"), value("v"));
+        clock.advance(Duration.ofMillis(60));
+        store.sweepExpired();
+        assertThat(removals).containsExactly("EXPIRED:short");
+        assertThat(store.size()).isEqualTo(2);
+    }
+
+    @Test
+    void backgroundSweepRunsUntilClose() throws Exception {
+        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1);
+        scheduler.setRemoveOnCancelPolicy(true);
+        try {
+            ByteStore store = ByteStore.builder(StoreOptions.defaults())
+                    .clock(clock)
+                    .removalListener((key, value, cause) -> removals.add(cause + ":" + text(key)))
+                    .sweepExpired(scheduler, Duration.ofMillis(10))
+                    .build();
+            store.put(bytes("k"), StoredValue.of(bytes("v"), clock.millis() + 1));
+            clock.advance(Duration.ofMillis(5));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (removals.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertThat(removals).containsExactly("EXPIRED:k");
+            assertThat(scheduler.getQueue()).hasSize(1);
+            store.close();
+            assertThat(scheduler.getQueue()).as("close cancels the sweep").isEmpty();
+        } finally {
+            scheduler.shutdownNow();
+        }
+    }
+
+    @Test
+    void computeReturningTheSameInstanceChangesNothing() {
+        ByteStore store = store(StoreOptions.builder().maxEntries(1).build());
+        store.put(bytes("a"), value("1"));
+        StoredValue before = store.get(bytes("a"));
+        assertThat(store.compute(bytes("a"), v -> v)).isSameAs(before);
+        assertThat(store.compute(bytes("absent"), v -> v)).isNull();
+        assertThat(store.size()).isEqualTo(1);
+        assertThat(removals).isEmpty();
+    }
+
+    @Test
+    void clearRemovesEverything() {
+        ByteStore store = store(StoreOptions.defaults());
+        for (int i = 0; i < 50; i++) {
+            store.put(bytes("k" + i), value("v"));
+        }
+        store.clear();
+        assertThat(store.size()).isZero();
+        assertThat(store.weightedSize()).isZero();
+        List<String> seen = new ArrayList<>();
+        store.forEach((k, v) -> seen.add(text(k)));
+        assertThat(seen).isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(PolicyKind.class)
+    void everyPolicyStaysWithinItsBound(PolicyKind kind) {
+        ByteStore store = store(StoreOptions.builder().policy(kind).maxEntries(50).build());
+        for (int i = 0; i < 1000; i++) {
+            store.put(bytes("k" + i), value("v"));
+            get(store, "k" + (i / 2));
+            assertThat(store.size()).isLessThanOrEqualTo(50);
+        }
+        assertThat(removals).hasSize(950).allMatch(r -> r.startsWith("EVICTED:"));
+    }
+}
