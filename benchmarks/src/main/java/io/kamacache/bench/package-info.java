@@ -1,0 +1,9 @@
+/**
+ * Measurements of the store against its peers. {@link io.kamacache.bench.HitRatio} replays
+ * a public cache trace through one eviction policy (ours through the real store, or
+ * Caffeine's for reference) and prints the hit ratio; {@link io.kamacache.bench.StoreBenchmark}
+ * is a JMH benchmark of store throughput, side by side with Caffeine and a plain
+ * {@link java.util.concurrent.ConcurrentHashMap}. Results and commands are in
+ * {@code docs/benchmarks.md}.
+ */
+package io.kamacache.bench;
