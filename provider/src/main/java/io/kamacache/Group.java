@@ -51,7 +51,8 @@ public final class Group {
         this.store = ByteStore.builder(options)
                 .clock(clock)
                 .removalListener((key, value, cause) -> (cause == RemovalCause.EVICTED ? evictions : expirations).increment())
-                .sweepExpired(services.sweeper(), services.sweepInterval())
+                .maintenanceExecutor(services.maintenance())
+                .sweepExpired(services.maintenance(), services.sweepInterval())
                 .build();
         this.loads = new LoadCoalescer<>(services.loaders());
     }

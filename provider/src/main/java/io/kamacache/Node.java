@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A cache node: the home of {@link Group}s, their background expiry sweep and the threads
+ * A cache node: the home of {@link Group}s, the maintenance thread that sweeps their expired entries and the threads
  * their loads run on. A node is always a member of its own hash ring; until clustering is
  * configured it is the only member, and every key is its own (single-instance mode: no
  * network at all). Thread-safe; {@link #close()} stops every thread it started.
@@ -40,8 +40,8 @@ public final class Node implements AutoCloseable {
     private final ConcurrentHashMap<String, Group> groups = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    /** What groups share: the clock, the sweep scheduler and the load threads. */
-    record Services(InstantSource clock, ScheduledExecutorService sweeper, Duration sweepInterval,
+    /** What groups share: the clock, the maintenance thread (expiry sweeps, read-buffer drains) and the load threads. */
+    record Services(InstantSource clock, ScheduledExecutorService maintenance, Duration sweepInterval,
                     ExecutorService loaders) {
     }
 
@@ -49,8 +49,8 @@ public final class Node implements AutoCloseable {
         this.selfAddress = b.selfAddress;
         this.serviceName = b.serviceName;
         this.ring = HashRing.forMember(selfAddress, List.of(), b.hashFunction, b.virtualNodes);
-        ScheduledThreadPoolExecutor sweeper = new ScheduledThreadPoolExecutor(1, daemonThreads("kamacache-sweep"));
-        sweeper.setRemoveOnCancelPolicy(true);
+        ScheduledThreadPoolExecutor maintenance = new ScheduledThreadPoolExecutor(1, daemonThreads("kamacache-maintenance"));
+        maintenance.setRemoveOnCancelPolicy(true);
         int maxLoads = b.maxConcurrentLoads;
         ExecutorService loaders = new ThreadPoolExecutor(0, maxLoads, 30, TimeUnit.SECONDS,
                 new SynchronousQueue<>(), daemonThreads("kamacache-load"), (task, pool) -> {
@@ -58,7 +58,7 @@ public final class Node implements AutoCloseable {
                             : "too many concurrent loads: all " + maxLoads + " load threads of node " + selfAddress
                             + " are busy (see Node.Builder.maxConcurrentLoads)");
                 });
-        this.services = new Services(b.clock, sweeper, b.sweepInterval, loaders);
+        this.services = new Services(b.clock, maintenance, b.sweepInterval, loaders);
     }
 
     public static Builder builder() {
@@ -124,7 +124,7 @@ public final class Node implements AutoCloseable {
         }
         closed = true;
         groups.values().forEach(Group::close);
-        services.sweeper().shutdownNow();
+        services.maintenance().shutdownNow();
         services.loaders().shutdown();
         try {
             if (!services.loaders().awaitTermination(5, TimeUnit.SECONDS)) {

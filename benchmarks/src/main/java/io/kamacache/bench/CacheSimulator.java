@@ -28,7 +28,7 @@ interface CacheSimulator {
             };
         }
         StoreOptions options = StoreOptions.builder().policy(PolicyKind.fromName(policy)).maxEntries(capacity).build();
-        ByteStore store = ByteStore.builder(options).build();
+        ByteStore store = ByteStore.builder(options).maintenanceExecutor(Runnable::run).build(); // exact order
         StoredValue empty = StoredValue.of(new byte[0]);
         return key -> {
             byte[] bytes = ByteBuffer.allocate(Long.BYTES).putLong(key).array();

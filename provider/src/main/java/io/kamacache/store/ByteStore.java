@@ -10,9 +10,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
@@ -55,6 +59,9 @@ public final class ByteStore implements AutoCloseable {
     private final RemovalListener removalListener;
     private final ScheduledFuture<?> sweep;
     private final Consumer<StoreNode> replayAccess = this::replayAccess;
+    private final Executor maintenance;
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final Runnable drainReads = this::drainReads;
 
     private ByteStore(Builder b) {
         StoreOptions options = b.options;
@@ -63,6 +70,7 @@ public final class ByteStore implements AutoCloseable {
         this.readBuffer = policy.concurrentAccess() ? null : new ReadBuffer<>();
         this.clock = b.clock;
         this.removalListener = b.removalListener;
+        this.maintenance = b.maintenance;
         this.sweep = b.sweeper == null ? null
                 : b.sweeper.scheduleWithFixedDelay(this::sweepExpired,
                         b.sweepInterval.toMillis(), b.sweepInterval.toMillis(), TimeUnit.MILLISECONDS);
@@ -194,12 +202,24 @@ public final class ByteStore implements AutoCloseable {
     private void recordAccess(StoreNode node) {
         if (readBuffer == null) {
             policy.onAccess(node);
-        } else if (readBuffer.offer(node) && evictionLock.tryLock()) {
+        } else if (readBuffer.offer(node) && drainScheduled.compareAndSet(false, true)) {
+            // A full stripe is drained on the maintenance executor, so readers never wait for
+            // the lock nor pay for reordering; hits offered meanwhile to full stripes are dropped.
             try {
-                readBuffer.drainTo(replayAccess);
-            } finally {
-                evictionLock.unlock();
+                maintenance.execute(drainReads);
+            } catch (RejectedExecutionException e) {
+                drainScheduled.set(false); // shutting down: the next write drains instead
             }
+        }
+    }
+
+    private void drainReads() {
+        evictionLock.lock();
+        try {
+            readBuffer.drainTo(replayAccess);
+        } finally {
+            drainScheduled.set(false);
+            evictionLock.unlock();
         }
     }
 
@@ -379,6 +399,7 @@ public final class ByteStore implements AutoCloseable {
         private RemovalListener removalListener = RemovalListener.NONE;
         private ScheduledExecutorService sweeper;
         private Duration sweepInterval;
+        private Executor maintenance = ForkJoinPool.commonPool();
 
         private Builder(StoreOptions options) {
             this.options = Objects.requireNonNull(options, "options");
@@ -392,6 +413,16 @@ public final class ByteStore implements AutoCloseable {
 
         public Builder removalListener(RemovalListener listener) {
             this.removalListener = Objects.requireNonNull(listener, "removalListener");
+            return this;
+        }
+
+        /**
+         * Where full read buffers are replayed into the eviction policy; the common
+         * fork-join pool by default. {@code Runnable::run} replays on the reading thread,
+         * which makes a single-threaded replay exactly ordered (simulations want that).
+         */
+        public Builder maintenanceExecutor(Executor executor) {
+            this.maintenance = Objects.requireNonNull(executor, "executor");
             return this;
         }
 

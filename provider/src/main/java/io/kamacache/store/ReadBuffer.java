@@ -14,7 +14,7 @@ import java.util.function.Consumer;
  */
 final class ReadBuffer<E> {
 
-    static final int STRIPE_CAPACITY = 16;
+    static final int STRIPE_CAPACITY = 64;
     private static final int STRIPE_MASK = STRIPE_CAPACITY - 1;
 
     private final Stripe<E>[] stripes;

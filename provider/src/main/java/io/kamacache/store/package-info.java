@@ -9,8 +9,10 @@
  * taken after the per-key section (never inside it, so the two locks cannot deadlock), and
  * is then asked for victims until the store fits its capacity again. Reads take no lock:
  * a hit is either recorded inline (Clock only sets a bit) or offered to a striped, lossy
- * {@link io.kamacache.store.ReadBuffer} that is replayed under the lock when a stripe fills
- * or before the next write, the same buffered-reordering idea as Caffeine's. Expired
+ * {@link io.kamacache.store.ReadBuffer} that is replayed under the lock before the next
+ * write, or on a maintenance executor as soon as a stripe fills, the same buffered
+ * reordering as Caffeine's: readers never wait, and under heavy load some hits are dropped
+ * rather than queued. Expired
  * entries are removed when read and by a periodic sweep; removals the store makes on its
  * own, evictions and expirations, are reported to a {@link io.kamacache.store.RemovalListener}.
  */

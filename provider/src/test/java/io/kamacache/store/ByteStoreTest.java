@@ -24,6 +24,7 @@ class ByteStoreTest {
     private ByteStore store(StoreOptions options) {
         return ByteStore.builder(options)
                 .clock(clock)
+                .maintenanceExecutor(Runnable::run) // hits replayed in order, none dropped
                 .removalListener((key, value, cause) -> removals.add(cause + ":" + text(key)))
                 .build();
     }
