@@ -2,7 +2,7 @@ package io.kamacache.bench;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import io.kamacache.eviction.PolicyKind;
+import io.kamacache.config.PolicyKind;
 import io.kamacache.store.ByteStore;
 import io.kamacache.store.StoreOptions;
 import io.kamacache.store.StoredValue;

@@ -1,4 +1,6 @@
 package io.kamacache.eviction;
+import io.kamacache.config.PolicyKind;
+
 
 /**
  * Chooses which entry a bounded store evicts. The store calls every method under its

@@ -1,7 +1,7 @@
 package io.kamacache.store;
 
 import io.kamacache.eviction.Capacity;
-import io.kamacache.eviction.PolicyKind;
+import io.kamacache.config.PolicyKind;
 import io.kamacache.eviction.TwoQueuePolicy;
 
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package io.kamacache.eviction;
 
+import io.kamacache.config.PolicyKind;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

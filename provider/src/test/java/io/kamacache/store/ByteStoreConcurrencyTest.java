@@ -1,6 +1,6 @@
 package io.kamacache.store;
 
-import io.kamacache.eviction.PolicyKind;
+import io.kamacache.config.PolicyKind;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 

@@ -1,6 +1,6 @@
 package io.kamacache.store;
 
-import io.kamacache.eviction.PolicyKind;
+import io.kamacache.config.PolicyKind;
 import io.kamacache.testing.ManualClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

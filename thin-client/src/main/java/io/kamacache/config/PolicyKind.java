@@ -1,4 +1,4 @@
-package io.kamacache.eviction;
+package io.kamacache.config;
 
 import java.util.Arrays;
 import java.util.Locale;
