@@ -1,0 +1,34 @@
+package io.kamacache.config;
+
+import java.util.Objects;
+
+/**
+ * How one cache is bounded, evicts, expires and is observed.
+ *
+ * @param policy     the eviction policy
+ * @param maxBytes   bound on the cache's bytes, 0 for unbounded
+ * @param maxEntries bound on the cache's entry count, 0 for unbounded
+ * @param expiry     when entries expire
+ * @param statistics whether the cache keeps JCache statistics
+ * @param management whether the cache registers its JCache management bean
+ */
+public record CacheSettings(PolicyKind policy, long maxBytes, long maxEntries, ExpirySettings expiry,
+                            boolean statistics, boolean management) {
+
+    /** @throws IllegalArgumentException if maxBytes or maxEntries is negative */
+    public CacheSettings {
+        Objects.requireNonNull(policy, "policy");
+        Objects.requireNonNull(expiry, "expiry");
+        if (maxBytes < 0) {
+            throw new IllegalArgumentException("maxBytes must not be negative, got " + maxBytes);
+        }
+        if (maxEntries < 0) {
+            throw new IllegalArgumentException("maxEntries must not be negative, got " + maxEntries);
+        }
+    }
+
+    /** LRU, unbounded in bytes and entries, eternal, no statistics, no management. */
+    public static CacheSettings defaults() {
+        return new CacheSettings(PolicyKind.LRU, 0, 0, ExpirySettings.ETERNAL, false, false);
+    }
+}

@@ -1,0 +1,153 @@
+package io.kamacache.config;
+
+import io.kamacache.codec.Codec;
+import io.kamacache.ring.HashFunction;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.exceptions.Mark;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.schema.JsonSchema;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Reads the kamacache YAML schema (see the package documentation) from a composed node tree.
+ * Composing only builds nodes of text, lists and mappings, never Java objects, so a hostile
+ * file cannot make the parser instantiate anything.
+ */
+final class ConfigParser {
+
+    private static final List<String> TOP_KEYS = List.of("mode", "node", "serialization", "cacheDefaults", "caches");
+    private static final List<String> NODE_KEYS = List.of("address", "hashFunction", "virtualNodes");
+    private static final List<String> SERIALIZATION_KEYS = List.of("allow");
+    private static final List<String> CACHE_KEYS =
+            List.of("policy", "maxBytes", "maxEntries", "expiry", "statistics", "management");
+    private static final List<String> EXPIRY_KEYS = List.of("creation", "update", "access");
+    /** Aliases are legal YAML, but a small file needs few; the cap defeats alias-expansion bombs. */
+    private static final int MAX_ALIASES = 50;
+
+    private final NodeReader reader;
+
+    private ConfigParser(String source) {
+        this.reader = new NodeReader(source);
+    }
+
+    static KamaConfig parse(String yaml, String source) {
+        return new ConfigParser(source).parse(yaml);
+    }
+
+    private KamaConfig parse(String yaml) {
+        Optional<Node> root = compose(yaml);
+        if (root.isEmpty() || NodeReader.isNull(root.get())) {
+            return new KamaConfig(reader.source(), Mode.EMBEDDED, NodeSettings.defaults(), List.of(),
+                    CacheSettings.defaults(), Map.of());
+        }
+        Map<String, NodeReader.Entry> top = reader.mapping(root.get(), "", TOP_KEYS);
+        Mode mode = top.containsKey("mode") ? reader.convert(top.get("mode"), Mode::fromName) : Mode.EMBEDDED;
+        NodeSettings node = top.containsKey("node") ? node(top.get("node")) : NodeSettings.defaults();
+        List<String> allow = top.containsKey("serialization") ? allowList(top.get("serialization")) : List.of();
+        CacheSettings defaults = top.containsKey("cacheDefaults")
+                ? cache(top.get("cacheDefaults"), CacheSettings.defaults()) : CacheSettings.defaults();
+        Map<String, CacheSettings> caches = top.containsKey("caches") ? caches(top.get("caches"), defaults) : Map.of();
+        return new KamaConfig(reader.source(), mode, node, allow, defaults, caches);
+    }
+
+    private Optional<Node> compose(String yaml) {
+        LoadSettings settings = LoadSettings.builder()
+                .setLabel(reader.source())
+                .setUseMarks(true)
+                // Not the core schema: its composer applies "<<" merge keys, silently reordering keys
+                // and hiding duplicates. Values are read as text anyway; NodeReader knows YAML's nulls.
+                .setSchema(new JsonSchema())
+                .setAllowRecursiveKeys(false)
+                .setMaxAliasesForCollections(MAX_ALIASES)
+                .build();
+        try {
+            return new Compose(settings).composeString(yaml);
+        } catch (MarkedYamlEngineException e) {
+            int line = e.getProblemMark().or(e::getContextMark).map(Mark::getLine).map(l -> l + 1).orElse(0);
+            String context = e.getContext() == null || e.getContext().isBlank() ? "" : e.getContext().trim() + ": ";
+            throw new ConfigException(reader.source(), line, "", "YAML syntax error: " + context + e.getProblem().trim(), e);
+        } catch (YamlEngineException e) {
+            throw new ConfigException(reader.source(), 0, "", "YAML syntax error: " + e.getMessage(), e);
+        }
+    }
+
+    private NodeSettings node(NodeReader.Entry section) {
+        Map<String, NodeReader.Entry> keys = reader.mapping(section.value(), section.path(), NODE_KEYS);
+        NodeSettings defaults = NodeSettings.defaults();
+        String address = keys.containsKey("address")
+                ? reader.convert(keys.get("address"), NodeSettings::checkAddress) : defaults.address();
+        HashFunction function = keys.containsKey("hashFunction")
+                ? reader.convert(keys.get("hashFunction"), HashFunction::fromName) : defaults.hashFunction();
+        int virtualNodes = keys.containsKey("virtualNodes")
+                ? reader.convert(keys.get("virtualNodes"), text -> NodeSettings.checkVirtualNodes(ConfigValues.intCount(text)))
+                : defaults.virtualNodes();
+        return new NodeSettings(address, function, virtualNodes);
+    }
+
+    private List<String> allowList(NodeReader.Entry section) {
+        Map<String, NodeReader.Entry> keys = reader.mapping(section.value(), section.path(), SERIALIZATION_KEYS);
+        if (!keys.containsKey("allow")) {
+            return List.of();
+        }
+        NodeReader.Entry allow = keys.get("allow");
+        List<String> patterns = new ArrayList<>();
+        List<Node> items = reader.sequence(allow);
+        for (int i = 0; i < items.size(); i++) {
+            Node item = items.get(i);
+            String path = allow.path() + "[" + i + "]";
+            String pattern = reader.item(item, path);
+            try {
+                // The codec decides what a usable pattern is; asking it here gives the error a line.
+                patterns.add(Codec.checkPattern(pattern));
+            } catch (IllegalArgumentException e) {
+                throw reader.error(item, path, e.getMessage(), e);
+            }
+        }
+        return List.copyOf(patterns);
+    }
+
+    private Map<String, CacheSettings> caches(NodeReader.Entry section, CacheSettings defaults) {
+        Map<String, CacheSettings> caches = new LinkedHashMap<>();
+        for (NodeReader.Entry cache : reader.mapping(section.value(), section.path(), null).values()) {
+            if (cache.key().isBlank()) {
+                throw reader.error(cache.keyNode(), section.path(), "a cache name must not be empty");
+            }
+            caches.put(cache.key(), cache(cache, defaults));
+        }
+        return caches;
+    }
+
+    /** The settings under {@code section}, each key given overriding the same key of {@code base}. */
+    private CacheSettings cache(NodeReader.Entry section, CacheSettings base) {
+        Map<String, NodeReader.Entry> keys = reader.mapping(section.value(), section.path(), CACHE_KEYS);
+        return new CacheSettings(
+                keys.containsKey("policy") ? reader.convert(keys.get("policy"), PolicyKind::fromName) : base.policy(),
+                keys.containsKey("maxBytes") ? reader.convert(keys.get("maxBytes"), ConfigValues::size) : base.maxBytes(),
+                keys.containsKey("maxEntries") ? reader.convert(keys.get("maxEntries"), ConfigValues::count) : base.maxEntries(),
+                keys.containsKey("expiry") ? expiry(keys.get("expiry"), base.expiry()) : base.expiry(),
+                keys.containsKey("statistics") ? reader.convert(keys.get("statistics"), ConfigValues::bool) : base.statistics(),
+                keys.containsKey("management") ? reader.convert(keys.get("management"), ConfigValues::bool) : base.management());
+    }
+
+    /** Expiry merges per key too, so a cache can change only its access time and keep the default creation time. */
+    private ExpirySettings expiry(NodeReader.Entry section, ExpirySettings base) {
+        Map<String, NodeReader.Entry> keys = reader.mapping(section.value(), section.path(), EXPIRY_KEYS);
+        return new ExpirySettings(
+                duration(keys.get("creation"), "eternal", base.creation()),
+                duration(keys.get("update"), "unchanged", base.update()),
+                duration(keys.get("access"), "unchanged", base.access()));
+    }
+
+    private Duration duration(NodeReader.Entry entry, String word, Duration base) {
+        return entry == null ? base : reader.convert(entry, text -> ConfigValues.duration(text, word));
+    }
+}

@@ -1,0 +1,41 @@
+package io.kamacache.config;
+
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+/** How a JVM takes part in a cache: today only {@link #EMBEDDED}, the cache living inside the application. */
+public enum Mode {
+    /** The cache lives in the application's own JVM; the default. */
+    EMBEDDED("embedded");
+
+    private final String configName;
+
+    Mode(String configName) {
+        this.configName = configName;
+    }
+
+    /** The name used in configuration files: {@code embedded}. */
+    public String configName() {
+        return configName;
+    }
+
+    /**
+     * The mode with this configuration name, ignoring case and surrounding blanks.
+     *
+     * @throws IllegalArgumentException naming the bad value and the valid ones
+     */
+    public static Mode fromName(String name) {
+        for (Mode mode : values()) {
+            if (mode.configName.equalsIgnoreCase(name == null ? "" : name.trim())) {
+                return mode;
+            }
+        }
+        String valid = Arrays.stream(values()).map(Mode::configName).collect(Collectors.joining(", "));
+        throw new IllegalArgumentException("unknown mode '" + name + "'; valid modes are: " + valid);
+    }
+
+    @Override
+    public String toString() {
+        return configName;
+    }
+}

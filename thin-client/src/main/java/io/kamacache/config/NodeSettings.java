@@ -1,0 +1,58 @@
+package io.kamacache.config;
+
+import io.kamacache.ring.HashFunction;
+import io.kamacache.ring.HashRing;
+
+import java.util.Objects;
+
+/**
+ * This node's place in a cluster: the {@code host:port} it is known by and how the
+ * consistent-hash ring places nodes and keys. Every node of a cluster must use the same hash
+ * function and virtual-node count, or they disagree about which node owns a key.
+ *
+ * @param address      {@code host:port}, the port 1..65535; an IPv6 host is written in brackets, {@code [::1]:8001}
+ * @param hashFunction the ring's hash function
+ * @param virtualNodes points per node on the ring, 1..{@value HashRing#MAX_VIRTUAL_NODES}
+ */
+public record NodeSettings(String address, HashFunction hashFunction, int virtualNodes) {
+
+    /** @throws IllegalArgumentException if the address is not {@code host:port} or virtualNodes is out of range */
+    public NodeSettings {
+        checkAddress(address);
+        Objects.requireNonNull(hashFunction, "hashFunction");
+        checkVirtualNodes(virtualNodes);
+    }
+
+    /** {@code 127.0.0.1:8001}, {@link HashFunction#DEFAULT}, {@link HashRing#DEFAULT_VIRTUAL_NODES}. */
+    public static NodeSettings defaults() {
+        return new NodeSettings("127.0.0.1:8001", HashFunction.DEFAULT, HashRing.DEFAULT_VIRTUAL_NODES);
+    }
+
+    /** Checks {@code host:port}; shared with the file parser so both say the same thing. */
+    static String checkAddress(String address) {
+        Objects.requireNonNull(address, "address");
+        int colon = address.lastIndexOf(':');
+        String host = colon < 0 ? "" : address.substring(0, colon);
+        String port = colon < 0 ? "" : address.substring(colon + 1);
+        boolean bracketed = host.startsWith("[") && host.endsWith("]") && host.length() > 2;
+        // An unbracketed host with a colon is an IPv6 address whose last group would be taken for the port.
+        if (host.isEmpty() || host.chars().anyMatch(Character::isWhitespace)
+                || (host.indexOf(':') >= 0 && !bracketed) || !port.matches("[0-9]{1,5}")) {
+            throw new IllegalArgumentException(
+                    "expected host:port such as 127.0.0.1:8001 or [::1]:8001, got '" + address + "'");
+        }
+        int number = Integer.parseInt(port);
+        if (number < 1 || number > 65_535) {
+            throw new IllegalArgumentException("port must be between 1 and 65535, got " + number);
+        }
+        return address;
+    }
+
+    static int checkVirtualNodes(int virtualNodes) {
+        if (virtualNodes < 1 || virtualNodes > HashRing.MAX_VIRTUAL_NODES) {
+            throw new IllegalArgumentException("virtual nodes must be between 1 and "
+                    + HashRing.MAX_VIRTUAL_NODES + ", got " + virtualNodes);
+        }
+        return virtualNodes;
+    }
+}

@@ -1,0 +1,340 @@
+package io.kamacache.config;
+
+import io.kamacache.ring.HashFunction;
+import io.kamacache.ring.HashRing;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+class KamaConfigTest {
+
+    private static final ClassLoader LOADER = KamaConfigTest.class.getClassLoader();
+
+    private static KamaConfig load(String resource) {
+        return KamaConfig.load(URI.create("classpath:config/" + resource), LOADER);
+    }
+
+    private static ConfigException loadFailure(String resource) {
+        return catchThrowableOfType(ConfigException.class, () -> load(resource));
+    }
+
+    private static ConfigException parseFailure(String yaml) {
+        return catchThrowableOfType(ConfigException.class, () -> KamaConfig.parse(yaml, "test.yaml"));
+    }
+
+    private static String resourceText(String resource) throws IOException {
+        try (InputStream in = LOADER.getResourceAsStream("config/" + resource)) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void defaultsAreEmbeddedWithDefaultNodeAndCacheSettings() {
+        KamaConfig config = KamaConfig.defaults();
+
+        assertThat(config.source()).isEqualTo("built-in defaults");
+        assertThat(config.mode()).isEqualTo(Mode.EMBEDDED);
+        assertThat(config.node()).isEqualTo(
+                new NodeSettings("127.0.0.1:8001", HashFunction.DEFAULT, HashRing.DEFAULT_VIRTUAL_NODES));
+        assertThat(config.serializationAllowList()).isEmpty();
+        assertThat(config.cacheDefaults()).isEqualTo(
+                new CacheSettings(PolicyKind.LRU, 0, 0, ExpirySettings.ETERNAL, false, false));
+        assertThat(config.caches()).isEmpty();
+        assertThat(config.cache("anything")).isSameAs(config.cacheDefaults());
+    }
+
+    @Test
+    void fullFileSetsEveryKeyAndMergesCachesOverTheDefaults() {
+        KamaConfig config = load("full.yaml");
+
+        assertThat(config.source()).isEqualTo("classpath:config/full.yaml");
+        assertThat(config.mode()).isEqualTo(Mode.EMBEDDED);
+        assertThat(config.node()).isEqualTo(new NodeSettings("10.0.0.7:9100", HashFunction.XXHASH64, 512));
+        assertThat(config.serializationAllowList())
+                .containsExactly("com.example.model.*", "com.example.dto.**", "com.example.Money");
+
+        ExpirySettings defaultExpiry =
+                new ExpirySettings(Duration.ofMinutes(10), Duration.ofHours(2), Duration.ofMillis(500));
+        CacheSettings defaults = new CacheSettings(PolicyKind.CLOCK, 256L << 20, 100_000, defaultExpiry, true, true);
+        assertThat(config.cacheDefaults()).isEqualTo(defaults);
+
+        assertThat(config.caches().keySet()).containsExactly("users", "sessions", "forever", "plain");
+        assertThat(config.cache("users")).isEqualTo(
+                new CacheSettings(PolicyKind.TWO_QUEUE, 64L << 20, 100_000, defaultExpiry, true, true));
+        assertThat(config.cache("sessions")).isEqualTo(new CacheSettings(PolicyKind.CLOCK, 256L << 20, 5000,
+                new ExpirySettings(Duration.ofMinutes(10), null, Duration.ofSeconds(30)), false, true));
+        assertThat(config.cache("forever")).isEqualTo(new CacheSettings(PolicyKind.CLOCK, 256L << 20, 100_000,
+                new ExpirySettings(null, Duration.ofHours(2), Duration.ofMillis(500)), true, false));
+        assertThat(config.cache("plain")).isEqualTo(defaults);
+        assertThat(config.cache("not-in-the-file")).isSameAs(config.cacheDefaults());
+        assertThatThrownBy(() -> config.caches().put("x", defaults)).isInstanceOf(UnsupportedOperationException.class);
+    }
+
+    @Test
+    void classpathUriMayStartWithASlash() {
+        KamaConfig config = KamaConfig.load(URI.create("classpath:/config/full.yaml"), LOADER);
+
+        assertThat(config.source()).isEqualTo("classpath:/config/full.yaml");
+        assertThat(config.cache("users").policy()).isEqualTo(PolicyKind.TWO_QUEUE);
+    }
+
+    @Test
+    void loadsFromFileUris(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("kamacache.yaml");
+        Files.writeString(file, resourceText("full.yaml"));
+
+        KamaConfig fromToUri = KamaConfig.load(file.toUri(), null);
+        KamaConfig fromShortForm = KamaConfig.load(URI.create("file:" + file.toAbsolutePath()), null);
+
+        assertThat(fromToUri.source()).isEqualTo(file.toUri().toString());
+        assertThat(fromToUri.node().address()).isEqualTo("10.0.0.7:9100");
+        assertThat(fromShortForm.caches()).isEqualTo(fromToUri.caches());
+    }
+
+    @Test
+    void missingFileSaysWhichFile(@TempDir Path dir) {
+        URI uri = dir.resolve("absent.yaml").toUri();
+
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> KamaConfig.load(uri, null));
+
+        assertThat(e.source()).isEqualTo(uri.toString());
+        assertThat(e.line()).isZero();
+        assertThat(e.key()).isEmpty();
+        assertThat(e.getMessage()).isEqualTo(uri + ": file '" + dir.resolve("absent.yaml") + "' not found");
+    }
+
+    @Test
+    void missingClasspathResourceSaysWhichResource() {
+        ConfigException e = loadFailure("absent.yaml");
+
+        assertThat(e.source()).isEqualTo("classpath:config/absent.yaml");
+        assertThat(e.getMessage())
+                .isEqualTo("classpath:config/absent.yaml: classpath resource 'config/absent.yaml' not found");
+    }
+
+    @Test
+    void otherSchemesAreRefusedListingTheSupportedOnes() {
+        assertThatThrownBy(() -> KamaConfig.load(URI.create("https://example.com/kamacache.yaml"), LOADER))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("unsupported URI scheme 'https'")
+                .hasMessageContaining("classpath:")
+                .hasMessageContaining("file:");
+        assertThatThrownBy(() -> KamaConfig.load(URI.create("kamacache.yaml"), LOADER))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("the URI has no scheme");
+    }
+
+    @Test
+    void unknownKeySaysWhereAndListsTheValidKeys() {
+        ConfigException e = loadFailure("unknown-key.yaml");
+
+        assertThat(e.source()).isEqualTo("classpath:config/unknown-key.yaml");
+        assertThat(e.line()).isEqualTo(5);
+        assertThat(e.key()).isEqualTo("caches.users.maxByte");
+        assertThat(e.getMessage()).isEqualTo("classpath:config/unknown-key.yaml:5: caches.users.maxByte: "
+                + "unknown key 'maxByte'; valid keys under caches.users are: "
+                + "policy, maxBytes, maxEntries, expiry, statistics, management");
+    }
+
+    @Test
+    void badSize() {
+        ConfigException e = loadFailure("bad-size.yaml");
+
+        assertThat(e.source()).isEqualTo("classpath:config/bad-size.yaml");
+        assertThat(e.line()).isEqualTo(8);
+        assertThat(e.key()).isEqualTo("caches.users.maxBytes");
+        assertThat(e.getMessage()).isEqualTo("classpath:config/bad-size.yaml:8: caches.users.maxBytes: "
+                + "expected a size such as 64MiB or 1000000, got 'lots'");
+    }
+
+    @Test
+    void badDuration() {
+        ConfigException e = loadFailure("bad-duration.yaml");
+
+        assertThat(e.line()).isEqualTo(4);
+        assertThat(e.key()).isEqualTo("cacheDefaults.expiry.access");
+        assertThat(e.getMessage()).isEqualTo("classpath:config/bad-duration.yaml:4: cacheDefaults.expiry.access: "
+                + "expected a duration such as 500ms, 30s, 10m, 2h, 1d or PT10M or unchanged, got '5 minutes'");
+    }
+
+    @Test
+    void unknownPolicyListsTheValidOnes() {
+        ConfigException e = loadFailure("unknown-policy.yaml");
+
+        assertThat(e.line()).isEqualTo(3);
+        assertThat(e.key()).isEqualTo("caches.users.policy");
+        assertThat(e.getMessage()).isEqualTo("classpath:config/unknown-policy.yaml:3: caches.users.policy: "
+                + "unknown eviction policy 'lfu'; valid policies are: lru, 2q, clock");
+    }
+
+    @Test
+    void negativeMaxEntries() {
+        ConfigException e = loadFailure("negative-max-entries.yaml");
+
+        assertThat(e.line()).isEqualTo(3);
+        assertThat(e.key()).isEqualTo("cacheDefaults.maxEntries");
+        assertThat(e.getMessage()).isEqualTo("classpath:config/negative-max-entries.yaml:3: cacheDefaults.maxEntries: "
+                + "must not be negative, got -5");
+    }
+
+    @Test
+    void wrongType() {
+        ConfigException e = loadFailure("wrong-type.yaml");
+
+        assertThat(e.line()).isEqualTo(4);
+        assertThat(e.key()).isEqualTo("cacheDefaults.expiry");
+        assertThat(e.getMessage()).isEqualTo("classpath:config/wrong-type.yaml:4: cacheDefaults.expiry: "
+                + "expected a mapping (key: value lines), got the single value '10m'");
+    }
+
+    @Test
+    void syntaxErrorCarriesTheLineSnakeYamlReports() {
+        ConfigException e = loadFailure("syntax-error.yaml");
+
+        assertThat(e.source()).isEqualTo("classpath:config/syntax-error.yaml");
+        assertThat(e.line()).isEqualTo(5);
+        assertThat(e.key()).isEmpty();
+        assertThat(e.getMessage()).isEqualTo("classpath:config/syntax-error.yaml:5: YAML syntax error: "
+                + "while parsing a flow sequence: expected ',' or ']', but got :");
+        assertThat(e.getCause()).isInstanceOf(org.snakeyaml.engine.v2.exceptions.YamlEngineException.class);
+    }
+
+    @Test
+    void duplicateKeyNamesBothLines() {
+        ConfigException e = loadFailure("duplicate-key.yaml");
+
+        assertThat(e.line()).isEqualTo(5);
+        assertThat(e.key()).isEqualTo("caches.users.maxBytes");
+        assertThat(e.getMessage()).isEqualTo("classpath:config/duplicate-key.yaml:5: caches.users.maxBytes: "
+                + "duplicate key 'maxBytes' (first given at line 3)");
+    }
+
+    @Test
+    void emptyDocumentGivesTheDefaults() {
+        KamaConfig config = KamaConfig.parse("# nothing configured yet\n", "empty.yaml");
+
+        assertThat(config.source()).isEqualTo("empty.yaml");
+        assertThat(config.node()).isEqualTo(NodeSettings.defaults());
+        assertThat(config.cacheDefaults()).isEqualTo(CacheSettings.defaults());
+        assertThat(KamaConfig.parse("", "empty.yaml").caches()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+            "0, 0", "1000000, 1000000", "17B, 17", "2KB, 2000", "3MB, 3000000", "4GB, 4000000000",
+            "2KiB, 2048", "3MiB, 3145728", "4GiB, 4294967296", "64 MiB, 67108864", "5mb, 5000000"})
+    void sizes(String text, long bytes) {
+        assertThat(KamaConfig.parse("cacheDefaults:\n  maxBytes: " + text + "\n", "t").cacheDefaults().maxBytes())
+                .isEqualTo(bytes);
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+            "0, PT0S", "500ms, PT0.5S", "30s, PT30S", "10m, PT10M", "2h, PT2H", "1d, PT24H", "PT10M, PT10M", "P1D, PT24H"})
+    void durations(String text, String iso) {
+        assertThat(KamaConfig.parse("cacheDefaults:\n  expiry:\n    creation: " + text + "\n", "t")
+                .cacheDefaults().expiry().creation()).isEqualTo(Duration.parse(iso));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+            "cacheDefaults:\\n  maxBytes: 9999999999GiB | 2 | cacheDefaults.maxBytes | size '9999999999GiB' is too large",
+            "cacheDefaults:\\n  maxBytes: -1MB | 2 | cacheDefaults.maxBytes | a size must not be negative, got '-1MB'",
+            "cacheDefaults:\\n  maxBytes: 12TB | 2 | cacheDefaults.maxBytes | expected a size such as 64MiB or 1000000, got '12TB'",
+            "cacheDefaults:\\n  expiry:\\n    update: -5s | 3 | cacheDefaults.expiry.update | a duration must not be negative, got '-5s'",
+            "cacheDefaults:\\n  expiry:\\n    access: 30 | 3 | cacheDefaults.expiry.access | expected a duration such as 500ms, 30s, 10m, 2h, 1d or PT10M or unchanged, got '30'",
+            "cacheDefaults:\\n  expiry:\\n    creation: PT-5M | 3 | cacheDefaults.expiry.creation | a duration must not be negative, got 'PT-5M'",
+            "cacheDefaults:\\n  statistics: yes | 2 | cacheDefaults.statistics | expected true or false, got 'yes'",
+            "cacheDefaults:\\n  policy: | 2 | cacheDefaults.policy | a value is required",
+            "cacheDefaults:\\n  policy: [lru, clock] | 2 | cacheDefaults.policy | expected a single value, got a list",
+            "mode: cluster | 1 | mode | unknown mode 'cluster'; valid modes are: embedded",
+            "node:\\n  hashFunction: md5 | 2 | node.hashFunction | unknown hash function 'md5'; valid functions are: murmur3, crc32, xxhash64",
+            "node:\\n  virtualNodes: 0 | 2 | node.virtualNodes | virtual nodes must be between 1 and 10000, got 0",
+            "node:\\n  virtualNodes: 10001 | 2 | node.virtualNodes | virtual nodes must be between 1 and 10000, got 10001",
+            "node:\\n  address: localhost | 2 | node.address | expected host:port such as 127.0.0.1:8001 or [::1]:8001, got 'localhost'",
+            "node:\\n  address: localhost:70000 | 2 | node.address | port must be between 1 and 65535, got 70000",
+            "node: 127.0.0.1:8001 | 1 | node | expected a mapping (key: value lines), got the single value '127.0.0.1:8001'",
+            "serialization:\\n  allow: com.example.* | 2 | serialization.allow | expected a list (lines starting with '- '), got the single value 'com.example.*'",
+            "serialization:\\n  allow:\\n    - com.example.*\\n    - '*' | 4 | serialization.allow[1] | '*' would allow every class, which defeats the allow-list; name packages or classes",
+            "serialization:\\n  allow:\\n    - '!com.example.*' | 3 | serialization.allow[0] | '!com.example.*' is a rejection; the allow-list only names classes to allow, everything else is refused already",
+            "caches:\\n  '': {} | 2 | caches | a cache name must not be empty",
+            "caches:\\n  ~: {} | 2 | caches | a cache name must not be empty",
+            "cacheDefaults:\\n  policy: ~ | 2 | cacheDefaults.policy | a value is required",
+            "caches:\\n  users: lru | 2 | caches.users | expected a mapping (key: value lines), got the single value 'lru'",
+            "caches:\\n  - users | 2 | caches | expected a mapping (key: value lines), got a list",
+            "- mode | 1 | \"\" | expected a mapping (key: value lines), got a list",
+            "cacheDefaults:\\n  policy: !!binary bHJ1 | 2 | cacheDefaults.policy | YAML tag 'tag:yaml.org,2002:binary' is not supported; configuration values are plain text, lists and mappings",
+            "node: !!javax.script.ScriptEngineManager [x] | 1 | node | YAML tag 'tag:yaml.org,2002:javax.script.ScriptEngineManager' is not supported; configuration values are plain text, lists and mappings",
+            "defaults: &d\\n  policy: lru | 1 | defaults | unknown key 'defaults'; valid keys at the top level are: mode, node, serialization, cacheDefaults, caches",
+            "cacheDefaults:\\n  <<: {policy: lru} | 2 | cacheDefaults | YAML merge keys (<<) are not supported; write the keys out",
+            "node:\\n  address: ${HOST} | 2 | node.address | environment variables (${...}) are not substituted in configuration files",
+    })
+    void badValuesAreReportedWithLineKeyAndReason(String yaml, int line, String key, String problem) {
+        ConfigException e = parseFailure(yaml.replace("\\n", "\n"));
+
+        assertThat(e).as("yaml %s", yaml).isNotNull();
+        assertThat(e.source()).isEqualTo("test.yaml");
+        assertThat(e.problem()).isEqualTo(problem);
+        assertThat(e.line()).isEqualTo(line);
+        assertThat(e.key()).isEqualTo(key);
+    }
+
+    @Test
+    void severalDocumentsAreASyntaxError() {
+        ConfigException e = parseFailure("mode: embedded\n---\nmode: embedded\n");
+
+        assertThat(e.line()).isEqualTo(2);
+        assertThat(e.getMessage()).isEqualTo(
+                "test.yaml:2: YAML syntax error: expected a single document in the stream: but found another document");
+    }
+
+    @Test
+    void aliasesResolveButCannotExplode() {
+        KamaConfig config = KamaConfig.parse(
+                "cacheDefaults: &base\n  policy: clock\ncaches:\n  a: *base\n  b: *base\n", "t");
+        assertThat(config.cache("a").policy()).isEqualTo(PolicyKind.CLOCK);
+
+        StringBuilder bomb = new StringBuilder("a0: &a0 [x]\n");
+        for (int i = 1; i < 60; i++) {
+            bomb.append("a").append(i).append(": &a").append(i).append(" [*a").append(i - 1).append(", *a")
+                    .append(i - 1).append("]\n");
+        }
+        assertThatThrownBy(() -> KamaConfig.parse(bomb.toString(), "bomb.yaml")).isInstanceOf(ConfigException.class);
+    }
+
+    @Test
+    void settingsRecordsValidateWhenBuiltInCode() {
+        assertThatThrownBy(() -> new CacheSettings(PolicyKind.LRU, -1, 0, ExpirySettings.ETERNAL, false, false))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxBytes");
+        assertThatThrownBy(() -> new CacheSettings(PolicyKind.LRU, 0, -1, ExpirySettings.ETERNAL, false, false))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxEntries");
+        assertThatThrownBy(() -> new ExpirySettings(Duration.ofSeconds(-1), null, null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("creation");
+        assertThatThrownBy(() -> new NodeSettings("h:0", HashFunction.CRC32, 1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("port");
+        assertThatThrownBy(() -> new NodeSettings("h:1", HashFunction.CRC32, HashRing.MAX_VIRTUAL_NODES + 1))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(new NodeSettings("[::1]:8001", HashFunction.CRC32, 1).address()).isEqualTo("[::1]:8001");
+        assertThat(new ExpirySettings(Duration.ZERO, null, null).creation()).isZero();
+    }
+
+    @Test
+    void modeNames() {
+        assertThat(Mode.fromName(" EMBEDDED ")).isEqualTo(Mode.EMBEDDED);
+        assertThat(Mode.EMBEDDED.configName()).isEqualTo("embedded");
+        assertThat(List.of(Mode.values())).containsExactly(Mode.EMBEDDED);
+    }
+}
