@@ -3,6 +3,7 @@ package io.kamacache;
 import io.kamacache.singleflight.LoadCoalescer;
 import io.kamacache.store.ByteStore;
 import io.kamacache.store.RemovalCause;
+import io.kamacache.store.RemovalListener;
 import io.kamacache.store.StoreOptions;
 import io.kamacache.store.StoredValue;
 
@@ -34,7 +35,6 @@ public final class Group {
     private final InstantSource clock;
     private final ByteStore store;
     private final LoadCoalescer<String, ByteView> loads;
-    private final LongAdder gets = new LongAdder();
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
     private final LongAdder loadCalls = new LongAdder();
@@ -42,7 +42,8 @@ public final class Group {
     private final LongAdder evictions = new LongAdder();
     private final LongAdder expirations = new LongAdder();
 
-    Group(Node node, String name, Getter getter, StoreOptions options, Node.Services services) {
+    Group(Node node, String name, Getter getter, StoreOptions options, RemovalListener onRemoval,
+          Node.Services services) {
         this.node = node;
         this.name = name;
         this.getter = getter;
@@ -50,7 +51,10 @@ public final class Group {
         this.clock = services.clock();
         this.store = ByteStore.builder(options)
                 .clock(clock)
-                .removalListener((key, value, cause) -> (cause == RemovalCause.EVICTED ? evictions : expirations).increment())
+                .removalListener((key, value, cause) -> {
+                    (cause == RemovalCause.EVICTED ? evictions : expirations).increment();
+                    onRemoval.onRemoval(key, value, cause);
+                })
                 .maintenanceExecutor(services.maintenance())
                 .sweepExpired(services.maintenance(), services.sweepInterval())
                 .build();
@@ -95,7 +99,6 @@ public final class Group {
      */
     public CompletableFuture<ByteView> getAsync(String key) {
         byte[] keyBytes = keyBytes(key);
-        gets.increment();
         StoredValue cached = store.get(keyBytes);
         if (cached != null) {
             hits.increment();
@@ -126,8 +129,33 @@ public final class Group {
         return store.remove(keyBytes(key)) != null;
     }
 
+    /**
+     * The group's local store. A face that keeps its own entry semantics on top of the group
+     * (the JCache provider does) reads and writes it directly, and reports its reads and
+     * loads through {@link #recordGet} and {@link #recordLoad} so that {@link #stats()}
+     * covers them too.
+     */
+    public ByteStore store() {
+        return store;
+    }
+
+    /** Counts one read of the store: a hit or a miss. */
+    public void recordGet(boolean hit) {
+        (hit ? hits : misses).increment();
+    }
+
+    /** Counts one call of a loader outside {@link #get}; {@code failed} when it threw. */
+    public void recordLoad(boolean failed) {
+        loadCalls.increment();
+        if (failed) {
+            loadErrors.increment();
+        }
+    }
+
     public GroupStats stats() {
-        return new GroupStats(gets.sum(), hits.sum(), misses.sum(), loadCalls.sum(), loads.joinedCount(),
+        long hitCount = hits.sum();
+        long missCount = misses.sum();
+        return new GroupStats(hitCount + missCount, hitCount, missCount, loadCalls.sum(), loads.joinedCount(),
                 loadErrors.sum(), evictions.sum(), expirations.sum(), store.size(), store.weightedSize());
     }
 

@@ -2,6 +2,7 @@ package io.kamacache;
 
 import io.kamacache.ring.HashFunction;
 import io.kamacache.ring.HashRing;
+import io.kamacache.store.RemovalListener;
 import io.kamacache.store.StoreOptions;
 
 import java.time.Duration;
@@ -76,7 +77,17 @@ public final class Node implements AutoCloseable {
      * @throws IllegalArgumentException when the name is empty or already taken on this node
      */
     public Group newGroup(String name, Getter getter, StoreOptions options) {
+        return newGroup(name, getter, options, RemovalListener.NONE);
+    }
+
+    /**
+     * Creates a group whose evictions and expirations are also reported to {@code onRemoval}.
+     *
+     * @throws IllegalArgumentException when the name is empty or already taken on this node
+     */
+    public Group newGroup(String name, Getter getter, StoreOptions options, RemovalListener onRemoval) {
         ensureOpen();
+        Objects.requireNonNull(onRemoval, "onRemoval must not be null");
         requireGroupName(name);
         Objects.requireNonNull(getter, "getter must not be null");
         Objects.requireNonNull(options, "options must not be null");
@@ -84,7 +95,7 @@ public final class Node implements AutoCloseable {
             if (existing != null) {
                 throw new IllegalArgumentException("group '" + name + "' already exists on node " + selfAddress);
             }
-            return new Group(this, name, getter, options, services);
+            return new Group(this, name, getter, options, onRemoval, services);
         });
         if (closed) { // closed while creating: do not leave a sweep behind
             created.close();
@@ -96,6 +107,21 @@ public final class Node implements AutoCloseable {
     public Group getGroup(String name) {
         requireGroupName(name);
         return groups.get(name);
+    }
+
+    /**
+     * Removes the group of that name: its sweep stops and its entries are dropped.
+     *
+     * @return whether there was such a group
+     */
+    public boolean removeGroup(String name) {
+        requireGroupName(name);
+        Group removed = groups.remove(name);
+        if (removed == null) {
+            return false;
+        }
+        removed.close();
+        return true;
     }
 
     /** The groups on this node. */

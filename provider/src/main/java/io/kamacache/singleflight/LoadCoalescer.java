@@ -21,7 +21,10 @@ public final class LoadCoalescer<K, V> {
     private final Executor executor;
     private final LongAdder joined = new LongAdder();
 
-    /** @param executor where loads run; it must not run them on the calling thread */
+    /**
+     * @param executor where loads run. With {@code Runnable::run} a load runs on the thread
+     *                 of its first caller, who then waits for it whatever its future says
+     */
     public LoadCoalescer(Executor executor) {
         this.executor = Objects.requireNonNull(executor, "executor");
     }

@@ -7,7 +7,10 @@ import io.kamacache.eviction.EvictionPolicy;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -50,6 +53,7 @@ public final class ByteStore implements AutoCloseable {
 
     private final ConcurrentHashMap<ByteKey, StoreNode> data = new ConcurrentHashMap<>();
     private final Capacity capacity;
+    /** Null when the capacity is unbounded: nothing is ever evicted, so no order is kept. */
     private final EvictionPolicy policy;
     /** Null when the policy records hits itself, without the lock. */
     private final ReadBuffer<StoreNode> readBuffer;
@@ -67,8 +71,10 @@ public final class ByteStore implements AutoCloseable {
     private ByteStore(Builder b) {
         StoreOptions options = b.options;
         this.capacity = options.capacity();
-        this.policy = EvictionPolicy.create(options.policy(), capacity, options.a1inFraction(), options.a1outFraction());
-        this.readBuffer = policy.concurrentAccess() ? null : new ReadBuffer<>();
+        this.policy = capacity.isBounded()
+                ? EvictionPolicy.create(options.policy(), capacity, options.a1inFraction(), options.a1outFraction())
+                : null;
+        this.readBuffer = policy == null || policy.concurrentAccess() ? null : new ReadBuffer<>();
         this.clock = b.clock;
         this.removalListener = b.removalListener;
         this.maintenance = b.maintenance;
@@ -161,6 +167,41 @@ public final class ByteStore implements AutoCloseable {
         });
     }
 
+    /**
+     * The live entries, weakly consistent with concurrent changes (like {@link #forEach});
+     * the iterator does not support {@code remove}. Reading through it does not count as an
+     * access for the eviction policy.
+     */
+    public Iterator<Map.Entry<byte[], StoredValue>> iterator() {
+        Iterator<StoreNode> nodes = data.values().iterator();
+        return new Iterator<>() {
+            private Map.Entry<byte[], StoredValue> next;
+
+            @Override
+            public boolean hasNext() {
+                long now = clock.millis();
+                while (next == null && nodes.hasNext()) {
+                    StoreNode node = nodes.next();
+                    StoredValue value = node.value;
+                    if (!value.isExpiredAt(now)) {
+                        next = Map.entry(node.key.bytes, value);
+                    }
+                }
+                return next != null;
+            }
+
+            @Override
+            public Map.Entry<byte[], StoredValue> next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                Map.Entry<byte[], StoredValue> result = next;
+                next = null;
+                return result;
+            }
+        };
+    }
+
     /** The number of entries held, including expired ones not yet removed. */
     public long size() {
         return count.get();
@@ -201,6 +242,9 @@ public final class ByteStore implements AutoCloseable {
     // ---- policy bookkeeping -------------------------------------------------------------
 
     private void recordAccess(StoreNode node) {
+        if (policy == null) {
+            return;
+        }
         if (readBuffer == null) {
             policy.onAccess(node);
         } else if (readBuffer.offer(node) && drainScheduled.compareAndSet(false, true)) {
@@ -235,6 +279,9 @@ public final class ByteStore implements AutoCloseable {
         if (!change.changed()) {
             return;
         }
+        if (policy == null && change.expired == null && change.rejected == null) {
+            return; // the common write of an unbounded store: nothing to order, evict or report
+        }
         List<Removal> removals = new ArrayList<>(1);
         if (change.expired != null) {
             removals.add(new Removal(change.removed.key.bytes, change.expired, RemovalCause.EXPIRED));
@@ -242,6 +289,15 @@ public final class ByteStore implements AutoCloseable {
         if (change.rejected != null) {
             removals.add(new Removal(change.key.bytes, change.rejected, RemovalCause.EVICTED));
         }
+        if (policy != null) {
+            updatePolicy(change, removals);
+        }
+        for (Removal removal : removals) {
+            removalListener.onRemoval(removal.key, removal.value, removal.cause);
+        }
+    }
+
+    private void updatePolicy(Change change, List<Removal> removals) {
         evictionLock.lock();
         try {
             if (readBuffer != null) {
@@ -261,9 +317,6 @@ public final class ByteStore implements AutoCloseable {
             evictOverflow(change.now, removals);
         } finally {
             evictionLock.unlock();
-        }
-        for (Removal removal : removals) {
-            removalListener.onRemoval(removal.key, removal.value, removal.cause);
         }
     }
 

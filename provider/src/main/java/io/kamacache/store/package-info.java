@@ -12,7 +12,8 @@
  * {@link io.kamacache.store.ReadBuffer} that is replayed under the lock before the next
  * write, or on a maintenance executor as soon as a stripe fills, the same buffered
  * reordering as Caffeine's: readers never wait, and under heavy load some hits are dropped
- * rather than queued. Expired
+ * rather than queued. An unbounded store never evicts, so it keeps no policy at all and
+ * its reads and writes skip this bookkeeping. Expired
  * entries are removed when read and by a periodic sweep; removals the store makes on its
  * own, evictions and expirations, are reported to a {@link io.kamacache.store.RemovalListener}.
  */

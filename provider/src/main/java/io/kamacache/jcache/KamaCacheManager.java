@@ -1,0 +1,306 @@
+package io.kamacache.jcache;
+
+import io.kamacache.Getter;
+import io.kamacache.Group;
+import io.kamacache.Node;
+import io.kamacache.codec.Codec;
+import io.kamacache.config.CacheSettings;
+import io.kamacache.config.ExpirySettings;
+import io.kamacache.config.KamaConfig;
+import io.kamacache.jcache.expiry.ConfiguredExpiryPolicy;
+import io.kamacache.jcache.spi.KamaCachingProvider;
+import io.kamacache.store.StoreOptions;
+
+import javax.cache.Cache;
+import javax.cache.CacheException;
+import javax.cache.CacheManager;
+import javax.cache.configuration.CompleteConfiguration;
+import javax.cache.configuration.Configuration;
+import javax.cache.configuration.MutableConfiguration;
+import javax.cache.expiry.EternalExpiryPolicy;
+import javax.cache.spi.CachingProvider;
+import java.net.URI;
+import java.time.InstantSource;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The caches of one (URI, class loader) pair, held by one embedded {@link Node}. The URI's
+ * configuration file shapes the caches it names (eviction policy, capacity, expiry,
+ * statistics); the {@link Configuration} an application passes to {@link #createCache}
+ * decides everything JCache itself defines.
+ *
+ * <p>{@link #close()} closes every cache, then the node and the threads that deliver
+ * asynchronous events and run {@code loadAll}.
+ */
+public final class KamaCacheManager implements CacheManager {
+
+    /** Read-through in a JCache cache goes through the {@link Cache}; its group loads nothing itself. */
+    private static final Getter NO_GETTER = key -> null;
+
+    private final KamaCachingProvider provider;
+    private final URI uri;
+    private final ClassLoader classLoader;
+    private final Properties properties;
+    private final KamaConfig config;
+    private final Codec codec;
+    private final InstantSource clock;
+    private final Node node;
+    private final ExecutorService executor;
+    private final Map<String, KamaCache<?, ?>> caches = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    /**
+     * @param provider null for a manager made outside a provider (tests with their own clock)
+     */
+    public KamaCacheManager(KamaCachingProvider provider, URI uri, ClassLoader classLoader, Properties properties,
+                            KamaConfig config, InstantSource clock) {
+        this.provider = provider;
+        this.uri = Objects.requireNonNull(uri, "uri");
+        this.classLoader = Objects.requireNonNull(classLoader, "classLoader");
+        this.properties = properties == null ? new Properties() : properties;
+        this.config = Objects.requireNonNull(config, "config");
+        this.codec = Codec.create(config.serializationAllowList(), classLoader);
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.node = Node.builder()
+                .selfAddress(config.node().address())
+                .hashFunction(config.node().hashFunction())
+                .virtualNodes(config.node().virtualNodes())
+                .clock(clock)
+                .build();
+        AtomicInteger threads = new AtomicInteger();
+        this.executor = Executors.newCachedThreadPool(task -> {
+            Thread thread = new Thread(task, "kamacache-jcache-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    @Override
+    public CachingProvider getCachingProvider() {
+        return provider;
+    }
+
+    @Override
+    public URI getURI() {
+        return uri;
+    }
+
+    @Override
+    public ClassLoader getClassLoader() {
+        return classLoader;
+    }
+
+    @Override
+    public Properties getProperties() {
+        return properties;
+    }
+
+    /** The configuration file this manager was made from, or the built-in defaults. */
+    public KamaConfig config() {
+        return config;
+    }
+
+    @Override
+    public <K, V, C extends Configuration<K, V>> Cache<K, V> createCache(String cacheName, C configuration) {
+        requireOpen();
+        Objects.requireNonNull(cacheName, "cache name must not be null");
+        Objects.requireNonNull(configuration, "configuration must not be null");
+        boolean[] created = {false};
+        KamaCache<?, ?> cache = caches.computeIfAbsent(cacheName, name -> {
+            created[0] = true;
+            return newCache(name, configuration);
+        });
+        if (!created[0]) {
+            throw new CacheException("cache '" + cacheName + "' already exists in cache manager " + uri);
+        }
+        @SuppressWarnings("unchecked")
+        Cache<K, V> typed = (Cache<K, V>) cache;
+        return typed;
+    }
+
+    @Override
+    public <K, V> Cache<K, V> getCache(String cacheName, Class<K> keyType, Class<V> valueType) {
+        Objects.requireNonNull(keyType, "key type must not be null");
+        Objects.requireNonNull(valueType, "value type must not be null");
+        Cache<K, V> cache = getCache(cacheName);
+        if (cache == null) {
+            return null;
+        }
+        @SuppressWarnings("unchecked")
+        CompleteConfiguration<K, V> configuration = cache.getConfiguration(CompleteConfiguration.class);
+        if (configuration.getKeyType() != keyType || configuration.getValueType() != valueType) {
+            throw new ClassCastException("cache '" + cacheName + "' holds " + configuration.getKeyType().getName()
+                    + " -> " + configuration.getValueType().getName() + ", not " + keyType.getName() + " -> "
+                    + valueType.getName());
+        }
+        return cache;
+    }
+
+    /**
+     * The cache of that name; a cache the configuration file names is created on first use,
+     * with JCache defaults and the file's settings.
+     */
+    @Override
+    public <K, V> Cache<K, V> getCache(String cacheName) {
+        requireOpen();
+        Objects.requireNonNull(cacheName, "cache name must not be null");
+        KamaCache<?, ?> cache = caches.get(cacheName);
+        if (cache == null && config.caches().containsKey(cacheName)) {
+            cache = caches.computeIfAbsent(cacheName, name -> newCache(name, new MutableConfiguration<>()));
+        }
+        @SuppressWarnings("unchecked")
+        Cache<K, V> typed = (Cache<K, V>) cache;
+        return typed;
+    }
+
+    @Override
+    public Iterable<String> getCacheNames() {
+        requireOpen();
+        return Collections.unmodifiableSet(new LinkedHashSet<>(caches.keySet()));
+    }
+
+    @Override
+    public void destroyCache(String cacheName) {
+        requireOpen();
+        Objects.requireNonNull(cacheName, "cache name must not be null");
+        KamaCache<?, ?> cache = caches.get(cacheName);
+        if (cache != null) {
+            cache.clear();
+            release(cache);
+        }
+    }
+
+    @Override
+    public void enableManagement(String cacheName, boolean enabled) {
+        requireOpen();
+        Objects.requireNonNull(cacheName, "cache name must not be null");
+        KamaCache<?, ?> cache = caches.get(cacheName);
+        if (cache != null) {
+            cache.setManagementEnabled(enabled);
+        }
+    }
+
+    @Override
+    public void enableStatistics(String cacheName, boolean enabled) {
+        requireOpen();
+        Objects.requireNonNull(cacheName, "cache name must not be null");
+        KamaCache<?, ?> cache = caches.get(cacheName);
+        if (cache != null) {
+            cache.setStatisticsEnabled(enabled);
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        if (provider != null) {
+            provider.release(this);
+        }
+        for (KamaCache<?, ?> cache : caches.values()) {
+            release(cache);
+        }
+        node.close();
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
+                executor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            executor.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> clazz) {
+        if (clazz.isAssignableFrom(KamaCacheManager.class)) {
+            return clazz.cast(this);
+        }
+        if (clazz.isAssignableFrom(Node.class)) {
+            return clazz.cast(node);
+        }
+        throw new IllegalArgumentException("a cache manager cannot be unwrapped to " + clazz.getName()
+                + "; it unwraps to " + KamaCacheManager.class.getName() + " and " + Node.class.getName());
+    }
+
+    /** Takes a closing cache out of this manager and drops its group. */
+    void release(KamaCache<?, ?> cache) {
+        if (caches.remove(cache.getName(), cache)) {
+            node.removeGroup(cache.getName());
+        }
+        cache.shutdown();
+    }
+
+    private <K, V> KamaCache<K, V> newCache(String name, Configuration<K, V> requested) {
+        CacheSettings settings = config.cache(name);
+        MutableConfiguration<K, V> configuration = copyOf(requested);
+        if (settings.statistics()) {
+            configuration.setStatisticsEnabled(true);
+        }
+        if (settings.management()) {
+            configuration.setManagementEnabled(true);
+        }
+        if (!settings.expiry().equals(ExpirySettings.ETERNAL)
+                && configuration.getExpiryPolicyFactory().create() instanceof EternalExpiryPolicy) {
+            configuration.setExpiryPolicyFactory(ConfiguredExpiryPolicy.factoryOf(settings.expiry()));
+        }
+        StoreOptions options = StoreOptions.builder()
+                .policy(settings.policy())
+                .maxBytes(settings.maxBytes())
+                .maxEntries(settings.maxEntries())
+                .build();
+        // The store reports removals from its first write on; the cache exists by then.
+        AtomicReference<KamaCache<K, V>> self = new AtomicReference<>();
+        Group group = node.newGroup(name, NO_GETTER, options, (key, value, cause) -> {
+            KamaCache<K, V> cache = self.get();
+            if (cache != null) {
+                cache.onRemoval(key, value, cause);
+            }
+        });
+        try {
+            KamaCache<K, V> cache = new KamaCache<>(this, name, group, configuration, codec, clock, executor);
+            self.set(cache);
+            return cache;
+        } catch (RuntimeException e) {
+            node.removeGroup(name);
+            throw e;
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <K, V> MutableConfiguration<K, V> copyOf(Configuration<K, V> requested) {
+        if (requested instanceof CompleteConfiguration<K, V> complete) {
+            return new MutableConfiguration<>(complete);
+        }
+        MutableConfiguration<K, V> basic = new MutableConfiguration<>();
+        basic.setTypes(requested.getKeyType(), requested.getValueType());
+        basic.setStoreByValue(requested.isStoreByValue());
+        return basic;
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("cache manager " + uri + " is closed");
+        }
+    }
+}

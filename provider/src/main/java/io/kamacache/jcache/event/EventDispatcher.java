@@ -1,0 +1,200 @@
+package io.kamacache.jcache.event;
+
+import javax.cache.Cache;
+import javax.cache.configuration.CacheEntryListenerConfiguration;
+import javax.cache.event.CacheEntryListenerException;
+import javax.cache.event.EventType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+
+/**
+ * Delivers a cache's entry events to its registered listeners.
+ *
+ * <p>An operation opens a {@link Batch}, publishes into it while it holds the entry's lock
+ * (so each listener's queue receives a key's events in the order they happened) and, once
+ * the lock is released, {@linkplain Batch#awaitSynchronous() waits} for the synchronous
+ * listeners to have them. Asynchronous listeners are not waited for. Every listener has its
+ * own serial queue on the shared executor, so a slow listener delays only itself.
+ *
+ * <p>A synchronous listener must not write to the cache it listens to: the write would wait
+ * for its own listener's queue.
+ */
+public final class EventDispatcher<K, V> {
+
+    private final Cache<K, V> source;
+    private final Executor executor;
+    private final List<ListenerRegistration<K, V>> registrations = new CopyOnWriteArrayList<>();
+    /** Bit per {@link EventType#ordinal()} that some listener wants: a cheap test on every write. */
+    private volatile int wanted;
+
+    public EventDispatcher(Cache<K, V> source, Executor executor) {
+        this.source = Objects.requireNonNull(source, "source");
+        this.executor = Objects.requireNonNull(executor, "executor");
+    }
+
+    /**
+     * Starts delivering events to the listener of {@code configuration}.
+     *
+     * @throws IllegalArgumentException when an equal configuration is already registered
+     */
+    public synchronized void register(CacheEntryListenerConfiguration<K, V> configuration) {
+        Objects.requireNonNull(configuration, "listener configuration must not be null");
+        for (ListenerRegistration<K, V> registration : registrations) {
+            if (registration.configuration.equals(configuration)) {
+                throw new IllegalArgumentException("this listener configuration is already registered: " + configuration);
+            }
+        }
+        registrations.add(new ListenerRegistration<>(configuration, executor));
+        updateWanted();
+    }
+
+    /** Stops delivering events to the listener of {@code configuration}, if registered. */
+    public synchronized void deregister(CacheEntryListenerConfiguration<K, V> configuration) {
+        Objects.requireNonNull(configuration, "listener configuration must not be null");
+        for (ListenerRegistration<K, V> registration : registrations) {
+            if (registration.configuration.equals(configuration)) {
+                registrations.remove(registration);
+                updateWanted();
+                registration.close();
+            }
+        }
+    }
+
+    /** Whether some listener wants events of this type. */
+    public boolean wants(EventType type) {
+        return (wanted & (1 << type.ordinal())) != 0;
+    }
+
+    /** A batch for one operation; free when no listener is registered. */
+    public Batch<K, V> batch() {
+        return wanted == 0 ? Batch.none() : new Batch<>(this);
+    }
+
+    /** Deregisters every listener, closing the ones that are {@link java.io.Closeable}. */
+    public synchronized void close() {
+        for (ListenerRegistration<K, V> registration : registrations) {
+            registration.close();
+        }
+        registrations.clear();
+        wanted = 0;
+    }
+
+    private void updateWanted() {
+        int bits = 0;
+        for (ListenerRegistration<K, V> registration : registrations) {
+            for (EventType type : EventType.values()) {
+                if (registration.listensTo(type)) {
+                    bits |= 1 << type.ordinal();
+                }
+            }
+        }
+        wanted = bits;
+    }
+
+    /** The events of one operation, and the deliveries its caller must wait for. */
+    public static final class Batch<K, V> {
+
+        private static final Batch<?, ?> NONE = new Batch<>(null);
+
+        private final EventDispatcher<K, V> dispatcher;
+        private List<CompletableFuture<Void>> synchronous;
+
+        private Batch(EventDispatcher<K, V> dispatcher) {
+            this.dispatcher = dispatcher;
+        }
+
+        @SuppressWarnings("unchecked")
+        static <K, V> Batch<K, V> none() {
+            return (Batch<K, V>) NONE;
+        }
+
+        /** Whether an event of this type would reach anyone; check before decoding values for it. */
+        public boolean wants(EventType type) {
+            return dispatcher != null && dispatcher.wants(type);
+        }
+
+        /**
+         * Queues an event for every listener of its type. For removals and expiries
+         * {@code value} is the value that went away; {@code oldValue} is the previous value
+         * of an update, of a removal or of an expiry.
+         */
+        public void publish(EventType type, K key, V value, V oldValue) {
+            if (!wants(type)) {
+                return;
+            }
+            for (ListenerRegistration<K, V> registration : dispatcher.registrations) {
+                if (!registration.listensTo(type)) {
+                    continue;
+                }
+                EntryEvent<K, V> event = event(registration, type, key, value, oldValue);
+                CompletableFuture<Void> delivered = registration.submit(event);
+                if (registration.isSynchronous()) {
+                    if (synchronous == null) {
+                        synchronous = new ArrayList<>(2);
+                    }
+                    synchronous.add(delivered);
+                }
+            }
+        }
+
+        private EntryEvent<K, V> event(ListenerRegistration<K, V> registration, EventType type, K key, V value,
+                                       V oldValue) {
+            boolean withOld = registration.isOldValueRequired();
+            boolean gone = type == EventType.REMOVED || type == EventType.EXPIRED;
+            if (gone) {
+                // What went away is only shown to listeners that asked for old values.
+                return new EntryEvent<>(dispatcher.source, type, key, withOld ? value : null,
+                        withOld ? value : null, withOld);
+            }
+            return new EntryEvent<>(dispatcher.source, type, key, value, withOld ? oldValue : null,
+                    withOld && oldValue != null);
+        }
+
+        /**
+         * Waits until the synchronous listeners have had this batch's events.
+         *
+         * @throws CacheEntryListenerException when a listener threw (errors are rethrown as they are)
+         */
+        public void awaitSynchronous() {
+            if (synchronous == null) {
+                return;
+            }
+            RuntimeException failure = null;
+            boolean interrupted = false;
+            for (CompletableFuture<Void> delivery : synchronous) {
+                while (true) {
+                    try {
+                        delivery.get();
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true; // the event is queued: waiting on keeps the contract
+                    } catch (ExecutionException | CompletionException e) {
+                        Throwable cause = e.getCause();
+                        if (cause instanceof Error error) {
+                            throw error;
+                        }
+                        if (failure == null) {
+                            failure = cause instanceof CacheEntryListenerException listenerFailure
+                                    ? listenerFailure
+                                    : new CacheEntryListenerException("a cache entry listener failed: " + cause, cause);
+                        }
+                        break;
+                    }
+                }
+            }
+            synchronous = null;
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            if (failure != null) {
+                throw failure;
+            }
+        }
+    }
+}

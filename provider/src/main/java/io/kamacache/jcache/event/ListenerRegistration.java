@@ -1,0 +1,95 @@
+package io.kamacache.jcache.event;
+
+import javax.cache.configuration.CacheEntryListenerConfiguration;
+import javax.cache.configuration.Factory;
+import javax.cache.event.CacheEntryCreatedListener;
+import javax.cache.event.CacheEntryEvent;
+import javax.cache.event.CacheEntryEventFilter;
+import javax.cache.event.CacheEntryExpiredListener;
+import javax.cache.event.CacheEntryListener;
+import javax.cache.event.CacheEntryRemovedListener;
+import javax.cache.event.CacheEntryUpdatedListener;
+import javax.cache.event.EventType;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+/** A registered listener with its filter and its own ordered delivery queue. */
+final class ListenerRegistration<K, V> {
+
+    final CacheEntryListenerConfiguration<K, V> configuration;
+    private final CacheEntryListener<? super K, ? super V> listener;
+    private final CacheEntryEventFilter<? super K, ? super V> filter;
+    private final SerialExecutor queue;
+
+    ListenerRegistration(CacheEntryListenerConfiguration<K, V> configuration, Executor executor) {
+        this.configuration = configuration;
+        this.listener = configuration.getCacheEntryListenerFactory().create();
+        Factory<CacheEntryEventFilter<? super K, ? super V>> filterFactory =
+                configuration.getCacheEntryEventFilterFactory();
+        this.filter = filterFactory == null ? null : filterFactory.create();
+        this.queue = new SerialExecutor(executor);
+    }
+
+    boolean isSynchronous() {
+        return configuration.isSynchronous();
+    }
+
+    boolean isOldValueRequired() {
+        return configuration.isOldValueRequired();
+    }
+
+    boolean listensTo(EventType type) {
+        return switch (type) {
+            case CREATED -> listener instanceof CacheEntryCreatedListener;
+            case UPDATED -> listener instanceof CacheEntryUpdatedListener;
+            case REMOVED -> listener instanceof CacheEntryRemovedListener;
+            case EXPIRED -> listener instanceof CacheEntryExpiredListener;
+        };
+    }
+
+    /** Queues the event; the future completes once the listener has had it (or the filter declined it). */
+    CompletableFuture<Void> submit(EntryEvent<K, V> event) {
+        CompletableFuture<Void> delivered = new CompletableFuture<>();
+        queue.execute(() -> {
+            try {
+                if (filter == null || filter.evaluate(event)) {
+                    deliver(event);
+                }
+                delivered.complete(null);
+            } catch (Throwable t) {
+                delivered.completeExceptionally(t);
+            }
+        });
+        return delivered;
+    }
+
+    @SuppressWarnings("unchecked")
+    private void deliver(EntryEvent<K, V> event) {
+        List<CacheEntryEvent<? extends K, ? extends V>> events = List.of(event);
+        switch (event.getEventType()) {
+            case CREATED -> ((CacheEntryCreatedListener<K, V>) listener).onCreated(events);
+            case UPDATED -> ((CacheEntryUpdatedListener<K, V>) listener).onUpdated(events);
+            case REMOVED -> ((CacheEntryRemovedListener<K, V>) listener).onRemoved(events);
+            case EXPIRED -> ((CacheEntryExpiredListener<K, V>) listener).onExpired(events);
+        }
+    }
+
+    void close() {
+        closeQuietly(listener);
+        closeQuietly(filter);
+    }
+
+    private static void closeQuietly(Object resource) {
+        if (resource instanceof Closeable closeable) {
+            try {
+                closeable.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException("closing " + resource.getClass().getName() + " failed", e);
+            }
+        }
+    }
+}

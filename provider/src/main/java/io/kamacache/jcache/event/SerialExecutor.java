@@ -1,0 +1,48 @@
+package io.kamacache.jcache.event;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * Runs tasks one at a time, in submission order, on a shared executor: what keeps one
+ * listener's events in order without giving each listener a thread of its own.
+ */
+final class SerialExecutor implements Executor {
+
+    private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
+    private final Executor executor;
+    private Runnable active;
+
+    SerialExecutor(Executor executor) {
+        this.executor = executor;
+    }
+
+    @Override
+    public synchronized void execute(Runnable task) {
+        tasks.add(() -> {
+            try {
+                task.run();
+            } finally {
+                scheduleNext();
+            }
+        });
+        if (active == null) {
+            scheduleNext();
+        }
+    }
+
+    private synchronized void scheduleNext() {
+        active = tasks.poll();
+        if (active != null) {
+            try {
+                executor.execute(active);
+            } catch (RejectedExecutionException e) {
+                // The cache manager is closing: deliver what is left on this thread.
+                Runnable remaining = active;
+                active = null;
+                remaining.run();
+            }
+        }
+    }
+}
