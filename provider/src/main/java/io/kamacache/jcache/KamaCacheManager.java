@@ -175,7 +175,6 @@ public final class KamaCacheManager implements CacheManager {
         Objects.requireNonNull(cacheName, "cache name must not be null");
         KamaCache<?, ?> cache = caches.get(cacheName);
         if (cache != null) {
-            cache.clear();
             release(cache);
         }
     }

@@ -3,6 +3,7 @@ package io.kamacache.jcache;
 import io.kamacache.Group;
 import io.kamacache.GroupStats;
 import io.kamacache.codec.CodecException;
+import io.kamacache.config.ConfigException;
 import io.kamacache.config.KamaConfig;
 import io.kamacache.jcache.spi.KamaCachingProvider;
 import io.kamacache.testing.ManualClock;
@@ -69,6 +70,14 @@ class KamaCacheTest {
         assertThatThrownBy(() -> provider.getCacheManager(URI.create("http://example.com/x"), null))
                 .hasMessageContaining("http://example.com/x")
                 .hasMessageContaining("classpath:");
+    }
+
+    @Test
+    void aBadConfigurationFileIsRefusedWithItsLineAndKey() {
+        CachingProvider provider = Caching.getCachingProvider();
+        assertThatThrownBy(() -> provider.getCacheManager(URI.create("classpath:jcache/bad.yaml"), null))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("classpath:jcache/bad.yaml:3: caches.users.policy: unknown eviction policy 'lfu'");
     }
 
     @Test

@@ -47,6 +47,21 @@ final class FastPath {
     }
 
     private static byte[] string(String s) {
+        // Most keys are ASCII: encode them in one pass into one array.
+        int length = s.length();
+        byte[] ascii = new byte[length + 1];
+        ascii[0] = TypeTag.STRING_UTF8;
+        for (int i = 0; i < length; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x80) {
+                return nonAscii(s);
+            }
+            ascii[i + 1] = (byte) c;
+        }
+        return ascii;
+    }
+
+    private static byte[] nonAscii(String s) {
         if (wellFormed(s)) {
             byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
             byte[] out = new byte[utf8.length + 1];
@@ -86,7 +101,7 @@ final class FastPath {
     static Object decode(byte[] bytes) {
         ByteBuffer body = ByteBuffer.wrap(bytes, 1, bytes.length - 1);
         return switch (bytes[0]) {
-            case TypeTag.STRING_UTF8 -> utf8(body);
+            case TypeTag.STRING_UTF8 -> utf8(bytes);
             case TypeTag.STRING_UTF16 -> utf16(body);
             case TypeTag.INTEGER -> fixed(body, 4, "Integer").getInt();
             case TypeTag.LONG -> fixed(body, 8, "Long").getLong();
@@ -116,16 +131,20 @@ final class FastPath {
         return b == 1;
     }
 
-    private static String utf8(ByteBuffer body) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(body)
-                    .toString();
-        } catch (CharacterCodingException e) {
-            throw new CodecException("corrupt bytes: an encoded String is not valid UTF-8", e);
+    private static String utf8(byte[] bytes) {
+        String decoded = new String(bytes, 1, bytes.length - 1, StandardCharsets.UTF_8);
+        // The lenient decoder turns malformed input into U+FFFD; only then is a strict pass worth its cost.
+        if (decoded.indexOf('\uFFFD') >= 0) {
+            try {
+                StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT)
+                        .decode(ByteBuffer.wrap(bytes, 1, bytes.length - 1));
+            } catch (CharacterCodingException e) {
+                throw new CodecException("corrupt bytes: an encoded String is not valid UTF-8", e);
+            }
         }
+        return decoded;
     }
 
     private static String utf16(ByteBuffer body) {
