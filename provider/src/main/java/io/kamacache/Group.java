@@ -1,5 +1,6 @@
 package io.kamacache;
 
+import io.kamacache.ring.HashRing;
 import io.kamacache.singleflight.LoadCoalescer;
 import io.kamacache.store.ByteStore;
 import io.kamacache.store.RemovalCause;
@@ -10,6 +11,10 @@ import io.kamacache.store.StoredValue;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -27,6 +32,8 @@ import java.util.concurrent.atomic.LongAdder;
  * eviction).
  */
 public final class Group {
+
+    private static final System.Logger LOG = System.getLogger(Group.class.getName());
 
     private final Node node;
     private final String name;
@@ -99,6 +106,17 @@ public final class Group {
      */
     public CompletableFuture<ByteView> getAsync(String key) {
         byte[] keyBytes = keyBytes(key);
+        String owner = node.ownerOf(keyBytes);
+        return owner != null ? remoteGet(owner, key, keyBytes, false) : localGetAsync(key, keyBytes);
+    }
+
+    /** Asks the owner: one RPC per key at a time from this node, and its answer is final. */
+    CompletableFuture<ByteView> remoteGet(String owner, String key, byte[] keyBytes, boolean forwarded) {
+        return loads.load(key, () -> node.peers().get(owner, name, keyBytes, forwarded));
+    }
+
+    /** The owner's side of a get: the store, then the getter on a miss. */
+    CompletableFuture<ByteView> localGetAsync(String key, byte[] keyBytes) {
         StoredValue cached = store.get(keyBytes);
         if (cached != null) {
             hits.increment();
@@ -111,13 +129,27 @@ public final class Group {
     /** Stores {@code value} for {@code key}, replacing any previous value. */
     public void set(String key, ByteView value) {
         Objects.requireNonNull(value, "value must not be null");
-        store.put(keyBytes(key), stored(value.array()));
+        setBytes(keyBytes(key), value.array());
     }
 
     /** Stores a copy of {@code value} for {@code key}, replacing any previous value. */
     public void set(String key, byte[] value) {
         Objects.requireNonNull(value, "value must not be null");
-        store.put(keyBytes(key), stored(value.clone()));
+        setBytes(keyBytes(key), value.clone());
+    }
+
+    private void setBytes(byte[] keyBytes, byte[] value) {
+        String owner = node.ownerOf(keyBytes);
+        if (owner != null) {
+            node.peers().set(owner, name, keyBytes, value, false);
+        } else {
+            localSet(keyBytes, value);
+        }
+    }
+
+    /** The owner's side of a set; the group keeps {@code value}'s array. */
+    void localSet(byte[] keyBytes, byte[] value) {
+        store.put(keyBytes, stored(value));
     }
 
     /**
@@ -126,7 +158,63 @@ public final class Group {
      * @return whether it had a value
      */
     public boolean delete(String key) {
-        return store.remove(keyBytes(key)) != null;
+        byte[] keyBytes = keyBytes(key);
+        String owner = node.ownerOf(keyBytes);
+        return owner != null ? node.peers().delete(owner, name, keyBytes, false) : localDelete(keyBytes);
+    }
+
+    /** The owner's side of a delete. */
+    boolean localDelete(byte[] keyBytes) {
+        return store.remove(keyBytes) != null;
+    }
+
+    /**
+     * Hands every entry this node does not own in {@code ring} to its owner, and drops it
+     * here once the owner has confirmed it (unless it was rewritten meanwhile). An owner
+     * that cannot be reached keeps nothing; it will load those keys again.
+     *
+     * @return how many entries moved
+     */
+    long handOff(HashRing ring) {
+        Map<String, List<Map.Entry<byte[], StoredValue>>> byOwner = new HashMap<>();
+        store.forEach((key, value) -> {
+            String owner = ring.ownerOf(key);
+            if (!owner.equals(node.selfAddress()) && node.peers().fits(key, value.value())) {
+                byOwner.computeIfAbsent(owner, o -> new ArrayList<>()).add(Map.entry(key, value));
+            }
+        });
+        long moved = 0;
+        for (Map.Entry<String, List<Map.Entry<byte[], StoredValue>>> batch : byOwner.entrySet()) {
+            try {
+                node.peers().transfer(batch.getKey(), name, batch.getValue());
+            } catch (ClusterException e) {
+                LOG.log(System.Logger.Level.WARNING, "group '" + name + "': " + e.getMessage());
+                continue;
+            }
+            for (Map.Entry<byte[], StoredValue> entry : batch.getValue()) {
+                store.compute(entry.getKey(), current -> current == entry.getValue() ? null : current);
+            }
+            moved += batch.getValue().size();
+        }
+        return moved;
+    }
+
+    /**
+     * Keeps an entry handed over by its previous owner, unless this node already holds a
+     * value for the key (a write that reached it first is newer).
+     *
+     * @return whether the entry was kept
+     */
+    boolean acceptTransfer(byte[] keyBytes, byte[] value, long expiresAt) {
+        boolean[] kept = {false};
+        store.compute(keyBytes, current -> {
+            if (current != null) {
+                return current;
+            }
+            kept[0] = true;
+            return StoredValue.of(value, expiresAt);
+        });
+        return kept[0];
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.kamacache;
 
+import io.kamacache.discovery.Membership;
+import io.kamacache.remote.PeerChannels;
 import io.kamacache.ring.HashFunction;
 import io.kamacache.ring.HashRing;
 import io.kamacache.store.RemovalListener;
@@ -10,6 +12,7 @@ import java.time.InstantSource;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
@@ -34,12 +37,21 @@ public final class Node implements AutoCloseable {
     /** The address a node calls itself when none is given. */
     public static final String DEFAULT_ADDRESS = "127.0.0.1:8001";
 
+    private static final System.Logger LOG = System.getLogger(Node.class.getName());
+
     private final String selfAddress;
     private final String serviceName;
-    private final HashRing ring;
+    private final HashFunction hashFunction;
+    private final int virtualNodes;
+    private volatile HashRing ring;
     private final Services services;
+    private final Membership membership;
+    /** Null in single-instance mode, like the server. */
+    private final PeerClient peers;
+    private final NodeServer server;
     private final ConcurrentHashMap<String, Group> groups = new ConcurrentHashMap<>();
     private volatile boolean closed;
+    private volatile boolean closing;
 
     /** What groups share: the clock, the maintenance thread (expiry sweeps, read-buffer drains) and the load threads. */
     record Services(InstantSource clock, ScheduledExecutorService maintenance, Duration sweepInterval,
@@ -49,7 +61,10 @@ public final class Node implements AutoCloseable {
     private Node(Builder b) {
         this.selfAddress = b.selfAddress;
         this.serviceName = b.serviceName;
-        this.ring = HashRing.forMember(selfAddress, List.of(), b.hashFunction, b.virtualNodes);
+        this.hashFunction = b.hashFunction;
+        this.virtualNodes = b.virtualNodes;
+        this.ring = HashRing.forMember(selfAddress, List.of(), hashFunction, virtualNodes);
+        this.membership = b.membership;
         ScheduledThreadPoolExecutor maintenance = new ScheduledThreadPoolExecutor(1, daemonThreads("kamacache-maintenance"));
         maintenance.setRemoveOnCancelPolicy(true);
         int maxLoads = b.maxConcurrentLoads;
@@ -60,6 +75,58 @@ public final class Node implements AutoCloseable {
                             + " are busy (see Node.Builder.maxConcurrentLoads)");
                 });
         this.services = new Services(b.clock, maintenance, b.sweepInterval, loaders);
+        if (!membership.isClustered()) {
+            this.peers = null;
+            this.server = null;
+            return;
+        }
+        this.peers = new PeerClient(selfAddress, new PeerChannels(b.rpcTimeout, b.maxMessageBytes));
+        NodeServer started = null;
+        try {
+            // Listen before joining: peers route to this node as soon as they see it.
+            started = NodeServer.start(this, selfAddress, b.maxMessageBytes);
+            membership.join(selfAddress, this::onView);
+        } catch (RuntimeException e) {
+            if (started != null) {
+                started.stop();
+            }
+            peers.close();
+            maintenance.shutdownNow();
+            loaders.shutdownNow();
+            throw e;
+        }
+        this.server = started;
+    }
+
+    /** A new view of the members: rebuild the ring, then hand off what this node no longer owns. */
+    private void onView(Set<String> members) {
+        if (closing) {
+            return; // leaving: the ring without this node stays
+        }
+        HashRing previous = ring;
+        HashRing next = HashRing.forMember(selfAddress, members, hashFunction, virtualNodes);
+        ring = next;
+        peers.channels().retain(members);
+        if (!previous.members().equals(next.members())) {
+            try {
+                services.maintenance().execute(() -> handOff(next));
+            } catch (RejectedExecutionException e) {
+                // closing: close() hands off on its own
+            }
+        }
+    }
+
+    private void handOff(HashRing view) {
+        if (ring != view || closed) {
+            return; // a newer view has its own hand-off queued
+        }
+        for (Group group : groups.values()) {
+            long moved = group.handOff(view);
+            if (moved > 0) {
+                LOG.log(System.Logger.Level.DEBUG, "node " + selfAddress + " handed " + moved + " entries of group '"
+                        + group.name() + "' to their new owners");
+            }
+        }
     }
 
     public static Builder builder() {
@@ -137,19 +204,51 @@ public final class Node implements AutoCloseable {
         return serviceName;
     }
 
-    /** The node's current hash ring; it always contains this node. */
+    /** The node's current hash ring; it contains this node until {@link #close()} hands off. */
     public HashRing ring() {
         return ring;
     }
 
-    /** Stops the sweep and load threads; loads still running get five seconds to finish. */
+    /** Where this node learns its members. */
+    public Membership membership() {
+        return membership;
+    }
+
+    /** The owner of a key when it is another node, or null when it is this one. */
+    String ownerOf(byte[] key) {
+        if (peers == null) {
+            return null;
+        }
+        String owner = ring.ownerOf(key);
+        return owner.equals(selfAddress) ? null : owner;
+    }
+
+    PeerClient peers() {
+        return peers;
+    }
+
+    /**
+     * Leaves: a clustered node first hands its entries to the nodes that own them without it
+     * and then leaves its membership; then the server, the sweep and the load threads stop
+     * (loads still running get five seconds to finish).
+     */
     @Override
     public void close() {
-        if (closed) {
-            return;
+        synchronized (this) {
+            if (closed || closing) {
+                return;
+            }
+            closing = true;
+        }
+        if (peers != null) {
+            leaveCluster();
         }
         closed = true;
         groups.values().forEach(Group::close);
+        if (server != null) {
+            server.stop();
+            peers.close();
+        }
         services.maintenance().shutdownNow();
         services.loaders().shutdown();
         try {
@@ -159,6 +258,21 @@ public final class Node implements AutoCloseable {
         } catch (InterruptedException e) {
             services.loaders().shutdownNow();
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private void leaveCluster() {
+        HashRing without = ring.withoutMember(selfAddress);
+        if (!without.isEmpty()) {
+            ring = without; // requests arriving from now on go to the new owners
+            for (Group group : groups.values()) {
+                group.handOff(without);
+            }
+        }
+        try {
+            membership.close();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "node " + selfAddress + " could not leave " + membership + ": " + e);
         }
     }
 
@@ -193,6 +307,9 @@ public final class Node implements AutoCloseable {
         private InstantSource clock = InstantSource.system();
         private Duration sweepInterval = Duration.ofSeconds(1);
         private int maxConcurrentLoads = 256;
+        private Membership membership = Membership.none();
+        private Duration rpcTimeout = Duration.ofSeconds(5);
+        private int maxMessageBytes = 4 << 20;
 
         private Builder() {
         }
@@ -259,6 +376,44 @@ public final class Node implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Where the node finds its peers: {@link Membership#none()} (the default: a single
+         * instance, no network at all), {@link Membership#staticPeers} or etcd. A clustered
+         * node serves gRPC on its self address.
+         */
+        public Builder membership(Membership membership) {
+            this.membership = Objects.requireNonNull(membership, "membership must not be null");
+            return this;
+        }
+
+        /** The deadline of every call to another node; five seconds by default. */
+        public Builder rpcTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "rpc timeout must not be null");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("rpc timeout must be positive, was " + timeout);
+            }
+            this.rpcTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * The largest message between nodes, in bytes (4 MiB by default): a value that
+         * cannot fit is refused when it is set, with an error saying so.
+         */
+        public Builder maxMessageBytes(int max) {
+            if (max < 64 << 10) {
+                throw new IllegalArgumentException("max message bytes must be at least 65536, was " + max);
+            }
+            this.maxMessageBytes = max;
+            return this;
+        }
+
+        /**
+         * Builds the node; a clustered node is listening and has joined when this returns.
+         *
+         * @throws io.kamacache.discovery.MembershipException when the membership source cannot be reached
+         * @throws java.io.UncheckedIOException when the self address cannot be listened on
+         */
         public Node build() {
             return new Node(this);
         }

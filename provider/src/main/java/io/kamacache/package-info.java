@@ -11,5 +11,15 @@
  *     ByteView tom = scores.get("Tom");   // loads through the getter, then cached
  * }
  * }</pre>
+ *
+ * <p>Nodes form a cluster through a {@link io.kamacache.discovery.Membership} (a static
+ * list of addresses, or etcd). Every node builds the same consistent-hash ring from the
+ * members it sees, and each key belongs to one node, its owner: a node serves the keys it
+ * owns from its own store and getter, and sends every other get, set and delete to the
+ * owner over gRPC ({@code NodeService} answers, {@code PeerClient} asks). Concurrent gets of
+ * one key from one node share one call, the owner's not-found is final, and nothing is
+ * cached away from the owner, so no node ever serves a stale copy. When the members change,
+ * each node hands the entries it no longer owns to their owners; a node that closes hands
+ * over everything before it leaves.
  */
 package io.kamacache;

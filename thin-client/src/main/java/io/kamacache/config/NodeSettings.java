@@ -28,8 +28,13 @@ public record NodeSettings(String address, HashFunction hashFunction, int virtua
         return new NodeSettings("127.0.0.1:8001", HashFunction.DEFAULT, HashRing.DEFAULT_VIRTUAL_NODES);
     }
 
-    /** Checks {@code host:port}; shared with the file parser so both say the same thing. */
-    static String checkAddress(String address) {
+    /**
+     * Returns {@code address} if it is a usable {@code host:port}; the file parser and the
+     * membership sources check with this, so all say the same thing.
+     *
+     * @throws IllegalArgumentException naming what is wrong
+     */
+    public static String checkAddress(String address) {
         Objects.requireNonNull(address, "address");
         int colon = address.lastIndexOf(':');
         String host = colon < 0 ? "" : address.substring(0, colon);

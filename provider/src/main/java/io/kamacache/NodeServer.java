@@ -1,0 +1,53 @@
+package io.kamacache;
+
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/** The node's gRPC server, listening on its own address. */
+final class NodeServer {
+
+    private final Server server;
+
+    private NodeServer(Server server) {
+        this.server = server;
+    }
+
+    /**
+     * Listens on {@code address} ({@code host:port}).
+     *
+     * @throws UncheckedIOException when the port cannot be bound; the message names it
+     */
+    static NodeServer start(Node node, String address, int maxMessageBytes) {
+        int colon = address.lastIndexOf(':');
+        String host = address.substring(0, colon).replace("[", "").replace("]", "");
+        int port = Integer.parseInt(address.substring(colon + 1));
+        try {
+            Server server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+                    .addService(new NodeService(node))
+                    .maxInboundMessageSize(maxMessageBytes)
+                    .build()
+                    .start();
+            return new NodeServer(server);
+        } catch (IOException e) {
+            throw new UncheckedIOException("node " + address + " cannot listen on " + address + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Stops taking calls and gives the ones in flight two seconds to finish. */
+    void stop() {
+        server.shutdown();
+        try {
+            if (!server.awaitTermination(2, TimeUnit.SECONDS)) {
+                server.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            server.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+}

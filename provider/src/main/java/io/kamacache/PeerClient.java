@@ -1,0 +1,190 @@
+package io.kamacache;
+
+import com.google.protobuf.ByteString;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import io.kamacache.proto.v1.DeleteRequest;
+import io.kamacache.proto.v1.GetRequest;
+import io.kamacache.proto.v1.GetResponse;
+import io.kamacache.proto.v1.SetRequest;
+import io.kamacache.proto.v1.TransferBatch;
+import io.kamacache.proto.v1.TransferEntry;
+import io.kamacache.proto.v1.TransferSummary;
+import io.kamacache.remote.PeerChannels;
+import io.kamacache.remote.Protocol;
+import io.kamacache.store.StoredValue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A node's calls to the owners of keys it does not own: typed wrappers of the
+ * {@code kamacache.v1} calls, every one under the channels' deadline, failures turned
+ * into {@link ClusterException}s that say which node, group and key.
+ */
+final class PeerClient implements AutoCloseable {
+
+    /** Room left in a message for everything but the value: key, names, header. */
+    private static final int ENVELOPE_BYTES = 1024;
+    private static final int TRANSFER_BATCH_ENTRIES = 512;
+
+    private final String self;
+    private final PeerChannels channels;
+
+    PeerClient(String self, PeerChannels channels) {
+        this.self = self;
+        this.channels = channels;
+    }
+
+    ByteView get(String owner, String group, byte[] key, boolean forwarded) {
+        try {
+            GetResponse response = channels.blocking(owner).get(GetRequest.newBuilder()
+                    .setHeader(Protocol.header(self, forwarded))
+                    .setGroup(group)
+                    .setKey(ByteString.copyFrom(key))
+                    .build());
+            return response.getFound() ? ByteView.wrap(response.getValue().toByteArray()) : null;
+        } catch (StatusRuntimeException e) {
+            throw failure("get", owner, group, key, e);
+        }
+    }
+
+    void set(String owner, String group, byte[] key, byte[] value, boolean forwarded) {
+        checkSize(group, key, value);
+        try {
+            channels.blocking(owner).set(SetRequest.newBuilder()
+                    .setHeader(Protocol.header(self, forwarded))
+                    .setGroup(group)
+                    .setKey(ByteString.copyFrom(key))
+                    .setValue(ByteString.copyFrom(value))
+                    .build());
+        } catch (StatusRuntimeException e) {
+            throw failure("set", owner, group, key, e);
+        }
+    }
+
+    boolean delete(String owner, String group, byte[] key, boolean forwarded) {
+        try {
+            return channels.blocking(owner).delete(DeleteRequest.newBuilder()
+                    .setHeader(Protocol.header(self, forwarded))
+                    .setGroup(group)
+                    .setKey(ByteString.copyFrom(key))
+                    .build()).getDeleted();
+        } catch (StatusRuntimeException e) {
+            throw failure("delete", owner, group, key, e);
+        }
+    }
+
+    /**
+     * Streams entries to their new owner; returns once it has confirmed them all.
+     *
+     * @throws ClusterException when the owner did not confirm within the deadline
+     */
+    void transfer(String owner, String group, List<Map.Entry<byte[], StoredValue>> entries) {
+        CompletableFuture<TransferSummary> done = new CompletableFuture<>();
+        StreamObserver<TransferBatch> stream = channels.async(owner).transfer(new StreamObserver<>() {
+            @Override
+            public void onNext(TransferSummary summary) {
+                done.complete(summary);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                done.completeExceptionally(t);
+            }
+
+            @Override
+            public void onCompleted() {
+                done.complete(null);
+            }
+        });
+        TransferBatch.Builder batch = newBatch(group);
+        long batchBytes = 0;
+        for (Map.Entry<byte[], StoredValue> entry : entries) {
+            byte[] value = entry.getValue().value();
+            long expiresAt = entry.getValue().expiresAt();
+            TransferEntry transferred = TransferEntry.newBuilder()
+                    .setKey(ByteString.copyFrom(entry.getKey()))
+                    .setValue(ByteString.copyFrom(value))
+                    .setExpiresAt(expiresAt == StoredValue.ETERNAL ? 0 : expiresAt)
+                    .build();
+            int size = transferred.getSerializedSize();
+            if (batch.getEntriesCount() > 0 && (batch.getEntriesCount() == TRANSFER_BATCH_ENTRIES
+                    || batchBytes + size + ENVELOPE_BYTES > channels.maxMessageBytes())) {
+                stream.onNext(batch.build());
+                batch = newBatch(group);
+                batchBytes = 0;
+            }
+            batch.addEntries(transferred);
+            batchBytes += size;
+        }
+        if (batch.getEntriesCount() > 0) {
+            stream.onNext(batch.build());
+        }
+        stream.onCompleted();
+        try {
+            done.get(channels.deadline().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw new ClusterException("node " + owner + " did not take over " + entries.size() + " entries of group '"
+                    + group + "': " + describe(cause), cause);
+        } catch (TimeoutException e) {
+            stream.onError(e);
+            throw new ClusterException("node " + owner + " did not confirm " + entries.size() + " entries of group '"
+                    + group + "' within " + channels.deadline(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stream.onError(e);
+            throw new ClusterException("interrupted while handing entries of group '" + group + "' to " + owner, e);
+        }
+    }
+
+    /** Whether a value this large can travel at all. */
+    boolean fits(byte[] key, byte[] value) {
+        return (long) key.length + value.length + ENVELOPE_BYTES <= channels.maxMessageBytes();
+    }
+
+    @Override
+    public void close() {
+        channels.close();
+    }
+
+    PeerChannels channels() {
+        return channels;
+    }
+
+    private TransferBatch.Builder newBatch(String group) {
+        return TransferBatch.newBuilder().setHeader(Protocol.header(self, false)).setGroup(group);
+    }
+
+    private void checkSize(String group, byte[] key, byte[] value) {
+        if (!fits(key, value)) {
+            throw new IllegalArgumentException("a value of " + value.length + " bytes for key '" + text(key)
+                    + "' of group '" + group + "' is over the cluster's message limit of " + channels.maxMessageBytes()
+                    + " bytes (Node.Builder.maxMessageBytes); nothing was stored");
+        }
+    }
+
+    private static ClusterException failure(String operation, String owner, String group, byte[] key,
+                                            StatusRuntimeException e) {
+        return new ClusterException("node " + owner + " could not " + operation + " key '" + text(key) + "' of group '"
+                + group + "': " + describe(e), e);
+    }
+
+    private static String describe(Throwable t) {
+        if (t instanceof StatusRuntimeException status) {
+            String description = status.getStatus().getDescription();
+            return status.getStatus().getCode() + (description == null ? "" : ": " + description);
+        }
+        return String.valueOf(t);
+    }
+
+    private static String text(byte[] key) {
+        return new String(key, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,89 @@
+package io.kamacache.remote;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.kamacache.proto.v1.CacheServiceGrpc;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One gRPC channel per peer address, opened on first use and reused by every call to that
+ * peer. Stubs carry the call deadline, so no remote call waits longer than it; messages
+ * are limited to {@code maxMessageBytes} both ways. {@link #close()} shuts every channel.
+ */
+public final class PeerChannels implements AutoCloseable {
+
+    private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+    private final Duration deadline;
+    private final int maxMessageBytes;
+    private volatile boolean closed;
+
+    public PeerChannels(Duration deadline, int maxMessageBytes) {
+        this.deadline = Objects.requireNonNull(deadline, "deadline");
+        this.maxMessageBytes = maxMessageBytes;
+    }
+
+    public Duration deadline() {
+        return deadline;
+    }
+
+    public int maxMessageBytes() {
+        return maxMessageBytes;
+    }
+
+    /** A blocking stub for {@code address}, its deadline starting now. */
+    public CacheServiceGrpc.CacheServiceBlockingStub blocking(String address) {
+        return CacheServiceGrpc.newBlockingStub(channel(address))
+                .withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** An asynchronous stub for {@code address}, its deadline starting now. */
+    public CacheServiceGrpc.CacheServiceStub async(String address) {
+        return CacheServiceGrpc.newStub(channel(address))
+                .withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** Closes the channels of peers that are no longer members. */
+    public void retain(Set<String> members) {
+        channels.entrySet().removeIf(entry -> {
+            if (members.contains(entry.getKey())) {
+                return false;
+            }
+            entry.getValue().shutdown();
+            return true;
+        });
+    }
+
+    private ManagedChannel channel(String address) {
+        if (closed) {
+            throw new IllegalStateException("peer channels are closed");
+        }
+        return channels.computeIfAbsent(address, a -> NettyChannelBuilder.forTarget(a)
+                .usePlaintext()
+                .maxInboundMessageSize(maxMessageBytes)
+                .build());
+    }
+
+    /** Shuts every channel down, waiting up to a second for calls in flight. */
+    @Override
+    public void close() {
+        closed = true;
+        channels.values().forEach(ManagedChannel::shutdown);
+        for (ManagedChannel channel : channels.values()) {
+            try {
+                if (!channel.awaitTermination(1, TimeUnit.SECONDS)) {
+                    channel.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                channel.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
+        }
+        channels.clear();
+    }
+}
