@@ -1,5 +1,6 @@
 package io.kamacache;
 
+import io.grpc.BindableService;
 import io.kamacache.discovery.Membership;
 import io.kamacache.remote.PeerChannels;
 import io.kamacache.ring.HashFunction;
@@ -9,6 +10,7 @@ import io.kamacache.store.StoreOptions;
 
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
@@ -84,7 +86,7 @@ public final class Node implements AutoCloseable {
         NodeServer started = null;
         try {
             // Listen before joining: peers route to this node as soon as they see it.
-            started = NodeServer.start(this, selfAddress, b.maxMessageBytes);
+            started = NodeServer.start(this, selfAddress, b.maxMessageBytes, b.services);
             membership.join(selfAddress, this::onView);
         } catch (RuntimeException e) {
             if (started != null) {
@@ -227,6 +229,11 @@ public final class Node implements AutoCloseable {
         return peers;
     }
 
+    /** The channels to the other members, shared by the faces built on this node; null in single-instance mode. */
+    public PeerChannels peerChannels() {
+        return peers == null ? null : peers.channels();
+    }
+
     /**
      * Leaves: a clustered node first hands its entries to the nodes that own them without it
      * and then leaves its membership; then the server, the sweep and the load threads stop
@@ -310,6 +317,7 @@ public final class Node implements AutoCloseable {
         private Membership membership = Membership.none();
         private Duration rpcTimeout = Duration.ofSeconds(5);
         private int maxMessageBytes = 4 << 20;
+        private final List<BindableService> services = new ArrayList<>();
 
         private Builder() {
         }
@@ -405,6 +413,15 @@ public final class Node implements AutoCloseable {
                 throw new IllegalArgumentException("max message bytes must be at least 65536, was " + max);
             }
             this.maxMessageBytes = max;
+            return this;
+        }
+
+        /**
+         * Another gRPC service the node serves on its address when clustered: a face built
+         * on the node (the JCache provider) answers its own calls beside the node's.
+         */
+        public Builder service(BindableService service) {
+            services.add(Objects.requireNonNull(service, "service must not be null"));
             return this;
         }
 

@@ -1,11 +1,14 @@
 package io.kamacache;
 
+import io.grpc.BindableService;
 import io.grpc.Server;
+import io.grpc.ServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** The node's gRPC server, listening on its own address. */
@@ -18,20 +21,20 @@ final class NodeServer {
     }
 
     /**
-     * Listens on {@code address} ({@code host:port}).
+     * Listens on {@code address} ({@code host:port}), serving the node and the faces built on it.
      *
      * @throws UncheckedIOException when the port cannot be bound; the message names it
      */
-    static NodeServer start(Node node, String address, int maxMessageBytes) {
+    static NodeServer start(Node node, String address, int maxMessageBytes, List<BindableService> services) {
         int colon = address.lastIndexOf(':');
         String host = address.substring(0, colon).replace("[", "").replace("]", "");
         int port = Integer.parseInt(address.substring(colon + 1));
         try {
-            Server server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+            ServerBuilder<?> builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
                     .addService(new NodeService(node))
-                    .maxInboundMessageSize(maxMessageBytes)
-                    .build()
-                    .start();
+                    .maxInboundMessageSize(maxMessageBytes);
+            services.forEach(builder::addService);
+            Server server = builder.build().start();
             return new NodeServer(server);
         } catch (IOException e) {
             throw new UncheckedIOException("node " + address + " cannot listen on " + address + ": " + e.getMessage(), e);

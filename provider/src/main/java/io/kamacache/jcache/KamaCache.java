@@ -2,14 +2,14 @@ package io.kamacache.jcache;
 
 import io.kamacache.Group;
 import io.kamacache.codec.Codec;
+import io.kamacache.jcache.OwnedEntries.EventSink;
 import io.kamacache.jcache.event.EventDispatcher;
 import io.kamacache.jcache.event.EventDispatcher.Batch;
-import io.kamacache.jcache.expiry.ExpiryTimes;
 import io.kamacache.jcache.management.CacheManagement;
 import io.kamacache.jcache.management.CacheStatistics;
 import io.kamacache.jcache.management.MBeans;
-import io.kamacache.jcache.processor.ProcessorEntry;
-import io.kamacache.singleflight.LoadCoalescer;
+import io.kamacache.proto.v1.Event;
+import io.kamacache.proto.v1.Op;
 import io.kamacache.store.ByteStore;
 import io.kamacache.store.RemovalCause;
 import io.kamacache.store.StoredValue;
@@ -22,21 +22,16 @@ import javax.cache.configuration.CompleteConfiguration;
 import javax.cache.configuration.Configuration;
 import javax.cache.configuration.MutableConfiguration;
 import javax.cache.event.EventType;
-import javax.cache.integration.CacheLoader;
 import javax.cache.integration.CacheLoaderException;
-import javax.cache.integration.CacheWriter;
-import javax.cache.integration.CacheWriterException;
 import javax.cache.integration.CompletionListener;
 import javax.cache.processor.EntryProcessor;
 import javax.cache.processor.EntryProcessorException;
 import javax.cache.processor.EntryProcessorResult;
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -45,19 +40,18 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.BiConsumer;
 
 /**
- * A {@link Cache} over a kamaCache {@link Group}: keys and values live in the group's store
- * as bytes, and every operation on a key runs inside the store's per-key compute, so the
- * expiry arithmetic, the writer call, the entry processor and the events of one key happen
- * atomically and in order. Synchronous listeners are waited for after the key is released.
+ * A {@link Cache} over a kamaCache {@link Group}: the caller's half of a JCache cache. It
+ * checks and encodes keys and values, sends each operation to the owner of its key (this
+ * node's {@link OwnedEntries}, or another node's through the {@link CacheCluster}), and
+ * finishes the call here: it counts the statistics and delivers the operation's events to
+ * the listeners registered on this cache, waiting for the synchronous ones.
  *
- * <p>Read-through loads go through a {@link LoadCoalescer}: concurrent misses of one key
- * cost one {@link CacheLoader#load} call. {@link #unwrap(Class)} gives this class or the
- * {@link Group}.
+ * <p>{@link #unwrap(Class)} gives this class or the {@link Group}.
  */
 public final class KamaCache<K, V> implements Cache<K, V> {
 
@@ -67,32 +61,25 @@ public final class KamaCache<K, V> implements Cache<K, V> {
     private final ByteStore store;
     private final MutableConfiguration<K, V> configuration;
     private final Codec codec;
-    private final ExpiryTimes expiry;
-    private final CacheLoader<K, V> loader;
-    private final CacheWriter<K, V> writer;
+    private final OwnedEntries<K, V> owned;
+    /** Null in single-instance mode. */
+    private final CacheCluster cluster;
     private final EventDispatcher<K, V> events;
     private final CacheStatistics statistics;
     private final CacheManagement management;
-    private final LoadCoalescer<ByteBuffer, V> loads = new LoadCoalescer<>(Runnable::run);
-    private final InstantSource clock;
     private final Executor executor;
     private volatile boolean closed;
 
-    @SuppressWarnings("unchecked")
     KamaCache(KamaCacheManager manager, String name, Group group, MutableConfiguration<K, V> configuration,
-              Codec codec, InstantSource clock, Executor executor) {
+              OwnedEntries<K, V> owned, Codec codec, CacheCluster cluster, Executor executor) {
         this.manager = manager;
         this.name = name;
         this.group = group;
         this.store = group.store();
         this.configuration = configuration;
         this.codec = codec;
-        this.expiry = new ExpiryTimes(configuration.getExpiryPolicyFactory().create());
-        this.loader = configuration.getCacheLoaderFactory() == null ? null
-                : (CacheLoader<K, V>) configuration.getCacheLoaderFactory().create();
-        this.writer = configuration.isWriteThrough() && configuration.getCacheWriterFactory() != null
-                ? (CacheWriter<K, V>) configuration.getCacheWriterFactory().create() : null;
-        this.clock = clock;
+        this.owned = owned;
+        this.cluster = cluster;
         this.executor = executor;
         this.events = new EventDispatcher<>(this, executor);
         for (CacheEntryListenerConfiguration<K, V> listener : configuration.getCacheEntryListenerConfigurations()) {
@@ -111,13 +98,9 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         requireOpen();
         Objects.requireNonNull(key, "key must not be null");
         long start = statistics.start();
-        byte[] k = codec.encode(key);
-        V value = read(key, k);
-        if (value == null && isReadThrough()) {
-            value = loadCoalesced(key, k);
-        }
-        statistics.recordGetTime(start);
-        return value;
+        Outcome out = run(Operation.onKey(Op.GET, key, codec.encode(key)));
+        record(out, start, true);
+        return decodeOrNull(out.value);
     }
 
     @Override
@@ -125,27 +108,19 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         requireOpen();
         requireNoNulls(keySet);
         long start = statistics.start();
-        Map<K, V> found = new HashMap<>(keySet.size() * 2);
-        Map<K, byte[]> missing = new LinkedHashMap<>();
-        for (K key : keySet) {
-            byte[] k = codec.encode(key);
-            V value = read(key, k);
+        List<K> keys = new ArrayList<>(keySet);
+        Outcome out = runBatch(Op.GET_ALL, keys, null, false);
+        Map<K, V> found = new HashMap<>(keys.size() * 2);
+        for (int i = 0; i < keys.size(); i++) {
+            byte[] value = out.values.get(i);
             if (value != null) {
-                found.put(key, value);
-            } else {
-                missing.put(key, k);
+                found.put(keys.get(i), decode(value));
             }
         }
-        if (!missing.isEmpty() && isReadThrough()) {
-            Map<K, V> loaded = callLoadAll(missing.keySet());
-            for (Map.Entry<K, byte[]> miss : missing.entrySet()) {
-                V value = loaded.get(miss.getKey());
-                if (value != null) {
-                    found.put(miss.getKey(), storeLoaded(miss.getKey(), miss.getValue(), value, false));
-                }
-            }
+        record(out, start, true);
+        if (out.failure != null) {
+            throw out.failure;
         }
-        statistics.recordGetTime(start);
         return found;
     }
 
@@ -153,128 +128,7 @@ public final class KamaCache<K, V> implements Cache<K, V> {
     public boolean containsKey(K key) {
         requireOpen();
         Objects.requireNonNull(key, "key must not be null");
-        return store.get(codec.encode(key)) != null;
-    }
-
-    /** The stored value of {@code key}, counted as a hit or a miss, with the access expiry applied. */
-    private V read(K key, byte[] k) {
-        StoredValue stored = store.get(k);
-        if (stored == null) {
-            statistics.recordGets(false, 1);
-            return null;
-        }
-        statistics.recordGets(true, 1);
-        if (expiry.tracksAccess()) {
-            stored = touch(k, stored);
-            if (stored == null) {
-                return null;
-            }
-        }
-        return decode(stored.value());
-    }
-
-    /** Applies the access expiry to an entry just read; null when it has changed meanwhile to absent. */
-    private StoredValue touch(byte[] k, StoredValue read) {
-        long now = clock.millis();
-        long expiresAt = expiry.forAccess(now, read.expiresAt());
-        if (expiresAt == read.expiresAt()) {
-            return read;
-        }
-        StoredValue[] seen = {read};
-        store.compute(k, current -> {
-            if (current == null) {
-                return null;
-            }
-            seen[0] = current;
-            return current == read ? current.withExpiresAt(expiresAt) : current;
-        });
-        return seen[0];
-    }
-
-    private V loadCoalesced(K key, byte[] k) {
-        try {
-            return loads.load(ByteBuffer.wrap(k), () -> {
-                V loaded = callLoad(key);
-                return loaded == null ? null : storeLoaded(key, k, loaded, false);
-            }).get();
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            if (cause instanceof Error error) {
-                throw error;
-            }
-            throw new CacheLoaderException("loading key " + key + " of cache '" + name + "' failed: " + cause, cause);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CacheLoaderException("interrupted while loading key " + key + " of cache '" + name + "'", e);
-        }
-    }
-
-    /**
-     * Keeps a loaded value unless a value arrived meanwhile (or, with {@code replace}, over
-     * it), without calling the writer: the value came from the system of record.
-     *
-     * @return the value now associated with the key
-     */
-    private V storeLoaded(K key, byte[] k, V loaded, boolean replace) {
-        byte[] v = codec.encode(loaded);
-        Batch<K, V> batch = events.batch();
-        Object[] result = {loaded};
-        store.compute(k, current -> {
-            long now = clock.millis();
-            if (current == null) {
-                long expiresAt = expiry.forCreation(now);
-                if (expiresAt <= now) {
-                    return null;
-                }
-                publish(batch, EventType.CREATED, key, v, null);
-                return StoredValue.of(v, expiresAt);
-            }
-            if (!replace) {
-                result[0] = null; // someone else's value won; decoded below
-                return current;
-            }
-            publish(batch, EventType.UPDATED, key, v, current.value());
-            return StoredValue.of(v, expiry.forUpdate(now, current.expiresAt()));
-        });
-        batch.awaitSynchronous();
-        if (result[0] == null) {
-            StoredValue current = store.get(k);
-            return current == null ? loaded : decode(current.value());
-        }
-        return loaded;
-    }
-
-    private V callLoad(K key) {
-        boolean failed = true;
-        try {
-            V value = loader.load(key);
-            failed = false;
-            return value;
-        } catch (CacheLoaderException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new CacheLoaderException("the loader of cache '" + name + "' failed for key " + key + ": " + e, e);
-        } finally {
-            group.recordLoad(failed);
-        }
-    }
-
-    private Map<K, V> callLoadAll(Collection<? extends K> keySet) {
-        boolean failed = true;
-        try {
-            Map<K, V> loaded = loader.loadAll(keySet);
-            failed = false;
-            return loaded == null ? Map.of() : loaded;
-        } catch (CacheLoaderException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new CacheLoaderException("the loader of cache '" + name + "' failed: " + e, e);
-        } finally {
-            group.recordLoad(failed);
-        }
+        return run(Operation.onKey(Op.CONTAINS_KEY, key, codec.encode(key))).flag;
     }
 
     @Override
@@ -282,27 +136,17 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         requireOpen();
         requireNoNulls(keySet);
         CompletionListener done = listener == null ? NO_COMPLETION : listener;
-        if (loader == null) {
+        if (!owned.hasLoader()) {
             done.onCompletion();
             return;
         }
+        List<K> keys = new ArrayList<>(keySet);
         try {
             executor.execute(() -> {
                 try {
-                    List<K> toLoad = new ArrayList<>(keySet.size());
-                    for (K key : keySet) {
-                        if (replaceExistingValues || store.get(codec.encode(key)) == null) {
-                            toLoad.add(key);
-                        }
-                    }
-                    if (!toLoad.isEmpty()) {
-                        Map<K, V> loaded = callLoadAll(toLoad);
-                        for (K key : toLoad) {
-                            V value = loaded.get(key);
-                            if (value != null) {
-                                storeLoaded(key, codec.encode(key), value, replaceExistingValues);
-                            }
-                        }
+                    Outcome out = runBatch(Op.LOAD_ALL, keys, null, replaceExistingValues);
+                    if (out.failure != null) {
+                        throw out.failure;
                     }
                     done.onCompletion();
                 } catch (Exception e) {
@@ -329,147 +173,48 @@ public final class KamaCache<K, V> implements Cache<K, V> {
     @Override
     public void put(K key, V value) {
         requireOpen();
-        checkTypes(key, value);
+        owned.checkTypes(key, value);
         long start = statistics.start();
-        boolean stored = putEntry(key, value, null);
-        statistics.recordPuts(stored ? 1 : 0, start);
+        record(run(onKey(Op.PUT, key, value, null)), start, false);
     }
 
     @Override
     public V getAndPut(K key, V value) {
         requireOpen();
-        checkTypes(key, value);
+        owned.checkTypes(key, value);
         long start = statistics.start();
-        Object[] previous = new Object[1];
-        boolean stored = putEntry(key, value, previous);
-        @SuppressWarnings("unchecked")
-        V old = (V) previous[0];
-        statistics.recordGets(old != null, 1);
-        statistics.recordGetTime(start);
-        statistics.recordPuts(stored ? 1 : 0, start);
-        return old;
-    }
-
-    /** Stores a value through the writer; returns whether it was kept (a zero creation expiry keeps nothing). */
-    private boolean putEntry(K key, V value, Object[] previous) {
-        byte[] k = codec.encode(key);
-        byte[] v = codec.encode(value);
-        Batch<K, V> batch = events.batch();
-        boolean[] stored = {false};
-        store.compute(k, current -> {
-            long now = clock.millis();
-            write(key, value);
-            if (current == null) {
-                long expiresAt = expiry.forCreation(now);
-                if (expiresAt <= now) {
-                    return null;
-                }
-                publish(batch, EventType.CREATED, key, v, null);
-                stored[0] = true;
-                return StoredValue.of(v, expiresAt);
-            }
-            if (previous != null) {
-                previous[0] = decode(current.value());
-            }
-            publish(batch, EventType.UPDATED, key, v, current.value());
-            stored[0] = true;
-            return StoredValue.of(v, expiry.forUpdate(now, current.expiresAt()));
-        });
-        batch.awaitSynchronous();
-        return stored[0];
+        Outcome out = run(onKey(Op.GET_AND_PUT, key, value, null));
+        record(out, start, true);
+        return decodeOrNull(out.value);
     }
 
     @Override
     public void putAll(Map<? extends K, ? extends V> map) {
         requireOpen();
         Objects.requireNonNull(map, "map must not be null");
+        List<K> keys = new ArrayList<>(map.size());
+        List<V> values = new ArrayList<>(map.size());
         for (Map.Entry<? extends K, ? extends V> entry : map.entrySet()) {
-            checkTypes(entry.getKey(), entry.getValue());
+            owned.checkTypes(entry.getKey(), entry.getValue());
+            keys.add(entry.getKey());
+            values.add(entry.getValue());
         }
         long start = statistics.start();
-        Map<? extends K, ? extends V> toStore = map;
-        CacheWriterException failure = null;
-        if (writer != null) {
-            // The writer removes what it wrote; what it leaves behind failed and is not stored.
-            List<Cache.Entry<? extends K, ? extends V>> pending = new ArrayList<>(map.size());
-            map.forEach((key, value) -> pending.add(new CacheEntry<>(key, value)));
-            try {
-                writer.writeAll(pending);
-            } catch (Exception e) {
-                failure = e instanceof CacheWriterException cwe ? cwe
-                        : new CacheWriterException("the writer of cache '" + name + "' failed: " + e, e);
-            }
-            Map<K, V> written = new LinkedHashMap<>(map);
-            for (Cache.Entry<? extends K, ? extends V> failed : pending) {
-                written.remove(failed.getKey());
-            }
-            toStore = written;
+        Outcome out = runBatch(Op.PUT_ALL, keys, values, false);
+        record(out, start, false);
+        if (out.failure != null) {
+            throw out.failure;
         }
-        int puts = 0;
-        for (Map.Entry<? extends K, ? extends V> entry : toStore.entrySet()) {
-            if (putWithoutWriter(entry.getKey(), entry.getValue())) {
-                puts++;
-            }
-        }
-        statistics.recordPuts(puts, start);
-        if (failure != null) {
-            throw failure;
-        }
-    }
-
-    private boolean putWithoutWriter(K key, V value) {
-        byte[] k = codec.encode(key);
-        byte[] v = codec.encode(value);
-        Batch<K, V> batch = events.batch();
-        boolean[] stored = {false};
-        store.compute(k, current -> {
-            long now = clock.millis();
-            if (current == null) {
-                long expiresAt = expiry.forCreation(now);
-                if (expiresAt <= now) {
-                    return null;
-                }
-                publish(batch, EventType.CREATED, key, v, null);
-                stored[0] = true;
-                return StoredValue.of(v, expiresAt);
-            }
-            publish(batch, EventType.UPDATED, key, v, current.value());
-            stored[0] = true;
-            return StoredValue.of(v, expiry.forUpdate(now, current.expiresAt()));
-        });
-        batch.awaitSynchronous();
-        return stored[0];
     }
 
     @Override
     public boolean putIfAbsent(K key, V value) {
         requireOpen();
-        checkTypes(key, value);
+        owned.checkTypes(key, value);
         long start = statistics.start();
-        byte[] k = codec.encode(key);
-        byte[] v = codec.encode(value);
-        Batch<K, V> batch = events.batch();
-        boolean[] stored = {false};
-        boolean[] existed = {false};
-        store.compute(k, current -> {
-            if (current != null) {
-                existed[0] = true;
-                return current;
-            }
-            long now = clock.millis();
-            write(key, value);
-            long expiresAt = expiry.forCreation(now);
-            if (expiresAt <= now) {
-                return null;
-            }
-            publish(batch, EventType.CREATED, key, v, null);
-            stored[0] = true;
-            return StoredValue.of(v, expiresAt);
-        });
-        batch.awaitSynchronous();
-        statistics.recordGets(existed[0], 1);
-        statistics.recordPuts(stored[0] ? 1 : 0, start);
-        return stored[0];
+        Outcome out = run(onKey(Op.PUT_IF_ABSENT, key, value, null));
+        record(out, start, false);
+        return out.flag;
     }
 
     @Override
@@ -477,9 +222,9 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         requireOpen();
         Objects.requireNonNull(key, "key must not be null");
         long start = statistics.start();
-        boolean removed = removeEntry(key, null);
-        statistics.recordRemovals(removed ? 1 : 0, start);
-        return removed;
+        Outcome out = run(Operation.onKey(Op.REMOVE, key, codec.encode(key)));
+        record(out, start, false);
+        return out.flag;
     }
 
     @Override
@@ -487,34 +232,9 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         requireOpen();
         Objects.requireNonNull(key, "key must not be null");
         long start = statistics.start();
-        Object[] previous = new Object[1];
-        boolean removed = removeEntry(key, previous);
-        @SuppressWarnings("unchecked")
-        V old = (V) previous[0];
-        statistics.recordGets(removed, 1);
-        statistics.recordGetTime(start);
-        statistics.recordRemovals(removed ? 1 : 0, start);
-        return old;
-    }
-
-    private boolean removeEntry(K key, Object[] previous) {
-        byte[] k = codec.encode(key);
-        Batch<K, V> batch = events.batch();
-        boolean[] removed = {false};
-        store.compute(k, current -> {
-            delete(key);
-            if (current == null) {
-                return null;
-            }
-            if (previous != null) {
-                previous[0] = decode(current.value());
-            }
-            publish(batch, EventType.REMOVED, key, current.value(), current.value());
-            removed[0] = true;
-            return null;
-        });
-        batch.awaitSynchronous();
-        return removed[0];
+        Outcome out = run(Operation.onKey(Op.GET_AND_REMOVE, key, codec.encode(key)));
+        record(out, start, true);
+        return decodeOrNull(out.value);
     }
 
     @Override
@@ -523,172 +243,82 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         Objects.requireNonNull(key, "key must not be null");
         Objects.requireNonNull(oldValue, "oldValue must not be null");
         long start = statistics.start();
-        byte[] k = codec.encode(key);
-        byte[] expected = codec.encode(oldValue);
-        Batch<K, V> batch = events.batch();
-        boolean[] found = {false};
-        boolean[] removed = {false};
-        store.compute(k, current -> {
-            if (current == null) {
-                return null;
-            }
-            found[0] = true;
-            if (!sameValue(current.value(), expected, oldValue)) {
-                return current.withExpiresAt(expiry.forAccess(clock.millis(), current.expiresAt()));
-            }
-            delete(key);
-            publish(batch, EventType.REMOVED, key, current.value(), current.value());
-            removed[0] = true;
-            return null;
-        });
-        batch.awaitSynchronous();
-        statistics.recordGets(found[0], 1);
-        statistics.recordGetTime(start);
-        statistics.recordRemovals(removed[0] ? 1 : 0, start);
-        return removed[0];
+        Outcome out = run(Operation.onKey(Op.REMOVE_IF_SAME, key, codec.encode(key), null, null, oldValue,
+                codec.encode(oldValue)));
+        record(out, start, true);
+        return out.flag;
     }
 
     @Override
     public boolean replace(K key, V oldValue, V newValue) {
         requireOpen();
         Objects.requireNonNull(oldValue, "oldValue must not be null");
-        checkTypes(key, newValue);
+        owned.checkTypes(key, newValue);
         long start = statistics.start();
-        byte[] k = codec.encode(key);
-        byte[] expected = codec.encode(oldValue);
-        byte[] v = codec.encode(newValue);
-        Batch<K, V> batch = events.batch();
-        boolean[] found = {false};
-        boolean[] replaced = {false};
-        store.compute(k, current -> {
-            if (current == null) {
-                return null;
-            }
-            found[0] = true;
-            long now = clock.millis();
-            if (!sameValue(current.value(), expected, oldValue)) {
-                return current.withExpiresAt(expiry.forAccess(now, current.expiresAt()));
-            }
-            write(key, newValue);
-            publish(batch, EventType.UPDATED, key, v, current.value());
-            replaced[0] = true;
-            return StoredValue.of(v, expiry.forUpdate(now, current.expiresAt()));
-        });
-        batch.awaitSynchronous();
-        statistics.recordGets(found[0], 1);
-        statistics.recordGetTime(start);
-        statistics.recordPuts(replaced[0] ? 1 : 0, start);
-        return replaced[0];
+        Outcome out = run(onKey(Op.REPLACE_IF_SAME, key, newValue, oldValue));
+        record(out, start, true);
+        return out.flag;
     }
 
     @Override
     public boolean replace(K key, V value) {
         requireOpen();
-        checkTypes(key, value);
+        owned.checkTypes(key, value);
         long start = statistics.start();
-        boolean replaced = replaceEntry(key, value, null);
-        statistics.recordGets(replaced, 1);
-        statistics.recordGetTime(start);
-        statistics.recordPuts(replaced ? 1 : 0, start);
-        return replaced;
+        Outcome out = run(onKey(Op.REPLACE, key, value, null));
+        record(out, start, true);
+        return out.flag;
     }
 
     @Override
     public V getAndReplace(K key, V value) {
         requireOpen();
-        checkTypes(key, value);
+        owned.checkTypes(key, value);
         long start = statistics.start();
-        Object[] previous = new Object[1];
-        boolean replaced = replaceEntry(key, value, previous);
-        @SuppressWarnings("unchecked")
-        V old = (V) previous[0];
-        statistics.recordGets(replaced, 1);
-        statistics.recordGetTime(start);
-        statistics.recordPuts(replaced ? 1 : 0, start);
-        return old;
-    }
-
-    private boolean replaceEntry(K key, V value, Object[] previous) {
-        byte[] k = codec.encode(key);
-        byte[] v = codec.encode(value);
-        Batch<K, V> batch = events.batch();
-        boolean[] replaced = {false};
-        store.compute(k, current -> {
-            if (current == null) {
-                return null;
-            }
-            write(key, value);
-            if (previous != null) {
-                previous[0] = decode(current.value());
-            }
-            publish(batch, EventType.UPDATED, key, v, current.value());
-            replaced[0] = true;
-            return StoredValue.of(v, expiry.forUpdate(clock.millis(), current.expiresAt()));
-        });
-        batch.awaitSynchronous();
-        return replaced[0];
+        Outcome out = run(onKey(Op.GET_AND_REPLACE, key, value, null));
+        record(out, start, true);
+        return decodeOrNull(out.value);
     }
 
     @Override
     public void removeAll(Set<? extends K> keySet) {
         requireOpen();
         requireNoNulls(keySet);
-        removeEach(keySet);
+        removeEach(new ArrayList<>(keySet));
     }
 
     @Override
     public void removeAll() {
         requireOpen();
         List<K> all = new ArrayList<>();
-        store.forEach((k, value) -> all.add(decode(k)));
+        Iterator<Cache.Entry<K, V>> entries = entries(false);
+        while (entries.hasNext()) {
+            all.add(entries.next().getKey());
+        }
         removeEach(all);
     }
 
-    /** Deletes through the writer in one batch, then removes what it deleted. */
-    private void removeEach(Collection<? extends K> keySet) {
+    /** Deletes through the writer in one batch per owner, then removes what it deleted. */
+    private void removeEach(List<K> keys) {
         long start = statistics.start();
-        Collection<? extends K> toRemove = keySet;
-        CacheWriterException failure = null;
-        if (writer != null && !keySet.isEmpty()) {
-            // The writer removes what it deleted; what it leaves behind failed and stays cached.
-            List<K> pending = new ArrayList<>(keySet);
-            try {
-                writer.deleteAll(pending);
-            } catch (Exception e) {
-                failure = e instanceof CacheWriterException cwe ? cwe
-                        : new CacheWriterException("the writer of cache '" + name + "' failed: " + e, e);
-            }
-            List<K> deleted = new ArrayList<>(keySet);
-            deleted.removeAll(pending);
-            toRemove = deleted;
-        }
-        int removals = 0;
-        for (K key : toRemove) {
-            byte[] k = codec.encode(key);
-            Batch<K, V> batch = events.batch();
-            boolean[] removed = {false};
-            store.compute(k, current -> {
-                if (current == null) {
-                    return null;
-                }
-                publish(batch, EventType.REMOVED, key, current.value(), current.value());
-                removed[0] = true;
-                return null;
-            });
-            batch.awaitSynchronous();
-            if (removed[0]) {
-                removals++;
-            }
-        }
-        statistics.recordRemovals(removals, start);
-        if (failure != null) {
-            throw failure;
+        Outcome out = runBatch(Op.REMOVE_ALL, keys, null, false);
+        record(out, start, false);
+        if (out.failure != null) {
+            throw out.failure;
         }
     }
 
     @Override
     public void clear() {
         requireOpen();
+        clearOwned();
+        if (cluster != null) {
+            cluster.clear(name);
+        }
+    }
+
+    /** Drops this node's entries of the cache, without the writer or events. */
+    void clearOwned() {
         List<byte[]> all = new ArrayList<>();
         store.forEach((k, value) -> all.add(k));
         for (byte[] k : all) {
@@ -704,69 +334,10 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         Objects.requireNonNull(key, "key must not be null");
         Objects.requireNonNull(processor, "entry processor must not be null");
         long start = statistics.start();
-        byte[] k = codec.encode(key);
-        Batch<K, V> batch = events.batch();
-        Object[] result = new Object[1];
-        int[] counts = new int[2]; // puts, removals
-        store.compute(k, current -> {
-            long now = clock.millis();
-            statistics.recordGets(current != null, 1);
-            V original = current == null ? null : decode(current.value());
-            ProcessorEntry<K, V> entry = new ProcessorEntry<>(key, original, isReadThrough() ? this::callLoad : null);
-            try {
-                result[0] = processor.process(entry, arguments);
-            } catch (CacheException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new EntryProcessorException("the entry processor failed on key " + key + ": " + e, e);
-            }
-            switch (entry.outcome()) {
-                case NONE:
-                    return current;
-                case ACCESS:
-                    return current.withExpiresAt(expiry.forAccess(now, current.expiresAt()));
-                case LOAD:
-                case CREATE: {
-                    V value = entry.getValue();
-                    if (entry.outcome() == ProcessorEntry.Outcome.CREATE) {
-                        checkTypes(key, value);
-                        write(key, value);
-                        counts[0] = 1;
-                    }
-                    long expiresAt = expiry.forCreation(now);
-                    if (expiresAt <= now) {
-                        return null;
-                    }
-                    byte[] v = codec.encode(value);
-                    publish(batch, EventType.CREATED, key, v, null);
-                    return StoredValue.of(v, expiresAt);
-                }
-                case UPDATE: {
-                    V value = entry.getValue();
-                    checkTypes(key, value);
-                    write(key, value);
-                    counts[0] = 1;
-                    byte[] v = codec.encode(value);
-                    publish(batch, EventType.UPDATED, key, v, current.value());
-                    return StoredValue.of(v, expiry.forUpdate(now, current.expiresAt()));
-                }
-                case REMOVE:
-                    delete(key);
-                    if (current != null) {
-                        publish(batch, EventType.REMOVED, key, current.value(), current.value());
-                        counts[1] = 1;
-                    }
-                    return null;
-                default:
-                    throw new AssertionError(entry.outcome());
-            }
-        });
-        batch.awaitSynchronous();
-        statistics.recordGetTime(start);
-        statistics.recordPuts(counts[0], start);
-        statistics.recordRemovals(counts[1], start);
+        Outcome out = run(Operation.invoke(key, codec.encode(key), processor, arguments));
+        record(out, start, true);
         @SuppressWarnings("unchecked")
-        T typed = (T) result[0];
+        T typed = (T) out.result;
         return typed;
     }
 
@@ -799,27 +370,46 @@ public final class KamaCache<K, V> implements Cache<K, V> {
     @Override
     public Iterator<Cache.Entry<K, V>> iterator() {
         requireOpen();
-        Iterator<Map.Entry<byte[], StoredValue>> entries = store.iterator();
+        return entries(true);
+    }
+
+    /**
+     * This node's entries, then every other member's; with {@code counted} each entry read
+     * counts as a hit and {@link Iterator#remove()} removes through the writer.
+     */
+    private Iterator<Cache.Entry<K, V>> entries(boolean counted) {
+        Iterator<Map.Entry<byte[], StoredValue>> local = store.iterator();
+        Iterator<String> members = cluster == null ? List.<String>of().iterator() : cluster.others().iterator();
         return new Iterator<>() {
+            private Iterator<Map.Entry<byte[], byte[]>> remote = Collections.emptyIterator();
             private CacheEntry<K, V> next;
             private CacheEntry<K, V> last;
 
             @Override
             public boolean hasNext() {
-                while (next == null && entries.hasNext()) {
-                    Map.Entry<byte[], StoredValue> entry = entries.next();
+                while (next == null) {
                     long start = statistics.start();
-                    StoredValue stored = entry.getValue();
-                    if (expiry.tracksAccess()) {
-                        stored = touch(entry.getKey(), stored);
+                    if (local.hasNext()) {
+                        Map.Entry<byte[], StoredValue> entry = local.next();
+                        StoredValue stored = owned.touch(entry.getKey(), entry.getValue());
+                        if (stored != null) {
+                            next = new CacheEntry<>(decode(entry.getKey()), decode(stored.value()));
+                        }
+                    } else if (remote.hasNext()) {
+                        Map.Entry<byte[], byte[]> entry = remote.next();
+                        next = new CacheEntry<>(decode(entry.getKey()), decode(entry.getValue()));
+                    } else if (members.hasNext()) {
+                        remote = cluster.entries(members.next(), name).iterator();
+                        continue;
+                    } else {
+                        return false;
                     }
-                    if (stored != null) {
+                    if (next != null && counted) {
                         statistics.recordGets(true, 1);
                         statistics.recordGetTime(start);
-                        next = new CacheEntry<>(decode(entry.getKey()), decode(stored.value()));
                     }
                 }
-                return next != null;
+                return true;
             }
 
             @Override
@@ -840,10 +430,201 @@ public final class KamaCache<K, V> implements Cache<K, V> {
                 requireOpen();
                 K key = last.getKey();
                 last = null;
-                long start = statistics.start();
-                statistics.recordRemovals(removeEntry(key, null) ? 1 : 0, start);
+                KamaCache.this.remove(key);
             }
         };
+    }
+
+    // ---- routing --------------------------------------------------------------------------
+
+    /** Runs a single-key operation at the key's owner and delivers its events here. */
+    private Outcome run(Operation<K, V> operation) {
+        for (int attempt = 1; ; attempt++) {
+            String owner = cluster == null ? null : cluster.ownerOf(operation.k);
+            if (owner == null) {
+                return runOwned(operation);
+            }
+            try {
+                return runRemote(owner, operation);
+            } catch (CacheCluster.MovedException e) {
+                awaitNewView(attempt, e);
+            }
+        }
+    }
+
+    private Outcome runRemote(String owner, Operation<K, V> operation) {
+        Outcome out = cluster.run(owner, name, operation, events.mask());
+        deliver(out);
+        return out;
+    }
+
+    /** Pauses before routing again, or gives up once the views have had time to agree. */
+    private void awaitNewView(int attempt, CacheCluster.MovedException moved) {
+        if (attempt >= CacheCluster.ATTEMPTS) {
+            throw new CacheException("cache '" + name + "': the owner of a key kept moving while membership changed ("
+                    + moved.getMessage() + ")");
+        }
+        try {
+            Thread.sleep(20L << attempt);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CacheException("cache '" + name + "': interrupted while membership changed", e);
+        }
+    }
+
+    private Outcome runOwned(Operation<K, V> operation) {
+        Batch<K, V> batch = events.batch();
+        Outcome out = owned.run(operation, batch.isEmpty() ? EventSink.none() : new LocalSink(batch));
+        batch.awaitSynchronous();
+        return out;
+    }
+
+    /**
+     * Runs a batch as one operation per owner and merges the outcomes: answers index by
+     * index, counts summed, the first failure kept.
+     */
+    private Outcome runBatch(Op op, List<K> keys, List<V> values, boolean replaceExisting) {
+        List<byte[]> ks = new ArrayList<>(keys.size());
+        for (K key : keys) {
+            ks.add(codec.encode(key));
+        }
+        List<byte[]> vs = null;
+        if (values != null) {
+            vs = new ArrayList<>(values.size());
+            for (V value : values) {
+                vs.add(codec.encode(value));
+            }
+        }
+        return runBatch(Operation.batch(op, keys, ks, values, vs), replaceExisting, 1);
+    }
+
+    private Outcome runBatch(Operation<K, V> whole, boolean replaceExisting, int attempt) {
+        Map<String, List<Integer>> byOwner = new LinkedHashMap<>();
+        for (int i = 0; i < whole.ks.size(); i++) {
+            String owner = cluster == null ? null : cluster.ownerOf(whole.ks.get(i));
+            byOwner.computeIfAbsent(owner == null ? "" : owner, o -> new ArrayList<>()).add(i);
+        }
+        Outcome merged = new Outcome();
+        merged.values = new ArrayList<>(Collections.nCopies(whole.ks.size(), (byte[]) null));
+        for (Map.Entry<String, List<Integer>> part : byOwner.entrySet()) {
+            List<Integer> indexes = part.getValue();
+            Operation<K, V> operation = Operation.batch(whole.op, pick(whole.keys, indexes), pick(whole.ks, indexes),
+                    pick(whole.values, indexes), pick(whole.vs, indexes));
+            operation.replaceExisting = replaceExisting;
+            Outcome out;
+            if (part.getKey().isEmpty()) {
+                out = runOwned(operation);
+            } else {
+                try {
+                    out = runRemote(part.getKey(), operation);
+                } catch (CacheCluster.MovedException e) {
+                    awaitNewView(attempt, e);
+                    out = runBatch(operation, replaceExisting, attempt + 1);
+                }
+            }
+            if (out.values != null) {
+                for (int j = 0; j < indexes.size(); j++) {
+                    merged.values.set(indexes.get(j), out.values.get(j));
+                }
+            }
+            merged.hits += out.hits;
+            merged.misses += out.misses;
+            merged.puts += out.puts;
+            merged.removals += out.removals;
+            if (merged.failure == null) {
+                merged.failure = out.failure;
+            }
+        }
+        return merged;
+    }
+
+    private static <T> List<T> pick(List<T> all, List<Integer> indexes) {
+        if (all == null || indexes.size() == all.size()) {
+            return all;
+        }
+        List<T> picked = new ArrayList<>(indexes.size());
+        for (int i : indexes) {
+            picked.add(all.get(i));
+        }
+        return picked;
+    }
+
+    /** Delivers the events a remote owner reported, and waits for the synchronous listeners. */
+    private void deliver(Outcome out) {
+        if (out.events == null || out.events.isEmpty()) {
+            return;
+        }
+        Batch<K, V> batch = events.batch();
+        for (Event event : out.events) {
+            EventType type = EventType.values()[event.getType()];
+            if (batch.wants(type)) {
+                batch.publish(type, decode(event.getKey().toByteArray()),
+                        event.getHasValue() ? decode(event.getValue().toByteArray()) : null,
+                        event.getHasOldValue() ? decode(event.getOldValue().toByteArray()) : null);
+            }
+        }
+        batch.awaitSynchronous();
+    }
+
+    /** Runs an operation that another node sent, reporting its events into {@code sink}. */
+    Outcome runFor(Operation<K, V> operation, EventSink<K> sink) {
+        requireOpen();
+        return owned.run(operation, sink);
+    }
+
+    /** This node's entries for a node that iterates the cache, with the access expiry applied. */
+    void forEachOwned(BiConsumer<byte[], byte[]> action) {
+        store.forEach((k, stored) -> {
+            StoredValue touched = owned.touch(k, stored);
+            if (touched != null) {
+                action.accept(k, touched.value());
+            }
+        });
+    }
+
+    Codec codec() {
+        return codec;
+    }
+
+    /** Publishes an owned operation's events to this cache's listeners, in the entry's lock. */
+    private final class LocalSink implements EventSink<K> {
+
+        private final Batch<K, V> batch;
+
+        LocalSink(Batch<K, V> batch) {
+            this.batch = batch;
+        }
+
+        @Override
+        public boolean wants(EventType type) {
+            return batch.wants(type);
+        }
+
+        @Override
+        public void publish(EventType type, K key, byte[] k, byte[] value, byte[] oldValue) {
+            if (batch.wants(type)) {
+                batch.publish(type, key == null ? decode(k) : key, decodeOrNull(value), decodeOrNull(oldValue));
+            }
+        }
+    }
+
+    private void record(Outcome out, long start, boolean getTime) {
+        if (out.hits > 0) {
+            statistics.recordGets(true, out.hits);
+        }
+        if (out.misses > 0) {
+            statistics.recordGets(false, out.misses);
+        }
+        if (getTime) {
+            statistics.recordGetTime(start);
+        }
+        statistics.recordPuts(out.puts, start);
+        statistics.recordRemovals(out.removals, start);
+    }
+
+    private Operation<K, V> onKey(Op op, K key, V value, V expected) {
+        return Operation.onKey(op, key, codec.encode(key), value, codec.encode(value), expected,
+                expected == null ? null : codec.encode(expected));
     }
 
     // ---- listeners, configuration, lifecycle ----------------------------------------------
@@ -901,9 +682,9 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         MBeans.unregister(MBeans.Kind.STATISTICS, manager.getURI(), name);
         MBeans.unregister(MBeans.Kind.CONFIGURATION, manager.getURI(), name);
         events.close();
-        closeQuietly(loader);
-        closeQuietly(writer);
-        closeQuietly(expiry.policy());
+        for (Object resource : owned.resources()) {
+            closeQuietly(resource);
+        }
     }
 
     @Override
@@ -947,11 +728,20 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         return statistics;
     }
 
-    /** Told by the group's store of every eviction and expiry; expiries become events. */
+    /**
+     * Told by the group's store of every eviction and expiry; expiries become events, which
+     * go with the operation that found them when one is running.
+     */
     void onRemoval(byte[] k, StoredValue value, RemovalCause cause) {
-        if (cause == RemovalCause.EXPIRED && events.wants(EventType.EXPIRED) && !closed) {
+        if (cause != RemovalCause.EXPIRED || closed) {
+            return;
+        }
+        EventSink<K> running = owned.runningSink();
+        if (running != null) {
+            running.publish(EventType.EXPIRED, null, k, value.value(), value.value());
+        } else if (events.wants(EventType.EXPIRED)) {
             Batch<K, V> batch = events.batch();
-            publish(batch, EventType.EXPIRED, decode(k), value.value(), value.value());
+            batch.publish(EventType.EXPIRED, decode(k), decode(value.value()), decode(value.value()));
             batch.awaitSynchronous();
         }
     }
@@ -963,64 +753,13 @@ public final class KamaCache<K, V> implements Cache<K, V> {
 
     // ---- helpers --------------------------------------------------------------------------
 
-    private boolean isReadThrough() {
-        return loader != null && configuration.isReadThrough();
-    }
-
-    private void publish(Batch<K, V> batch, EventType type, K key, byte[] value, byte[] oldValue) {
-        if (batch.wants(type)) {
-            batch.publish(type, key, decode(value), oldValue == null ? null : decode(oldValue));
-        }
-    }
-
     @SuppressWarnings("unchecked")
     private <T> T decode(byte[] bytes) {
         return (T) codec.decode(bytes);
     }
 
-    private boolean sameValue(byte[] stored, byte[] expectedBytes, V expected) {
-        return Arrays.equals(stored, expectedBytes) || expected.equals(decode(stored));
-    }
-
-    private void write(K key, V value) {
-        if (writer == null) {
-            return;
-        }
-        try {
-            writer.write(new CacheEntry<>(key, value));
-        } catch (CacheWriterException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new CacheWriterException("the writer of cache '" + name + "' failed for key " + key + ": " + e, e);
-        }
-    }
-
-    private void delete(K key) {
-        if (writer == null) {
-            return;
-        }
-        try {
-            writer.delete(key);
-        } catch (CacheWriterException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new CacheWriterException("the writer of cache '" + name + "' failed to delete key " + key + ": " + e, e);
-        }
-    }
-
-    private void checkTypes(K key, V value) {
-        Objects.requireNonNull(key, "key must not be null");
-        Objects.requireNonNull(value, "value must not be null");
-        Class<?> keyType = configuration.getKeyType();
-        if (keyType != Object.class && !keyType.isInstance(key)) {
-            throw new ClassCastException("cache '" + name + "' takes keys of type " + keyType.getName()
-                    + ", not " + key.getClass().getName());
-        }
-        Class<?> valueType = configuration.getValueType();
-        if (valueType != Object.class && !valueType.isInstance(value)) {
-            throw new ClassCastException("cache '" + name + "' takes values of type " + valueType.getName()
-                    + ", not " + value.getClass().getName());
-        }
+    private <T> T decodeOrNull(byte[] bytes) {
+        return bytes == null ? null : decode(bytes);
     }
 
     private static void requireNoNulls(Collection<?> keySet) {

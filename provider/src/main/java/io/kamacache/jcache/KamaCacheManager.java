@@ -4,7 +4,9 @@ import io.kamacache.Getter;
 import io.kamacache.Group;
 import io.kamacache.Node;
 import io.kamacache.codec.Codec;
+import io.kamacache.discovery.Membership;
 import io.kamacache.config.CacheSettings;
+import io.kamacache.config.ClusterSettings;
 import io.kamacache.config.ExpirySettings;
 import io.kamacache.config.KamaConfig;
 import io.kamacache.jcache.expiry.ConfiguredExpiryPolicy;
@@ -14,6 +16,7 @@ import io.kamacache.store.StoreOptions;
 import javax.cache.Cache;
 import javax.cache.CacheException;
 import javax.cache.CacheManager;
+import javax.cache.configuration.CacheEntryListenerConfiguration;
 import javax.cache.configuration.CompleteConfiguration;
 import javax.cache.configuration.Configuration;
 import javax.cache.configuration.MutableConfiguration;
@@ -21,8 +24,10 @@ import javax.cache.expiry.EternalExpiryPolicy;
 import javax.cache.spi.CachingProvider;
 import java.net.URI;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
@@ -44,6 +49,9 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class KamaCacheManager implements CacheManager {
 
+    /** The classes of configurations, processors and exceptions that travel between nodes, beyond the application's. */
+    private static final List<String> CONTROL_CLASSES = List.of("javax.cache.**", "io.kamacache.jcache.**");
+
     /** Read-through in a JCache cache goes through the {@link Cache}; its group loads nothing itself. */
     private static final Getter NO_GETTER = key -> null;
 
@@ -55,6 +63,8 @@ public final class KamaCacheManager implements CacheManager {
     private final Codec codec;
     private final InstantSource clock;
     private final Node node;
+    /** Null in single-instance mode. */
+    private final CacheCluster cluster;
     private final ExecutorService executor;
     private final Map<String, KamaCache<?, ?>> caches = new ConcurrentHashMap<>();
     private volatile boolean closed;
@@ -71,12 +81,24 @@ public final class KamaCacheManager implements CacheManager {
         this.config = Objects.requireNonNull(config, "config");
         this.codec = Codec.create(config.serializationAllowList(), classLoader);
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.node = Node.builder()
+        // Configurations, entry processors and exceptions travel between nodes too.
+        List<String> controlClasses = new ArrayList<>(config.serializationAllowList());
+        controlClasses.addAll(CONTROL_CLASSES);
+        Codec control = Codec.create(controlClasses, classLoader);
+        ClusterSettings settings = config.cluster();
+        Node.Builder builder = Node.builder()
                 .selfAddress(config.node().address())
                 .hashFunction(config.node().hashFunction())
                 .virtualNodes(config.node().virtualNodes())
-                .clock(clock)
-                .build();
+                .clock(clock);
+        if (settings.isClustered()) {
+            builder.membership(Membership.staticPeers(settings.peers()))
+                    .rpcTimeout(settings.rpcTimeout())
+                    .maxMessageBytes(settings.maxMessageBytes())
+                    .service(new CacheEndpoint(this, control));
+        }
+        this.node = builder.build();
+        this.cluster = settings.isClustered() ? new CacheCluster(node, control, this) : null;
         AtomicInteger threads = new AtomicInteger();
         this.executor = Executors.newCachedThreadPool(task -> {
             Thread thread = new Thread(task, "kamacache-jcache-" + threads.incrementAndGet());
@@ -123,6 +145,9 @@ public final class KamaCacheManager implements CacheManager {
         if (!created[0]) {
             throw new CacheException("cache '" + cacheName + "' already exists in cache manager " + uri);
         }
+        if (cluster != null) {
+            cluster.created(cacheName);
+        }
         @SuppressWarnings("unchecked")
         Cache<K, V> typed = (Cache<K, V>) cache;
         return typed;
@@ -154,13 +179,25 @@ public final class KamaCacheManager implements CacheManager {
     public <K, V> Cache<K, V> getCache(String cacheName) {
         requireOpen();
         Objects.requireNonNull(cacheName, "cache name must not be null");
+        @SuppressWarnings("unchecked")
+        Cache<K, V> typed = (Cache<K, V>) cacheOrConfigured(cacheName);
+        return typed;
+    }
+
+    /** The cache of that name, creating it on first use when the configuration file names it. */
+    private KamaCache<?, ?> cacheOrConfigured(String cacheName) {
         KamaCache<?, ?> cache = caches.get(cacheName);
         if (cache == null && config.caches().containsKey(cacheName)) {
-            cache = caches.computeIfAbsent(cacheName, name -> newCache(name, new MutableConfiguration<>()));
+            boolean[] created = {false};
+            cache = caches.computeIfAbsent(cacheName, name -> {
+                created[0] = true;
+                return newCache(name, new MutableConfiguration<>());
+            });
+            if (created[0] && cluster != null) {
+                cluster.created(cacheName);
+            }
         }
-        @SuppressWarnings("unchecked")
-        Cache<K, V> typed = (Cache<K, V>) cache;
-        return typed;
+        return cache;
     }
 
     @Override
@@ -176,6 +213,9 @@ public final class KamaCacheManager implements CacheManager {
         KamaCache<?, ?> cache = caches.get(cacheName);
         if (cache != null) {
             release(cache);
+        }
+        if (cluster != null) {
+            cluster.destroyed(cacheName);
         }
     }
 
@@ -242,11 +282,73 @@ public final class KamaCacheManager implements CacheManager {
                 + "; it unwraps to " + KamaCacheManager.class.getName() + " and " + Node.class.getName());
     }
 
+    // ---- what other nodes ask of this one ----------------------------------------------------
+
+    String selfAddress() {
+        return node.selfAddress();
+    }
+
+    /** The owner of a key in this node's view when it is another node, or null when it is this one. */
+    String ownerOf(byte[] k) {
+        return cluster == null ? null : cluster.ownerOf(k);
+    }
+
+    /** The cache another node runs an operation on, or null when this node does not know it. */
+    @SuppressWarnings("unchecked")
+    KamaCache<Object, Object> cacheForPeers(String cacheName) {
+        return closed ? null : (KamaCache<Object, Object>) cacheOrConfigured(cacheName);
+    }
+
+    /**
+     * The configuration other nodes build their part of a cache from: this cache's, without
+     * its listeners, which stay where they were registered (events come back to them).
+     */
+    CompleteConfiguration<?, ?> shippedConfiguration(String cacheName) {
+        KamaCache<?, ?> cache = caches.get(cacheName);
+        if (cache == null) {
+            return null;
+        }
+        return withoutListeners(cache.getConfiguration(CompleteConfiguration.class));
+    }
+
+    /** Creates a cache another node created, replacing a cache of that name here. */
+    void createShipped(String cacheName, CompleteConfiguration<?, ?> configuration) {
+        requireOpen();
+        caches.compute(cacheName, (name, existing) -> {
+            if (existing != null) {
+                shutdownCache(existing);
+            }
+            return newCache(name, withoutListeners(configuration));
+        });
+    }
+
+    /** Destroys a cache another node destroyed. */
+    void destroyShipped(String cacheName) {
+        KamaCache<?, ?> cache = caches.get(cacheName);
+        if (cache != null) {
+            release(cache);
+        }
+    }
+
+    private static <K, V> MutableConfiguration<K, V> withoutListeners(CompleteConfiguration<K, V> configuration) {
+        MutableConfiguration<K, V> copy = new MutableConfiguration<>(configuration);
+        for (CacheEntryListenerConfiguration<K, V> listener : configuration.getCacheEntryListenerConfigurations()) {
+            copy.removeCacheEntryListenerConfiguration(listener);
+        }
+        return copy;
+    }
+
     /** Takes a closing cache out of this manager and drops its group. */
     void release(KamaCache<?, ?> cache) {
         if (caches.remove(cache.getName(), cache)) {
             node.removeGroup(cache.getName());
         }
+        cache.shutdown();
+    }
+
+    /** Drops a cache that is being replaced; the caller takes it out of the map. */
+    private void shutdownCache(KamaCache<?, ?> cache) {
+        node.removeGroup(cache.getName());
         cache.shutdown();
     }
 
@@ -277,7 +379,8 @@ public final class KamaCacheManager implements CacheManager {
             }
         });
         try {
-            KamaCache<K, V> cache = new KamaCache<>(this, name, group, configuration, codec, clock, executor);
+            OwnedEntries<K, V> owned = new OwnedEntries<>(name, group, configuration, codec, clock);
+            KamaCache<K, V> cache = new KamaCache<>(this, name, group, configuration, owned, codec, cluster, executor);
             self.set(cache);
             return cache;
         } catch (RuntimeException e) {

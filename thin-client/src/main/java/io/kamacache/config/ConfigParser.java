@@ -24,7 +24,8 @@ import java.util.Optional;
  */
 final class ConfigParser {
 
-    private static final List<String> TOP_KEYS = List.of("mode", "node", "serialization", "cacheDefaults", "caches");
+    private static final List<String> TOP_KEYS = List.of("mode", "node", "cluster", "serialization", "cacheDefaults", "caches");
+    private static final List<String> CLUSTER_KEYS = List.of("peers", "rpcTimeout", "maxMessageBytes");
     private static final List<String> NODE_KEYS = List.of("address", "hashFunction", "virtualNodes");
     private static final List<String> SERIALIZATION_KEYS = List.of("allow");
     private static final List<String> CACHE_KEYS =
@@ -46,17 +47,18 @@ final class ConfigParser {
     private KamaConfig parse(String yaml) {
         Optional<Node> root = compose(yaml);
         if (root.isEmpty() || NodeReader.isNull(root.get())) {
-            return new KamaConfig(reader.source(), Mode.EMBEDDED, NodeSettings.defaults(), List.of(),
+            return new KamaConfig(reader.source(), Mode.EMBEDDED, NodeSettings.defaults(), ClusterSettings.defaults(), List.of(),
                     CacheSettings.defaults(), Map.of());
         }
         Map<String, NodeReader.Entry> top = reader.mapping(root.get(), "", TOP_KEYS);
         Mode mode = top.containsKey("mode") ? reader.convert(top.get("mode"), Mode::fromName) : Mode.EMBEDDED;
         NodeSettings node = top.containsKey("node") ? node(top.get("node")) : NodeSettings.defaults();
+        ClusterSettings cluster = top.containsKey("cluster") ? cluster(top.get("cluster")) : ClusterSettings.defaults();
         List<String> allow = top.containsKey("serialization") ? allowList(top.get("serialization")) : List.of();
         CacheSettings defaults = top.containsKey("cacheDefaults")
                 ? cache(top.get("cacheDefaults"), CacheSettings.defaults()) : CacheSettings.defaults();
         Map<String, CacheSettings> caches = top.containsKey("caches") ? caches(top.get("caches"), defaults) : Map.of();
-        return new KamaConfig(reader.source(), mode, node, allow, defaults, caches);
+        return new KamaConfig(reader.source(), mode, node, cluster, allow, defaults, caches);
     }
 
     private Optional<Node> compose(String yaml) {
@@ -91,6 +93,35 @@ final class ConfigParser {
                 ? reader.convert(keys.get("virtualNodes"), text -> NodeSettings.checkVirtualNodes(ConfigValues.intCount(text)))
                 : defaults.virtualNodes();
         return new NodeSettings(address, function, virtualNodes);
+    }
+
+    private ClusterSettings cluster(NodeReader.Entry section) {
+        Map<String, NodeReader.Entry> keys = reader.mapping(section.value(), section.path(), CLUSTER_KEYS);
+        ClusterSettings defaults = ClusterSettings.defaults();
+        List<String> peers = new ArrayList<>();
+        if (keys.containsKey("peers")) {
+            NodeReader.Entry list = keys.get("peers");
+            List<Node> items = reader.sequence(list);
+            for (int i = 0; i < items.size(); i++) {
+                String path = list.path() + "[" + i + "]";
+                String address = reader.item(items.get(i), path);
+                try {
+                    peers.add(NodeSettings.checkAddress(address));
+                } catch (IllegalArgumentException e) {
+                    throw reader.error(items.get(i), path, e.getMessage(), e);
+                }
+            }
+        }
+        Duration rpcTimeout = keys.containsKey("rpcTimeout")
+                ? reader.convert(keys.get("rpcTimeout"), text -> ConfigValues.duration(text, null)) : defaults.rpcTimeout();
+        int maxMessageBytes = keys.containsKey("maxMessageBytes")
+                ? reader.convert(keys.get("maxMessageBytes"), text -> Math.toIntExact(ConfigValues.size(text)))
+                : defaults.maxMessageBytes();
+        try {
+            return new ClusterSettings(peers, rpcTimeout, maxMessageBytes);
+        } catch (IllegalArgumentException e) {
+            throw reader.error(section.value(), section.path(), e.getMessage(), e);
+        }
     }
 
     private List<String> allowList(NodeReader.Entry section) {

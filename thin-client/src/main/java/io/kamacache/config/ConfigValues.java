@@ -77,17 +77,17 @@ final class ConfigValues {
      * than 0 is refused: whether it meant seconds or milliseconds would be a guess.
      *
      * @param word the word that stands for "no duration" here ({@code eternal} or
-     *             {@code unchanged}), which gives {@code null}
+     *             {@code unchanged}), which gives {@code null}; null where there is none
      */
     static Duration duration(String text, String word) {
         String trimmed = text.trim();
-        if (trimmed.equalsIgnoreCase(word)) {
+        if (word != null && trimmed.equalsIgnoreCase(word)) {
             return null;
         }
         if (trimmed.equals("0")) {
             return Duration.ZERO;
         }
-        String expected = DURATION_EXPECTED + " or " + word;
+        String expected = word == null ? DURATION_EXPECTED : DURATION_EXPECTED + " or " + word;
         if (trimmed.startsWith("-")) {
             throw new IllegalArgumentException("a duration must not be negative, got '" + text + "'");
         }

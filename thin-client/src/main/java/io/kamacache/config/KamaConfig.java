@@ -26,11 +26,13 @@ public final class KamaConfig {
     private final Mode mode;
     private final NodeSettings node;
     private final List<String> serializationAllowList;
+    private final ClusterSettings cluster;
     private final CacheSettings cacheDefaults;
     private final Map<String, CacheSettings> caches;
 
-    KamaConfig(String source, Mode mode, NodeSettings node, List<String> serializationAllowList,
+    KamaConfig(String source, Mode mode, NodeSettings node, ClusterSettings cluster, List<String> serializationAllowList,
                CacheSettings cacheDefaults, Map<String, CacheSettings> caches) {
+        this.cluster = Objects.requireNonNull(cluster, "cluster");
         this.source = Objects.requireNonNull(source, "source");
         this.mode = Objects.requireNonNull(mode, "mode");
         this.node = Objects.requireNonNull(node, "node");
@@ -42,7 +44,7 @@ public final class KamaConfig {
 
     /** Built-in defaults: mode embedded, default node settings, no extra allow-list, default cache settings, no named caches. */
     public static KamaConfig defaults() {
-        return new KamaConfig(BUILT_IN, Mode.EMBEDDED, NodeSettings.defaults(), List.of(),
+        return new KamaConfig(BUILT_IN, Mode.EMBEDDED, NodeSettings.defaults(), ClusterSettings.defaults(), List.of(),
                 CacheSettings.defaults(), Map.of());
     }
 
@@ -87,6 +89,17 @@ public final class KamaConfig {
         return node;
     }
 
+    /** How this node finds and talks to the other members. */
+    public ClusterSettings cluster() {
+        return cluster;
+    }
+
+    /** This configuration with another node address: one file can serve several nodes on one host. */
+    public KamaConfig withNodeAddress(String address) {
+        return new KamaConfig(source, mode, new NodeSettings(address, node.hashFunction(), node.virtualNodes()), cluster,
+                serializationAllowList, cacheDefaults, caches);
+    }
+
     /** The extra class patterns Java serialization may read, in ObjectInputFilter syntax, in file order. */
     public List<String> serializationAllowList() {
         return serializationAllowList;
@@ -109,7 +122,7 @@ public final class KamaConfig {
 
     @Override
     public String toString() {
-        return "KamaConfig[source=" + source + ", mode=" + mode + ", node=" + node
+        return "KamaConfig[source=" + source + ", mode=" + mode + ", node=" + node + ", cluster=" + cluster
                 + ", serializationAllowList=" + serializationAllowList + ", cacheDefaults=" + cacheDefaults
                 + ", caches=" + caches + "]";
     }

@@ -1,6 +1,8 @@
 package io.kamacache.remote;
 
+import io.grpc.Channel;
 import io.grpc.ManagedChannel;
+import io.grpc.stub.AbstractStub;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.kamacache.proto.v1.CacheServiceGrpc;
 
@@ -10,6 +12,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * One gRPC channel per peer address, opened on first use and reused by every call to that
@@ -46,6 +49,11 @@ public final class PeerChannels implements AutoCloseable {
     public CacheServiceGrpc.CacheServiceStub async(String address) {
         return CacheServiceGrpc.newStub(channel(address))
                 .withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** A stub of any service for {@code address}, made by {@code newStub}, its deadline starting now. */
+    public <S extends AbstractStub<S>> S stub(String address, Function<Channel, S> newStub) {
+        return newStub.apply(channel(address)).withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     /** Closes the channels of peers that are no longer members. */

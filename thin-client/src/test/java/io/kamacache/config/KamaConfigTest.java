@@ -105,6 +105,23 @@ class KamaConfigTest {
     }
 
     @Test
+    void clusterSectionNamesPeersDeadlineAndMessageLimit() {
+        KamaConfig config = KamaConfig.parse("""
+                cluster:
+                  peers: [127.0.0.1:7001, 127.0.0.1:7002]
+                  rpcTimeout: 2s
+                  maxMessageBytes: 8MiB
+                """, "test");
+
+        assertThat(config.cluster().peers()).containsExactly("127.0.0.1:7001", "127.0.0.1:7002");
+        assertThat(config.cluster().rpcTimeout()).isEqualTo(java.time.Duration.ofSeconds(2));
+        assertThat(config.cluster().maxMessageBytes()).isEqualTo(8 << 20);
+        assertThat(config.cluster().isClustered()).isTrue();
+        assertThat(KamaConfig.defaults().cluster().isClustered()).isFalse();
+        assertThat(config.withNodeAddress("127.0.0.1:7002").node().address()).isEqualTo("127.0.0.1:7002");
+    }
+
+    @Test
     void missingFileSaysWhichFile(@TempDir Path dir) {
         URI uri = dir.resolve("absent.yaml").toUri();
 
@@ -278,8 +295,12 @@ class KamaConfigTest {
             "- mode | 1 | \"\" | expected a mapping (key: value lines), got a list",
             "cacheDefaults:\\n  policy: !!binary bHJ1 | 2 | cacheDefaults.policy | YAML tag 'tag:yaml.org,2002:binary' is not supported; configuration values are plain text, lists and mappings",
             "node: !!javax.script.ScriptEngineManager [x] | 1 | node | YAML tag 'tag:yaml.org,2002:javax.script.ScriptEngineManager' is not supported; configuration values are plain text, lists and mappings",
-            "defaults: &d\\n  policy: lru | 1 | defaults | unknown key 'defaults'; valid keys at the top level are: mode, node, serialization, cacheDefaults, caches",
+            "defaults: &d\\n  policy: lru | 1 | defaults | unknown key 'defaults'; valid keys at the top level are: mode, node, cluster, serialization, cacheDefaults, caches",
             "cacheDefaults:\\n  <<: {policy: lru} | 2 | cacheDefaults | YAML merge keys (<<) are not supported; write the keys out",
+            "cluster:\\n  peers: [127.0.0.1:1, nowhere] | 2 | cluster.peers[1] | expected host:port such as 127.0.0.1:8001 or [::1]:8001, got 'nowhere'",
+            "cluster:\\n  rpcTimeout: 5 | 2 | cluster.rpcTimeout | expected a duration such as 500ms, 30s, 10m, 2h, 1d or PT10M, got '5'",
+            "cluster:\\n  maxMessageBytes: 1KiB | 2 | cluster | max message size must be at least 64KiB, got 1024",
+            "cluster:\\n  seeds: [] | 2 | cluster.seeds | unknown key 'seeds'; valid keys under cluster are: peers, rpcTimeout, maxMessageBytes",
             "node:\\n  address: ${HOST} | 2 | node.address | environment variables (${...}) are not substituted in configuration files",
     })
     void badValuesAreReportedWithLineKeyAndReason(String yaml, int line, String key, String problem) {

@@ -71,6 +71,11 @@ public final class EventDispatcher<K, V> {
         return (wanted & (1 << type.ordinal())) != 0;
     }
 
+    /** Bit (1 << {@link EventType#ordinal()}) per event type some listener wants. */
+    public int mask() {
+        return wanted;
+    }
+
     /** A batch for one operation; free when no listener is registered. */
     public Batch<K, V> batch() {
         return wanted == 0 ? Batch.none() : new Batch<>(this);
@@ -112,6 +117,11 @@ public final class EventDispatcher<K, V> {
         @SuppressWarnings("unchecked")
         static <K, V> Batch<K, V> none() {
             return (Batch<K, V>) NONE;
+        }
+
+        /** Whether no listener is registered: nothing published to this batch goes anywhere. */
+        public boolean isEmpty() {
+            return dispatcher == null;
         }
 
         /** Whether an event of this type would reach anyone; check before decoding values for it. */

@@ -1,0 +1,269 @@
+package io.kamacache.jcache;
+
+import com.google.protobuf.ByteString;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import io.kamacache.codec.Codec;
+import io.kamacache.jcache.OwnedEntries.EventSink;
+import io.kamacache.proto.v1.CacheReply;
+import io.kamacache.proto.v1.CacheRequest;
+import io.kamacache.proto.v1.CreateCacheRequest;
+import io.kamacache.proto.v1.EntriesChunk;
+import io.kamacache.proto.v1.EntriesRequest;
+import io.kamacache.proto.v1.Event;
+import io.kamacache.proto.v1.JCacheServiceGrpc;
+import io.kamacache.proto.v1.OperationReply;
+import io.kamacache.proto.v1.OperationRequest;
+import io.kamacache.proto.v1.OptionalValue;
+import io.kamacache.remote.Protocol;
+
+import javax.cache.CacheException;
+import javax.cache.configuration.CompleteConfiguration;
+import javax.cache.event.EventType;
+import javax.cache.processor.EntryProcessor;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a node answers to the JCache calls of other nodes ({@code kamacache.v1.JCacheService}):
+ * it runs operations on the keys it owns in its current view, and answers UNAVAILABLE
+ * without running anything for a key it does not own, so that the caller routes again. An
+ * exception an operation raises travels back serialized, to be raised at the caller as it is.
+ */
+final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
+
+    private final KamaCacheManager manager;
+    private final Codec codec;
+
+    CacheEndpoint(KamaCacheManager manager, Codec codec) {
+        this.manager = manager;
+        this.codec = codec;
+    }
+
+    @Override
+    public void run(OperationRequest request, StreamObserver<OperationReply> response) {
+        try {
+            Protocol.check(request.getHeader());
+            KamaCache<Object, Object> cache = cache(request.getCache());
+            Operation<Object, Object> operation = operation(request);
+            checkOwned(operation);
+            ReplySink sink = new ReplySink(request.getEventMask());
+            OperationReply.Builder reply = OperationReply.newBuilder();
+            try {
+                Outcome out = cache.runFor(operation, sink);
+                reply.setValue(optional(out.value))
+                        .setFlag(out.flag)
+                        .setHits(out.hits)
+                        .setMisses(out.misses)
+                        .setPuts(out.puts)
+                        .setRemovals(out.removals);
+                if (out.result != null) {
+                    reply.setResult(optional(codec.encode(out.result)));
+                }
+                if (out.values != null) {
+                    out.values.forEach(value -> reply.addValues(optional(value)));
+                }
+                if (out.failure != null) {
+                    reply.setFailure(ByteString.copyFrom(encodeFailure(out.failure)));
+                }
+            } catch (RuntimeException | Error e) {
+                reply.setFailure(ByteString.copyFrom(encodeFailure(e)));
+            }
+            reply.addAllEvents(sink.events);
+            response.onNext(reply.build());
+            response.onCompleted();
+        } catch (StatusRuntimeException e) {
+            response.onError(e);
+        } catch (RuntimeException e) {
+            response.onError(Status.INVALID_ARGUMENT.withDescription("node " + manager.selfAddress()
+                    + " could not run " + request.getOp() + " on cache '" + request.getCache() + "': " + e).asRuntimeException());
+        }
+    }
+
+    @Override
+    public void entries(EntriesRequest request, StreamObserver<EntriesChunk> response) {
+        try {
+            Protocol.check(request.getHeader());
+            KamaCache<Object, Object> cache = cache(request.getCache());
+            EntriesChunk.Builder[] chunk = {EntriesChunk.newBuilder()};
+            cache.forEachOwned((k, v) -> {
+                chunk[0].addKeys(ByteString.copyFrom(k)).addValues(ByteString.copyFrom(v));
+                if (chunk[0].getKeysCount() == CacheCluster.ENTRIES_PER_CHUNK) {
+                    response.onNext(chunk[0].build());
+                    chunk[0] = EntriesChunk.newBuilder();
+                }
+            });
+            if (chunk[0].getKeysCount() > 0) {
+                response.onNext(chunk[0].build());
+            }
+            response.onCompleted();
+        } catch (RuntimeException e) {
+            response.onError(status(e, "list the entries of", request.getCache()));
+        }
+    }
+
+    @Override
+    public void clear(CacheRequest request, StreamObserver<CacheReply> response) {
+        try {
+            Protocol.check(request.getHeader());
+            cache(request.getCache()).clearOwned();
+            done(response);
+        } catch (RuntimeException e) {
+            response.onError(status(e, "clear", request.getCache()));
+        }
+    }
+
+    @Override
+    public void createCache(CreateCacheRequest request, StreamObserver<CacheReply> response) {
+        try {
+            Protocol.check(request.getHeader());
+            Object decoded = codec.decode(request.getConfiguration().toByteArray());
+            if (!(decoded instanceof CompleteConfiguration<?, ?> configuration)) {
+                throw new IllegalArgumentException("the configuration of cache '" + request.getCache()
+                        + "' is a " + (decoded == null ? "null" : decoded.getClass().getName())
+                        + ", not a javax.cache.configuration.CompleteConfiguration");
+            }
+            manager.createShipped(request.getCache(), configuration);
+            done(response);
+        } catch (RuntimeException e) {
+            response.onError(status(e, "create", request.getCache()));
+        }
+    }
+
+    @Override
+    public void destroyCache(CacheRequest request, StreamObserver<CacheReply> response) {
+        try {
+            Protocol.check(request.getHeader());
+            manager.destroyShipped(request.getCache());
+            done(response);
+        } catch (RuntimeException e) {
+            response.onError(status(e, "destroy", request.getCache()));
+        }
+    }
+
+    private KamaCache<Object, Object> cache(String name) {
+        KamaCache<Object, Object> cache = manager.cacheForPeers(name);
+        if (cache == null) {
+            throw Status.NOT_FOUND.withDescription(CacheCluster.UNKNOWN_CACHE + " '" + name + "' on node "
+                    + manager.selfAddress()).asRuntimeException();
+        }
+        return cache;
+    }
+
+    private Operation<Object, Object> operation(OperationRequest request) {
+        Operation<Object, Object> operation;
+        switch (request.getOp()) {
+            case GET_ALL, LOAD_ALL, PUT_ALL, REMOVE_ALL -> {
+                List<byte[]> ks = new ArrayList<>(request.getKeysCount());
+                request.getKeysList().forEach(k -> ks.add(k.toByteArray()));
+                List<byte[]> vs = null;
+                if (request.getValuesCount() > 0) {
+                    vs = new ArrayList<>(request.getValuesCount());
+                    for (ByteString v : request.getValuesList()) {
+                        vs.add(v.toByteArray());
+                    }
+                }
+                operation = Operation.batch(request.getOp(), null, ks, null, vs);
+                operation.replaceExisting = request.getReplaceExisting();
+            }
+            case INVOKE -> {
+                Object processor = codec.decode(request.getProcessor().toByteArray());
+                if (!(processor instanceof EntryProcessor<?, ?, ?>)) {
+                    throw new IllegalArgumentException("not an entry processor: " + processor);
+                }
+                Object[] arguments = new Object[request.getArgumentsCount()];
+                for (int i = 0; i < arguments.length; i++) {
+                    arguments[i] = codec.decode(request.getArguments(i).toByteArray());
+                }
+                @SuppressWarnings("unchecked")
+                EntryProcessor<Object, Object, ?> typed = (EntryProcessor<Object, Object, ?>) processor;
+                operation = Operation.invoke(null, request.getKey().toByteArray(), typed, arguments);
+            }
+            case OP_UNSPECIFIED, UNRECOGNIZED -> throw new IllegalArgumentException("no operation given");
+            default -> operation = Operation.onKey(request.getOp(), null, request.getKey().toByteArray(), null,
+                    bytesOrNull(request.getValue()), null, bytesOrNull(request.getExpected()));
+        }
+        return operation;
+    }
+
+    /** Encoded keys and values are never empty (they start with a type tag), so empty means absent. */
+    private static byte[] bytesOrNull(ByteString bytes) {
+        return bytes.isEmpty() ? null : bytes.toByteArray();
+    }
+
+    /** Refuses, before running anything, an operation on a key this node does not own. */
+    private void checkOwned(Operation<?, ?> operation) {
+        if (operation.k != null) {
+            checkOwned(operation.k);
+        }
+        if (operation.ks != null) {
+            operation.ks.forEach(this::checkOwned);
+        }
+    }
+
+    private void checkOwned(byte[] k) {
+        String owner = manager.ownerOf(k);
+        if (owner != null) {
+            throw Status.UNAVAILABLE.withDescription(CacheCluster.MovedException.MARK + "node "
+                    + manager.selfAddress() + " sees " + owner + " as the owner").asRuntimeException();
+        }
+    }
+
+    private byte[] encodeFailure(Throwable failure) {
+        try {
+            return codec.encode(failure);
+        } catch (RuntimeException notSerializable) {
+            return codec.encode(new CacheException(failure.toString() + " (at node " + manager.selfAddress() + ")"));
+        }
+    }
+
+    private StatusRuntimeException status(RuntimeException e, String what, String cache) {
+        if (e instanceof StatusRuntimeException status) {
+            return status;
+        }
+        return Status.INVALID_ARGUMENT.withDescription("node " + manager.selfAddress() + " could not " + what
+                + " cache '" + cache + "': " + e).asRuntimeException();
+    }
+
+    private static OptionalValue optional(byte[] value) {
+        return value == null ? OptionalValue.getDefaultInstance()
+                : OptionalValue.newBuilder().setPresent(true).setValue(ByteString.copyFrom(value)).build();
+    }
+
+    private static void done(StreamObserver<CacheReply> response) {
+        response.onNext(CacheReply.getDefaultInstance());
+        response.onCompleted();
+    }
+
+    /** Collects the events of an operation that the caller listens to, for the reply. */
+    private static final class ReplySink implements EventSink<Object> {
+
+        private final int mask;
+        private final List<Event> events = new ArrayList<>(0);
+
+        ReplySink(int mask) {
+            this.mask = mask;
+        }
+
+        @Override
+        public boolean wants(EventType type) {
+            return (mask & (1 << type.ordinal())) != 0;
+        }
+
+        @Override
+        public void publish(EventType type, Object key, byte[] k, byte[] value, byte[] oldValue) {
+            if (!wants(type)) {
+                return;
+            }
+            Event.Builder event = Event.newBuilder().setType(type.ordinal()).setKey(ByteString.copyFrom(k));
+            if (value != null) {
+                event.setHasValue(true).setValue(ByteString.copyFrom(value));
+            }
+            if (oldValue != null) {
+                event.setHasOldValue(true).setOldValue(ByteString.copyFrom(oldValue));
+            }
+            events.add(event.build());
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package io.kamacache.jcache;
+
+import io.kamacache.proto.v1.Op;
+
+import javax.cache.processor.EntryProcessor;
+import java.util.List;
+
+/**
+ * One operation of a cache on one key, or on a batch of keys that share an owner, as the
+ * owner runs it ({@link OwnedEntries#run}). Keys and values travel as bytes; the typed
+ * forms are filled in where the caller has them, and decoded at the owner where it needs
+ * them (for the writer, the loader, an entry processor or a listener).
+ */
+final class Operation<K, V> {
+
+    final Op op;
+    K key;
+    final byte[] k;
+    V value;
+    final byte[] v;
+    /** The value a conditional operation compares with. */
+    V expected;
+    final byte[] e;
+    EntryProcessor<K, V, ?> processor;
+    Object[] arguments;
+    /** For {@link Op#LOAD_ALL}: replace values already cached. */
+    boolean replaceExisting;
+    /** Batch operations: the keys, and for {@link Op#PUT_ALL} their values, index by index. */
+    final List<byte[]> ks;
+    final List<byte[]> vs;
+    List<K> keys;
+    List<V> values;
+
+    private Operation(Op op, K key, byte[] k, V value, byte[] v, V expected, byte[] e, List<byte[]> ks, List<byte[]> vs) {
+        this.op = op;
+        this.key = key;
+        this.k = k;
+        this.value = value;
+        this.v = v;
+        this.expected = expected;
+        this.e = e;
+        this.ks = ks;
+        this.vs = vs;
+    }
+
+    /** An operation on one key, with an optional value and expected value. */
+    static <K, V> Operation<K, V> onKey(Op op, K key, byte[] k, V value, byte[] v, V expected, byte[] e) {
+        return new Operation<>(op, key, k, value, v, expected, e, null, null);
+    }
+
+    static <K, V> Operation<K, V> onKey(Op op, K key, byte[] k) {
+        return new Operation<>(op, key, k, null, null, null, null, null, null);
+    }
+
+    static <K, V> Operation<K, V> invoke(K key, byte[] k, EntryProcessor<K, V, ?> processor, Object[] arguments) {
+        Operation<K, V> operation = new Operation<>(Op.INVOKE, key, k, null, null, null, null, null, null);
+        operation.processor = processor;
+        operation.arguments = arguments;
+        return operation;
+    }
+
+    /** A batch; {@code keys} and {@code values} may be null when the caller has only bytes. */
+    static <K, V> Operation<K, V> batch(Op op, List<K> keys, List<byte[]> ks, List<V> values, List<byte[]> vs) {
+        Operation<K, V> operation = new Operation<>(op, null, null, null, null, null, null, ks, vs);
+        operation.keys = keys;
+        operation.values = values;
+        return operation;
+    }
+
+    boolean isBatch() {
+        return ks != null;
+    }
+}

@@ -1,0 +1,747 @@
+package io.kamacache.jcache;
+
+import io.kamacache.Group;
+import io.kamacache.codec.Codec;
+import io.kamacache.jcache.expiry.ExpiryTimes;
+import io.kamacache.jcache.processor.ProcessorEntry;
+import io.kamacache.proto.v1.Op;
+import io.kamacache.singleflight.LoadCoalescer;
+import io.kamacache.store.ByteStore;
+import io.kamacache.store.StoredValue;
+
+import javax.cache.Cache;
+import javax.cache.CacheException;
+import javax.cache.configuration.CompleteConfiguration;
+import javax.cache.event.EventType;
+import javax.cache.integration.CacheLoader;
+import javax.cache.integration.CacheLoaderException;
+import javax.cache.integration.CacheWriter;
+import javax.cache.integration.CacheWriterException;
+import javax.cache.processor.EntryProcessor;
+import javax.cache.processor.EntryProcessorException;
+import java.nio.ByteBuffer;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * The owner's half of a JCache cache: the entries of the keys this node owns, and every
+ * operation on them. Each operation on a key runs inside the store's per-key compute, so
+ * the expiry arithmetic, the writer call, the entry processor and the events of one key
+ * happen atomically and in order. Keys and values come and go as bytes; the loader, the
+ * writer, processors and listeners see them decoded. Concurrent read-through misses of
+ * one key cost one {@link CacheLoader#load} call.
+ *
+ * <p>An operation reports its events to the {@link EventSink} it runs with: the local
+ * listeners when the caller is this node, the reply when it is another.
+ */
+final class OwnedEntries<K, V> {
+
+    /** Where an operation's events go. */
+    interface EventSink<K> {
+
+        EventSink<?> NONE = new EventSink<>() {
+            @Override
+            public boolean wants(EventType type) {
+                return false;
+            }
+
+            @Override
+            public void publish(EventType type, Object key, byte[] k, byte[] value, byte[] oldValue) {
+            }
+        };
+
+        @SuppressWarnings("unchecked")
+        static <K> EventSink<K> none() {
+            return (EventSink<K>) NONE;
+        }
+
+        boolean wants(EventType type);
+
+        /**
+         * For removals and expiries {@code value} is the value that went away; {@code oldValue}
+         * is the previous value of an update, a removal or an expiry.
+         */
+        void publish(EventType type, K key, byte[] k, byte[] value, byte[] oldValue);
+    }
+
+    private final String name;
+    private final Group group;
+    private final ByteStore store;
+    private final CompleteConfiguration<K, V> configuration;
+    private final Codec codec;
+    private final ExpiryTimes expiry;
+    private final CacheLoader<K, V> loader;
+    private final CacheWriter<K, V> writer;
+    private final InstantSource clock;
+    private final LoadCoalescer<ByteBuffer, byte[]> loads = new LoadCoalescer<>(Runnable::run);
+    /** The sink of the operation running on this thread, for the expiries the store finds meanwhile. */
+    private final ThreadLocal<EventSink<K>> running = new ThreadLocal<>();
+
+    @SuppressWarnings("unchecked")
+    OwnedEntries(String name, Group group, CompleteConfiguration<K, V> configuration, Codec codec, InstantSource clock) {
+        this.name = name;
+        this.group = group;
+        this.store = group.store();
+        this.configuration = configuration;
+        this.codec = codec;
+        this.clock = clock;
+        this.expiry = new ExpiryTimes(configuration.getExpiryPolicyFactory().create());
+        this.loader = configuration.getCacheLoaderFactory() == null ? null
+                : (CacheLoader<K, V>) configuration.getCacheLoaderFactory().create();
+        this.writer = configuration.isWriteThrough() && configuration.getCacheWriterFactory() != null
+                ? (CacheWriter<K, V>) configuration.getCacheWriterFactory().create() : null;
+    }
+
+    /** The loader, the writer and the expiry policy, for closing. */
+    List<Object> resources() {
+        List<Object> resources = new ArrayList<>(3);
+        resources.add(loader);
+        resources.add(writer);
+        resources.add(expiry.policy());
+        return resources;
+    }
+
+    boolean hasLoader() {
+        return loader != null;
+    }
+
+    boolean isReadThrough() {
+        return loader != null && configuration.isReadThrough();
+    }
+
+    /** The sink of the operation running on this thread, or null. */
+    EventSink<K> runningSink() {
+        return running.get();
+    }
+
+    /**
+     * Runs an operation. Exceptions of single-key operations propagate; a batch applies what
+     * it can and leaves its failure in {@link Outcome#failure}.
+     */
+    Outcome run(Operation<K, V> operation, EventSink<K> sink) {
+        boolean track = sink.wants(EventType.EXPIRED);
+        if (track) {
+            running.set(sink);
+        }
+        try {
+            return dispatch(operation, sink);
+        } finally {
+            if (track) {
+                running.remove();
+            }
+        }
+    }
+
+    private Outcome dispatch(Operation<K, V> op, EventSink<K> sink) {
+        Outcome out = new Outcome();
+        switch (op.op) {
+            case GET -> get(op, sink, out);
+            case CONTAINS_KEY -> out.flag = store.get(op.k) != null;
+            case PUT -> out.puts = put(op, sink, null) ? 1 : 0;
+            case GET_AND_PUT -> {
+                out.puts = put(op, sink, out) ? 1 : 0;
+                out.countGet(out.value != null);
+            }
+            case PUT_IF_ABSENT -> putIfAbsent(op, sink, out);
+            case REMOVE -> {
+                out.flag = remove(op, sink, null);
+                out.removals = out.flag ? 1 : 0;
+            }
+            case GET_AND_REMOVE -> {
+                boolean removed = remove(op, sink, out);
+                out.countGet(removed);
+                out.removals = removed ? 1 : 0;
+            }
+            case REMOVE_IF_SAME -> removeIfSame(op, sink, out);
+            case REPLACE -> {
+                out.flag = replace(op, sink, null);
+                out.countGet(out.flag);
+                out.puts = out.flag ? 1 : 0;
+            }
+            case GET_AND_REPLACE -> {
+                boolean replaced = replace(op, sink, out);
+                out.countGet(replaced);
+                out.puts = replaced ? 1 : 0;
+            }
+            case REPLACE_IF_SAME -> replaceIfSame(op, sink, out);
+            case INVOKE -> invoke(op, sink, out);
+            case GET_ALL -> getAll(op, sink, out);
+            case LOAD_ALL -> loadAll(op, sink, out);
+            case PUT_ALL -> putAll(op, sink, out);
+            case REMOVE_ALL -> removeAll(op, sink, out);
+            default -> throw new IllegalArgumentException("unknown operation " + op.op);
+        }
+        return out;
+    }
+
+    // ---- reads ----------------------------------------------------------------------------
+
+    private void get(Operation<K, V> op, EventSink<K> sink, Outcome out) {
+        byte[] value = read(op.k, out);
+        if (value == null && isReadThrough()) {
+            value = loadCoalesced(key(op), op.k, sink);
+        }
+        out.value = value;
+    }
+
+    /** The stored value of a key, counted as a hit or a miss, with the access expiry applied. */
+    private byte[] read(byte[] k, Outcome out) {
+        StoredValue stored = store.get(k);
+        out.countGet(stored != null);
+        if (stored == null) {
+            return null;
+        }
+        if (expiry.tracksAccess()) {
+            stored = touch(k, stored);
+            if (stored == null) {
+                return null;
+            }
+        }
+        return stored.value();
+    }
+
+    /** Applies the access expiry to an entry just read; null when it has changed meanwhile to absent. */
+    StoredValue touch(byte[] k, StoredValue read) {
+        if (!expiry.tracksAccess()) {
+            return read;
+        }
+        long now = clock.millis();
+        long expiresAt = expiry.forAccess(now, read.expiresAt());
+        if (expiresAt == read.expiresAt()) {
+            return read;
+        }
+        StoredValue[] seen = {read};
+        store.compute(k, current -> {
+            if (current == null) {
+                return null;
+            }
+            seen[0] = current;
+            return current == read ? current.withExpiresAt(expiresAt) : current;
+        });
+        return seen[0];
+    }
+
+    private byte[] loadCoalesced(K key, byte[] k, EventSink<K> sink) {
+        try {
+            return loads.load(ByteBuffer.wrap(k), () -> {
+                V loaded = callLoad(key);
+                return loaded == null ? null : storeLoaded(key, k, loaded, false, sink);
+            }).get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (cause instanceof Error error) {
+                throw error;
+            }
+            throw new CacheLoaderException("loading key " + key + " of cache '" + name + "' failed: " + cause, cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CacheLoaderException("interrupted while loading key " + key + " of cache '" + name + "'", e);
+        }
+    }
+
+    /**
+     * Keeps a loaded value unless a value arrived meanwhile (or, with {@code replace}, over
+     * it), without calling the writer: the value came from the system of record.
+     *
+     * @return the value now associated with the key
+     */
+    private byte[] storeLoaded(K key, byte[] k, V loaded, boolean replace, EventSink<K> sink) {
+        byte[] v = codec.encode(loaded);
+        byte[][] result = {v};
+        store.compute(k, current -> {
+            long now = clock.millis();
+            if (current == null) {
+                long expiresAt = expiry.forCreation(now);
+                if (expiresAt <= now) {
+                    return null;
+                }
+                sink.publish(EventType.CREATED, key, k, v, null);
+                return StoredValue.of(v, expiresAt);
+            }
+            if (!replace) {
+                result[0] = current.value(); // someone else's value won
+                return current;
+            }
+            sink.publish(EventType.UPDATED, key, k, v, current.value());
+            return StoredValue.of(v, expiry.forUpdate(now, current.expiresAt()));
+        });
+        return result[0];
+    }
+
+    private V callLoad(K key) {
+        boolean failed = true;
+        try {
+            V value = loader.load(key);
+            failed = false;
+            return value;
+        } catch (CacheLoaderException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new CacheLoaderException("the loader of cache '" + name + "' failed for key " + key + ": " + e, e);
+        } finally {
+            group.recordLoad(failed);
+        }
+    }
+
+    private Map<K, V> callLoadAll(Collection<? extends K> keySet) {
+        boolean failed = true;
+        try {
+            Map<K, V> loaded = loader.loadAll(keySet);
+            failed = false;
+            return loaded == null ? Map.of() : loaded;
+        } catch (CacheLoaderException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new CacheLoaderException("the loader of cache '" + name + "' failed: " + e, e);
+        } finally {
+            group.recordLoad(failed);
+        }
+    }
+
+    private void getAll(Operation<K, V> op, EventSink<K> sink, Outcome out) {
+        List<byte[]> values = new ArrayList<>(op.ks.size());
+        List<Integer> missing = new ArrayList<>();
+        for (int i = 0; i < op.ks.size(); i++) {
+            byte[] value = read(op.ks.get(i), out);
+            values.add(value);
+            if (value == null) {
+                missing.add(i);
+            }
+        }
+        out.values = values;
+        if (missing.isEmpty() || !isReadThrough()) {
+            return;
+        }
+        List<K> keys = keys(op);
+        List<K> toLoad = new ArrayList<>(missing.size());
+        for (int i : missing) {
+            toLoad.add(keys.get(i));
+        }
+        Map<K, V> loaded = callLoadAll(toLoad);
+        for (int i : missing) {
+            V value = loaded.get(keys.get(i));
+            if (value != null) {
+                values.set(i, storeLoaded(keys.get(i), op.ks.get(i), value, false, sink));
+            }
+        }
+    }
+
+    private void loadAll(Operation<K, V> op, EventSink<K> sink, Outcome out) {
+        if (loader == null) {
+            return;
+        }
+        List<K> keys = keys(op);
+        List<Integer> toLoad = new ArrayList<>(keys.size());
+        List<K> toLoadKeys = new ArrayList<>(keys.size());
+        for (int i = 0; i < keys.size(); i++) {
+            if (op.replaceExisting || store.get(op.ks.get(i)) == null) {
+                toLoad.add(i);
+                toLoadKeys.add(keys.get(i));
+            }
+        }
+        if (toLoad.isEmpty()) {
+            return;
+        }
+        try {
+            Map<K, V> loaded = callLoadAll(toLoadKeys);
+            for (int i : toLoad) {
+                V value = loaded.get(keys.get(i));
+                if (value != null) {
+                    storeLoaded(keys.get(i), op.ks.get(i), value, op.replaceExisting, sink);
+                }
+            }
+        } catch (RuntimeException e) {
+            out.failure = e;
+        }
+    }
+
+    // ---- writes ---------------------------------------------------------------------------
+
+    /** Stores a value through the writer; returns whether it was kept (a zero creation expiry keeps nothing). */
+    private boolean put(Operation<K, V> op, EventSink<K> sink, Outcome previous) {
+        K key = key(op);
+        boolean[] stored = {false};
+        store.compute(op.k, current -> {
+            long now = clock.millis();
+            write(key, value(op));
+            if (current == null) {
+                long expiresAt = expiry.forCreation(now);
+                if (expiresAt <= now) {
+                    return null;
+                }
+                sink.publish(EventType.CREATED, key, op.k, op.v, null);
+                stored[0] = true;
+                return StoredValue.of(op.v, expiresAt);
+            }
+            if (previous != null) {
+                previous.value = current.value();
+            }
+            sink.publish(EventType.UPDATED, key, op.k, op.v, current.value());
+            stored[0] = true;
+            return StoredValue.of(op.v, expiry.forUpdate(now, current.expiresAt()));
+        });
+        return stored[0];
+    }
+
+    private void putIfAbsent(Operation<K, V> op, EventSink<K> sink, Outcome out) {
+        K key = key(op);
+        boolean[] existed = {false};
+        store.compute(op.k, current -> {
+            if (current != null) {
+                existed[0] = true;
+                return current;
+            }
+            long now = clock.millis();
+            write(key, value(op));
+            long expiresAt = expiry.forCreation(now);
+            if (expiresAt <= now) {
+                return null;
+            }
+            sink.publish(EventType.CREATED, key, op.k, op.v, null);
+            out.flag = true;
+            return StoredValue.of(op.v, expiresAt);
+        });
+        out.countGet(existed[0]);
+        out.puts = out.flag ? 1 : 0;
+    }
+
+    private void putAll(Operation<K, V> op, EventSink<K> sink, Outcome out) {
+        List<K> keys = keys(op);
+        Set<Integer> failed = Set.of();
+        if (writer != null) {
+            // The writer removes what it wrote; what it leaves behind failed and is not stored.
+            List<V> values = values(op);
+            List<Cache.Entry<? extends K, ? extends V>> pending = new ArrayList<>(keys.size());
+            for (int i = 0; i < keys.size(); i++) {
+                pending.add(new CacheEntry<>(keys.get(i), values.get(i)));
+            }
+            try {
+                writer.writeAll(pending);
+            } catch (Exception e) {
+                out.failure = e instanceof CacheWriterException cwe ? cwe
+                        : new CacheWriterException("the writer of cache '" + name + "' failed: " + e, e);
+            }
+            Set<K> left = new HashSet<>();
+            for (Cache.Entry<? extends K, ? extends V> entry : pending) {
+                left.add(entry.getKey());
+            }
+            failed = new HashSet<>();
+            for (int i = 0; i < keys.size(); i++) {
+                if (left.contains(keys.get(i))) {
+                    failed.add(i);
+                }
+            }
+        }
+        for (int i = 0; i < op.ks.size(); i++) {
+            if (!failed.contains(i) && putWithoutWriter(keys.get(i), op.ks.get(i), op.vs.get(i), sink)) {
+                out.puts++;
+            }
+        }
+    }
+
+    private boolean putWithoutWriter(K key, byte[] k, byte[] v, EventSink<K> sink) {
+        boolean[] stored = {false};
+        store.compute(k, current -> {
+            long now = clock.millis();
+            if (current == null) {
+                long expiresAt = expiry.forCreation(now);
+                if (expiresAt <= now) {
+                    return null;
+                }
+                sink.publish(EventType.CREATED, key, k, v, null);
+                stored[0] = true;
+                return StoredValue.of(v, expiresAt);
+            }
+            sink.publish(EventType.UPDATED, key, k, v, current.value());
+            stored[0] = true;
+            return StoredValue.of(v, expiry.forUpdate(now, current.expiresAt()));
+        });
+        return stored[0];
+    }
+
+    private boolean remove(Operation<K, V> op, EventSink<K> sink, Outcome previous) {
+        K key = key(op);
+        boolean[] removed = {false};
+        store.compute(op.k, current -> {
+            delete(key);
+            if (current == null) {
+                return null;
+            }
+            if (previous != null) {
+                previous.value = current.value();
+            }
+            sink.publish(EventType.REMOVED, key, op.k, current.value(), current.value());
+            removed[0] = true;
+            return null;
+        });
+        return removed[0];
+    }
+
+    private void removeIfSame(Operation<K, V> op, EventSink<K> sink, Outcome out) {
+        K key = key(op);
+        boolean[] found = {false};
+        store.compute(op.k, current -> {
+            if (current == null) {
+                return null;
+            }
+            found[0] = true;
+            if (!sameValue(current.value(), op)) {
+                return current.withExpiresAt(expiry.forAccess(clock.millis(), current.expiresAt()));
+            }
+            delete(key);
+            sink.publish(EventType.REMOVED, key, op.k, current.value(), current.value());
+            out.flag = true;
+            return null;
+        });
+        out.countGet(found[0]);
+        out.removals = out.flag ? 1 : 0;
+    }
+
+    private boolean replace(Operation<K, V> op, EventSink<K> sink, Outcome previous) {
+        K key = key(op);
+        boolean[] replaced = {false};
+        store.compute(op.k, current -> {
+            if (current == null) {
+                return null;
+            }
+            write(key, value(op));
+            if (previous != null) {
+                previous.value = current.value();
+            }
+            sink.publish(EventType.UPDATED, key, op.k, op.v, current.value());
+            replaced[0] = true;
+            return StoredValue.of(op.v, expiry.forUpdate(clock.millis(), current.expiresAt()));
+        });
+        return replaced[0];
+    }
+
+    private void replaceIfSame(Operation<K, V> op, EventSink<K> sink, Outcome out) {
+        K key = key(op);
+        boolean[] found = {false};
+        store.compute(op.k, current -> {
+            if (current == null) {
+                return null;
+            }
+            found[0] = true;
+            long now = clock.millis();
+            if (!sameValue(current.value(), op)) {
+                return current.withExpiresAt(expiry.forAccess(now, current.expiresAt()));
+            }
+            write(key, value(op));
+            sink.publish(EventType.UPDATED, key, op.k, op.v, current.value());
+            out.flag = true;
+            return StoredValue.of(op.v, expiry.forUpdate(now, current.expiresAt()));
+        });
+        out.countGet(found[0]);
+        out.puts = out.flag ? 1 : 0;
+    }
+
+    /** Deletes through the writer in one batch, then removes what it deleted. */
+    private void removeAll(Operation<K, V> op, EventSink<K> sink, Outcome out) {
+        List<K> keys = keys(op);
+        Set<Integer> failed = Set.of();
+        if (writer != null && !keys.isEmpty()) {
+            // The writer removes what it deleted; what it leaves behind failed and stays cached.
+            List<K> pending = new ArrayList<>(keys);
+            try {
+                writer.deleteAll(pending);
+            } catch (Exception e) {
+                out.failure = e instanceof CacheWriterException cwe ? cwe
+                        : new CacheWriterException("the writer of cache '" + name + "' failed: " + e, e);
+            }
+            Set<K> left = new HashSet<>(pending);
+            failed = new HashSet<>();
+            for (int i = 0; i < keys.size(); i++) {
+                if (left.contains(keys.get(i))) {
+                    failed.add(i);
+                }
+            }
+        }
+        for (int i = 0; i < keys.size(); i++) {
+            if (failed.contains(i)) {
+                continue;
+            }
+            K key = keys.get(i);
+            byte[] k = op.ks.get(i);
+            boolean[] removed = {false};
+            store.compute(k, current -> {
+                if (current == null) {
+                    return null;
+                }
+                sink.publish(EventType.REMOVED, key, k, current.value(), current.value());
+                removed[0] = true;
+                return null;
+            });
+            if (removed[0]) {
+                out.removals++;
+            }
+        }
+    }
+
+    // ---- entry processors -----------------------------------------------------------------
+
+    private void invoke(Operation<K, V> op, EventSink<K> sink, Outcome out) {
+        K key = key(op);
+        @SuppressWarnings("unchecked")
+        EntryProcessor<K, V, Object> processor = (EntryProcessor<K, V, Object>) op.processor;
+        store.compute(op.k, current -> {
+            long now = clock.millis();
+            out.countGet(current != null);
+            V original = current == null ? null : decode(current.value());
+            ProcessorEntry<K, V> entry = new ProcessorEntry<>(key, original, isReadThrough() ? this::callLoad : null);
+            try {
+                out.result = processor.process(entry, op.arguments);
+            } catch (CacheException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new EntryProcessorException("the entry processor failed on key " + key + ": " + e, e);
+            }
+            switch (entry.outcome()) {
+                case NONE:
+                    return current;
+                case ACCESS:
+                    return current.withExpiresAt(expiry.forAccess(now, current.expiresAt()));
+                case LOAD:
+                case CREATE: {
+                    V value = entry.getValue();
+                    if (entry.outcome() == ProcessorEntry.Outcome.CREATE) {
+                        checkTypes(key, value);
+                        write(key, value);
+                        out.puts = 1;
+                    }
+                    long expiresAt = expiry.forCreation(now);
+                    if (expiresAt <= now) {
+                        return null;
+                    }
+                    byte[] v = codec.encode(value);
+                    sink.publish(EventType.CREATED, key, op.k, v, null);
+                    return StoredValue.of(v, expiresAt);
+                }
+                case UPDATE: {
+                    V value = entry.getValue();
+                    checkTypes(key, value);
+                    write(key, value);
+                    out.puts = 1;
+                    byte[] v = codec.encode(value);
+                    sink.publish(EventType.UPDATED, key, op.k, v, current.value());
+                    return StoredValue.of(v, expiry.forUpdate(now, current.expiresAt()));
+                }
+                case REMOVE:
+                    delete(key);
+                    if (current != null) {
+                        sink.publish(EventType.REMOVED, key, op.k, current.value(), current.value());
+                        out.removals = 1;
+                    }
+                    return null;
+                default:
+                    throw new AssertionError(entry.outcome());
+            }
+        });
+    }
+
+    // ---- helpers --------------------------------------------------------------------------
+
+    /** Checks a key and value against the configured types. */
+    void checkTypes(K key, V value) {
+        Objects.requireNonNull(key, "key must not be null");
+        Objects.requireNonNull(value, "value must not be null");
+        Class<?> keyType = configuration.getKeyType();
+        if (keyType != Object.class && !keyType.isInstance(key)) {
+            throw new ClassCastException("cache '" + name + "' takes keys of type " + keyType.getName()
+                    + ", not " + key.getClass().getName());
+        }
+        Class<?> valueType = configuration.getValueType();
+        if (valueType != Object.class && !valueType.isInstance(value)) {
+            throw new ClassCastException("cache '" + name + "' takes values of type " + valueType.getName()
+                    + ", not " + value.getClass().getName());
+        }
+    }
+
+    private K key(Operation<K, V> op) {
+        if (op.key == null) {
+            op.key = decode(op.k);
+        }
+        return op.key;
+    }
+
+    private V value(Operation<K, V> op) {
+        if (op.value == null && op.v != null) {
+            op.value = decode(op.v);
+        }
+        return op.value;
+    }
+
+    private List<K> keys(Operation<K, V> op) {
+        if (op.keys == null) {
+            List<K> keys = new ArrayList<>(op.ks.size());
+            for (byte[] k : op.ks) {
+                keys.add(decode(k));
+            }
+            op.keys = keys;
+        }
+        return op.keys;
+    }
+
+    private List<V> values(Operation<K, V> op) {
+        if (op.values == null) {
+            List<V> values = new ArrayList<>(op.vs.size());
+            for (byte[] v : op.vs) {
+                values.add(decode(v));
+            }
+            op.values = values;
+        }
+        return op.values;
+    }
+
+    private boolean sameValue(byte[] stored, Operation<K, V> op) {
+        if (Arrays.equals(stored, op.e)) {
+            return true;
+        }
+        if (op.expected == null) {
+            op.expected = decode(op.e);
+        }
+        return op.expected.equals(decode(stored));
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> T decode(byte[] bytes) {
+        return (T) codec.decode(bytes);
+    }
+
+    private void write(K key, V value) {
+        if (writer == null) {
+            return;
+        }
+        try {
+            writer.write(new CacheEntry<>(key, value));
+        } catch (CacheWriterException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new CacheWriterException("the writer of cache '" + name + "' failed for key " + key + ": " + e, e);
+        }
+    }
+
+    private void delete(K key) {
+        if (writer == null) {
+            return;
+        }
+        try {
+            writer.delete(key);
+        } catch (CacheWriterException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new CacheWriterException("the writer of cache '" + name + "' failed to delete key " + key + ": " + e, e);
+        }
+    }
+}
