@@ -23,8 +23,10 @@ import java.util.WeakHashMap;
  * <p>A cache manager's URI says where its configuration comes from:
  * <ul>
  *   <li>{@code classpath:path/to/file.yaml} or {@code file:/path/to/file.yaml}: that file;</li>
- *   <li>the default URI, {@value #DEFAULT_URI_STRING}: {@code kamacache.yaml} at the root of
- *       the class path when there is one, built-in defaults otherwise;</li>
+ *   <li>the default URI, {@value #DEFAULT_URI_STRING}: the file the system property
+ *       {@value #CONFIG_PROPERTY} names (a {@code classpath:} or {@code file:} URI) when it is
+ *       set, else {@code kamacache.yaml} at the root of the class path when there is one,
+ *       built-in defaults otherwise;</li>
  *   <li>any other {@code kamacache:} URI: a manager of its own with built-in defaults.</li>
  * </ul>
  * There is one manager per URI and class loader until it is closed.
@@ -32,6 +34,8 @@ import java.util.WeakHashMap;
 public final class KamaCachingProvider implements CachingProvider {
 
     static final String DEFAULT_URI_STRING = "kamacache:default";
+    /** The system property naming the default cache manager's configuration file. */
+    public static final String CONFIG_PROPERTY = "kamacache.config";
     private static final URI DEFAULT_URI = URI.create(DEFAULT_URI_STRING);
 
     private final Map<ClassLoader, Map<URI, KamaCacheManager>> managers = new WeakHashMap<>();
@@ -130,6 +134,10 @@ public final class KamaCachingProvider implements CachingProvider {
     private static KamaConfig configFor(URI uri, ClassLoader loader) {
         String scheme = uri.getScheme();
         if (DEFAULT_URI.equals(uri)) {
+            String configured = System.getProperty(CONFIG_PROPERTY);
+            if (configured != null && !configured.isBlank()) {
+                return KamaConfig.load(URI.create(configured.trim()), loader);
+            }
             return loader.getResource(KamaConfig.DEFAULT_RESOURCE) == null ? KamaConfig.defaults()
                     : KamaConfig.load(URI.create("classpath:" + KamaConfig.DEFAULT_RESOURCE), loader);
         }
