@@ -415,12 +415,18 @@ public final class EtcdMembership implements Membership {
         return "etcd " + endpoints + " service '" + serviceName + "'";
     }
 
+    /** The failure and its root cause: etcd's own words (such as "authentication failed") are often only there. */
     private static String describe(Throwable e) {
         if (e instanceof MembershipException) {
             return e.getMessage();
         }
-        String message = e.getMessage();
-        return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String text = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        return root == e || root.getMessage() == null || text.contains(root.getMessage()) ? text
+                : text + " (" + root.getMessage() + ")";
     }
 
     private static ByteSequence bytes(String s) {
