@@ -1,0 +1,547 @@
+package io.kamacache.discovery;
+
+import io.etcd.jetcd.ByteSequence;
+import io.etcd.jetcd.Client;
+import io.etcd.jetcd.ClientBuilder;
+import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.Watch;
+import io.etcd.jetcd.common.exception.ErrorCode;
+import io.etcd.jetcd.common.exception.EtcdException;
+import io.etcd.jetcd.kv.GetResponse;
+import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
+import io.etcd.jetcd.options.GetOption;
+import io.etcd.jetcd.options.PutOption;
+import io.etcd.jetcd.options.WatchOption;
+import io.etcd.jetcd.watch.WatchEvent;
+import io.etcd.jetcd.watch.WatchResponse;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.kamacache.config.NodeSettings;
+
+import javax.net.ssl.SSLException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+/**
+ * Membership kept in etcd: each node registers {@code /kamacache/<service>/nodes/<address>}
+ * under a lease it keeps alive, and watches the prefix to learn the others.
+ *
+ * <p>{@link #join} registers, reads the prefix and reports the first view before it
+ * returns; then every change under the prefix yields a new complete view. Views are
+ * reported one at a time, in order, on this membership's own thread, and always contain
+ * the node itself. When etcd is unreachable the last view stays in force while the
+ * membership reconnects with backoff (200 ms doubling to 5 s); when the lease is lost
+ * (expired or revoked) the node registers again under a new lease, then re-reads and
+ * re-watches. Every call to etcd has a deadline of at most the connect timeout.
+ */
+public final class EtcdMembership implements Membership {
+
+    private static final System.Logger LOG = System.getLogger(EtcdMembership.class.getName());
+    private static final Duration MIN_LEASE_TTL = Duration.ofSeconds(2);
+    private static final long FIRST_RETRY_MILLIS = 200;
+    private static final long MAX_RETRY_MILLIS = 5_000;
+
+    private final List<String> endpoints;
+    private final String serviceName;
+    private final Duration leaseTtl;
+    private final Duration connectTimeout;
+    private final ClientBuilder clientBuilder;
+    private final String prefix;
+
+    // Set by join; then touched only on the membership thread, except by close().
+    private volatile boolean closed;
+    private String self;
+    private Consumer<Set<String>> views;
+    private Client client;
+    private ScheduledThreadPoolExecutor thread;
+    private long leaseId;
+    private Watch.Watcher watcher;
+    private long watchGeneration;
+    private final Map<String, String> members = new HashMap<>();
+    private Set<String> lastView;
+    private long retryMillis = FIRST_RETRY_MILLIS;
+    private boolean disconnected;
+
+    private EtcdMembership(Builder b) {
+        this.endpoints = List.copyOf(b.endpoints);
+        this.serviceName = b.serviceName;
+        this.leaseTtl = b.leaseTtl;
+        this.connectTimeout = b.connectTimeout;
+        this.prefix = "/kamacache/" + serviceName + "/nodes/";
+        this.clientBuilder = Client.builder()
+                .endpoints(endpoints.stream().map(URI::create).toArray(URI[]::new))
+                .connectTimeout(connectTimeout);
+        if (b.user != null) {
+            clientBuilder.user(bytes(b.user)).password(bytes(b.password));
+        }
+        if (b.caCert != null) {
+            try {
+                clientBuilder.sslContext(ssl -> {
+                    ssl.trustManager(b.caCert.toFile());
+                    if (b.clientCert != null) {
+                        ssl.keyManager(b.clientCert.toFile(), b.clientKey.toFile());
+                    }
+                });
+            } catch (SSLException | IllegalArgumentException e) {
+                throw new IllegalArgumentException("cannot use the TLS files " + b.caCert
+                        + (b.clientCert == null ? "" : ", " + b.clientCert + ", " + b.clientKey) + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** A builder; {@link Builder#endpoints} is required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The key this membership registers {@code address} under. */
+    public String keyOf(String address) {
+        return prefix + address;
+    }
+
+    @Override
+    public void join(String self, Consumer<Set<String>> views) {
+        NodeSettings.checkAddress(self);
+        Objects.requireNonNull(views, "views");
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException("this etcd membership was closed; build a new one");
+            }
+            if (thread != null) {
+                throw new IllegalStateException("already joined as a member");
+            }
+            this.self = self;
+            this.views = views;
+            this.client = clientBuilder.build();
+            this.thread = new ScheduledThreadPoolExecutor(1, task -> {
+                Thread t = new Thread(task, "kamacache-etcd-" + self);
+                t.setDaemon(true);
+                return t;
+            });
+            thread.setRemoveOnCancelPolicy(true);
+        }
+        Future<?> first = thread.submit(() -> {
+            register();
+            resync();
+            scheduleKeepAlive();
+        });
+        try {
+            first.get(connectTimeout.toMillis() * 3 + 1_000, TimeUnit.MILLISECONDS); // each step has its own deadline
+        } catch (ExecutionException | TimeoutException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            close();
+            throw new MembershipException("could not join " + this + " as " + self + ": " + describe(cause), cause);
+        } catch (InterruptedException e) {
+            close();
+            Thread.currentThread().interrupt();
+            throw new MembershipException("interrupted while joining " + this + " as " + self, e);
+        }
+    }
+
+    /** Grants a lease and puts this node's key under it. */
+    private void register() {
+        long id = call("grant a lease", client.getLeaseClient().grant(leaseTtl.toSeconds())).getID();
+        call("register " + keyOf(self), client.getKVClient().put(bytes(keyOf(self)), bytes(self),
+                PutOption.builder().withLeaseId(id).build()));
+        leaseId = id;
+    }
+
+    /** Reads every member, reports the view, and watches from the revision after the read. */
+    private void resync() {
+        GetResponse read = call("read " + prefix, client.getKVClient().get(bytes(prefix),
+                GetOption.builder().isPrefix(true).build()));
+        members.clear();
+        for (KeyValue kv : read.getKvs()) {
+            members.put(string(kv.getKey()), string(kv.getValue()));
+        }
+        report();
+        if (watcher != null) {
+            watcher.close();
+        }
+        long generation = ++watchGeneration;
+        WatchOption option = WatchOption.builder().isPrefix(true)
+                .withRevision(read.getHeader().getRevision() + 1).build();
+        watcher = client.getWatchClient().watch(bytes(prefix), option, Watch.listener(
+                response -> onThread(() -> onWatch(generation, response)),
+                error -> onThread(() -> onWatchError(generation, error))));
+    }
+
+    private void onWatch(long generation, WatchResponse response) {
+        if (generation != watchGeneration) {
+            return; // a stale watch, already replaced
+        }
+        for (WatchEvent event : response.getEvents()) {
+            String key = string(event.getKeyValue().getKey());
+            if (event.getEventType() == WatchEvent.EventType.PUT) {
+                members.put(key, string(event.getKeyValue().getValue()));
+            } else if (event.getEventType() == WatchEvent.EventType.DELETE) {
+                members.remove(key);
+            }
+        }
+        report();
+    }
+
+    private void onWatchError(long generation, Throwable error) {
+        if (generation != watchGeneration) {
+            return;
+        }
+        LOG.log(System.Logger.Level.WARNING, "watch of " + prefix + " at " + endpoints + " failed, reading again: "
+                + describe(error));
+        retry(this::resync);
+    }
+
+    /** Reports the members plus this node, if that differs from the last view reported. */
+    private void report() {
+        Set<String> view = new HashSet<>();
+        view.add(self);
+        for (String address : members.values()) {
+            try {
+                view.add(NodeSettings.checkAddress(address));
+            } catch (IllegalArgumentException e) {
+                LOG.log(System.Logger.Level.WARNING, "ignoring a member registered under " + prefix + ": " + e.getMessage());
+            }
+        }
+        if (view.equals(lastView) || closed) {
+            return;
+        }
+        lastView = Set.copyOf(view);
+        try {
+            views.accept(lastView);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, "the view listener of " + self + " failed on " + lastView, e);
+        }
+    }
+
+    private void scheduleKeepAlive() {
+        schedule(this::keepAlive, Math.max(leaseTtl.toMillis() / 3, 100));
+    }
+
+    /**
+     * Renews the lease. A lease etcd no longer knows means registering again; an etcd that
+     * does not answer means retrying with backoff, keeping the last view meanwhile, and
+     * reading again once it answers (the watch may have missed changes).
+     */
+    private void keepAlive() {
+        LeaseKeepAliveResponse renewed;
+        try {
+            renewed = call("renew lease " + Long.toHexString(leaseId), client.getLeaseClient().keepAliveOnce(leaseId),
+                    keepAliveTimeout());
+        } catch (RuntimeException e) {
+            if (isLeaseGone(e)) {
+                onLeaseLost(describe(e));
+            } else {
+                onUnreachable(e);
+            }
+            return;
+        }
+        if (renewed.getTTL() <= 0) {
+            onLeaseLost("lease " + Long.toHexString(leaseId) + " expired");
+            return;
+        }
+        if (disconnected) {
+            LOG.log(System.Logger.Level.INFO, "etcd at " + endpoints + " answers again; reading the members");
+            try {
+                resync();
+            } catch (RuntimeException e) {
+                onUnreachable(e);
+                return;
+            }
+            disconnected = false;
+        }
+        retryMillis = FIRST_RETRY_MILLIS;
+        scheduleKeepAlive();
+    }
+
+    private void onLeaseLost(String why) {
+        LOG.log(System.Logger.Level.WARNING, self + " lost its etcd lease, registering again: " + why);
+        retry(this::reRegister);
+    }
+
+    private void onUnreachable(RuntimeException e) {
+        if (!disconnected) {
+            LOG.log(System.Logger.Level.WARNING, "etcd at " + endpoints + " does not answer; keeping the view "
+                    + lastView + " and retrying: " + describe(e));
+        }
+        disconnected = true;
+        schedule(this::keepAlive, nextRetryMillis());
+    }
+
+    private void reRegister() {
+        register();
+        resync();
+        disconnected = false;
+        retryMillis = FIRST_RETRY_MILLIS;
+        scheduleKeepAlive();
+    }
+
+    /** Runs {@code step} now on the membership thread, and again with backoff until it succeeds. */
+    private void retry(Runnable step) {
+        schedule(() -> {
+            try {
+                step.run();
+                retryMillis = FIRST_RETRY_MILLIS;
+            } catch (RuntimeException e) {
+                if (!closed) {
+                    LOG.log(System.Logger.Level.DEBUG, "etcd step failed, retrying: " + describe(e));
+                    long delay = nextRetryMillis();
+                    schedule(() -> retry(step), delay);
+                }
+            }
+        }, 0);
+    }
+
+    private long nextRetryMillis() {
+        long delay = retryMillis;
+        retryMillis = Math.min(retryMillis * 2, MAX_RETRY_MILLIS);
+        return delay;
+    }
+
+    private void schedule(Runnable task, long delayMillis) {
+        if (!closed) {
+            thread.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void onThread(Runnable task) {
+        try {
+            thread.execute(() -> {
+                if (!closed) {
+                    task.run();
+                }
+            });
+        } catch (RuntimeException e) {
+            // closed: nothing more is reported
+        }
+    }
+
+    private Duration keepAliveTimeout() {
+        Duration third = leaseTtl.dividedBy(3);
+        return third.compareTo(connectTimeout) < 0 ? third : connectTimeout;
+    }
+
+    private static boolean isLeaseGone(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof EtcdException etcd && etcd.getErrorCode() == ErrorCode.NOT_FOUND) {
+                return true;
+            }
+            if (t instanceof StatusRuntimeException status && status.getStatus().getCode() == Status.Code.NOT_FOUND) {
+                return true;
+            }
+            if (t.getMessage() != null && t.getMessage().contains("lease not found")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private <T> T call(String what, CompletableFuture<T> future) {
+        return call(what, future, connectTimeout);
+    }
+
+    /** Waits for an etcd call at most {@code timeout}; cancels it and fails otherwise. */
+    private <T> T call(String what, CompletableFuture<T> future, Duration timeout) {
+        try {
+            return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            throw new MembershipException("etcd at " + endpoints + " did not answer within " + timeout.toMillis()
+                    + " ms (" + what + ")", e);
+        } catch (ExecutionException e) {
+            throw new MembershipException("etcd at " + endpoints + " failed to " + what + ": " + describe(e.getCause()),
+                    e.getCause());
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new MembershipException("interrupted while waiting for etcd to " + what, e);
+        }
+    }
+
+    /**
+     * Leaves: stops renewing and watching, deletes this node's key and revokes its lease
+     * (each within the connect timeout; a lease left behind expires on its own), then closes
+     * the etcd client.
+     */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        if (thread == null) {
+            return;
+        }
+        thread.shutdownNow();
+        try {
+            // a step in progress ends within its deadline
+            thread.awaitTermination(connectTimeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            if (watcher != null) {
+                watcher.close();
+            }
+            if (leaseId != 0) {
+                call("delete " + keyOf(self), client.getKVClient().delete(bytes(keyOf(self))));
+                call("revoke lease " + Long.toHexString(leaseId), client.getLeaseClient().revoke(leaseId));
+            }
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, self + " could not deregister from etcd; its key expires with its lease: "
+                    + describe(e));
+        } finally {
+            client.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "etcd " + endpoints + " service '" + serviceName + "'";
+    }
+
+    /** The failure and its root cause: etcd's own words (such as "authentication failed") are often only there. */
+    private static String describe(Throwable e) {
+        if (e instanceof MembershipException) {
+            return e.getMessage();
+        }
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String text = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        return root == e || root.getMessage() == null || text.contains(root.getMessage()) ? text
+                : text + " (" + root.getMessage() + ")";
+    }
+
+    private static ByteSequence bytes(String s) {
+        return ByteSequence.from(s, StandardCharsets.UTF_8);
+    }
+
+    private static String string(ByteSequence bytes) {
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    /** Settings of an {@link EtcdMembership}; only the endpoints are required. */
+    public static final class Builder {
+        private List<String> endpoints;
+        private String serviceName = "kama-cache";
+        private Duration leaseTtl = Duration.ofSeconds(10);
+        private Duration connectTimeout = Duration.ofSeconds(5);
+        private String user;
+        private String password;
+        private Path caCert;
+        private Path clientCert;
+        private Path clientKey;
+
+        private Builder() {
+        }
+
+        /** etcd's client URLs, such as {@code http://10.0.0.5:2379}; {@code https://} with {@link #tls}. */
+        public Builder endpoints(List<String> endpoints) {
+            Objects.requireNonNull(endpoints, "endpoints");
+            if (endpoints.isEmpty()) {
+                throw new IllegalArgumentException("at least one etcd endpoint is required, such as http://127.0.0.1:2379");
+            }
+            for (String endpoint : endpoints) {
+                URI uri;
+                try {
+                    uri = URI.create(Objects.requireNonNull(endpoint, "endpoint"));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("not an etcd endpoint URL: '" + endpoint + "'", e);
+                }
+                if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null
+                        || uri.getPort() < 0) {
+                    throw new IllegalArgumentException("expected an etcd endpoint such as http://127.0.0.1:2379, got '"
+                            + endpoint + "'");
+                }
+            }
+            this.endpoints = List.copyOf(endpoints);
+            return this;
+        }
+
+        /** The cluster's name in etcd, shared by all its nodes; default {@code kama-cache}. */
+        public Builder serviceName(String serviceName) {
+            Objects.requireNonNull(serviceName, "serviceName");
+            if (serviceName.isEmpty() || serviceName.contains("/")) {
+                throw new IllegalArgumentException("service name must be non-empty and without '/', got '" + serviceName + "'");
+            }
+            this.serviceName = serviceName;
+            return this;
+        }
+
+        /**
+         * How long a node stays listed after it stops renewing (a crash); at least 2 s,
+         * default 10 s. Whole seconds: etcd counts lease time in seconds.
+         */
+        public Builder leaseTtl(Duration ttl) {
+            Objects.requireNonNull(ttl, "leaseTtl");
+            if (ttl.compareTo(MIN_LEASE_TTL) < 0) {
+                throw new IllegalArgumentException("lease TTL must be at least 2 s, got " + ttl.toMillis() + " ms");
+            }
+            this.leaseTtl = Duration.ofSeconds(ttl.toSeconds());
+            return this;
+        }
+
+        /** The deadline of every call to etcd, joining included; default 5 s. */
+        public Builder connectTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "connectTimeout");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("connect timeout must be positive, got " + timeout);
+            }
+            this.connectTimeout = timeout;
+            return this;
+        }
+
+        /** Authenticates to an etcd with auth enabled. */
+        public Builder credentials(String user, String password) {
+            this.user = Objects.requireNonNull(user, "user");
+            this.password = Objects.requireNonNull(password, "password");
+            return this;
+        }
+
+        /** Trusts this CA certificate (PEM) for {@code https://} endpoints. */
+        public Builder tls(Path caCertPem) {
+            this.caCert = Objects.requireNonNull(caCertPem, "caCertPem");
+            this.clientCert = null;
+            this.clientKey = null;
+            return this;
+        }
+
+        /** Trusts this CA and presents this client certificate and PKCS#8 key (all PEM): mutual TLS. */
+        public Builder tls(Path caCertPem, Path clientCertPem, Path clientKeyPem) {
+            this.caCert = Objects.requireNonNull(caCertPem, "caCertPem");
+            this.clientCert = Objects.requireNonNull(clientCertPem, "clientCertPem");
+            this.clientKey = Objects.requireNonNull(clientKeyPem, "clientKeyPem");
+            return this;
+        }
+
+        /**
+         * A membership with these settings; it connects on {@link EtcdMembership#join}.
+         *
+         * @throws IllegalStateException when no endpoints were given
+         * @throws IllegalArgumentException when the TLS files cannot be used
+         */
+        public EtcdMembership build() {
+            if (endpoints == null) {
+                throw new IllegalStateException("etcd endpoints are required, such as http://127.0.0.1:2379");
+            }
+            return new EtcdMembership(this);
+        }
+    }
+}
