@@ -4,7 +4,6 @@ import io.kamacache.Getter;
 import io.kamacache.Group;
 import io.kamacache.Node;
 import io.kamacache.codec.Codec;
-import io.kamacache.discovery.Membership;
 import io.kamacache.config.CacheSettings;
 import io.kamacache.config.ClusterSettings;
 import io.kamacache.config.ExpirySettings;
@@ -92,7 +91,7 @@ public final class KamaCacheManager implements CacheManager {
                 .virtualNodes(config.node().virtualNodes())
                 .clock(clock);
         if (settings.isClustered()) {
-            builder.membership(Membership.staticPeers(settings.peers()))
+            builder.membership(settings.membership())
                     .rpcTimeout(settings.rpcTimeout())
                     .maxMessageBytes(settings.maxMessageBytes())
                     .service(new CacheEndpoint(this, control));

@@ -1,24 +1,30 @@
 package io.kamacache.config;
 
+import io.kamacache.discovery.Membership;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * How a node finds and talks to the other members: a static list of peer addresses (empty
- * for a single instance, which opens no port at all), the deadline of every call between
- * nodes and the largest message they exchange.
+ * How a node finds and talks to the other members: a static list of peer addresses or etcd
+ * (neither for a single instance, which opens no port at all), the deadline of every call
+ * between nodes and the largest message they exchange.
  *
  * @param peers           the members' {@code host:port} addresses; this node may be among them
+ * @param etcd            where to register and find members instead, or null
  * @param rpcTimeout      the deadline of every call to another node
  * @param maxMessageBytes the largest message between nodes, at least 64 KiB
  */
-public record ClusterSettings(List<String> peers, Duration rpcTimeout, int maxMessageBytes) {
+public record ClusterSettings(List<String> peers, EtcdSettings etcd, Duration rpcTimeout, int maxMessageBytes) {
 
     /** @throws IllegalArgumentException naming the bad address, timeout or size */
     public ClusterSettings {
         peers = List.copyOf(peers);
         peers.forEach(NodeSettings::checkAddress);
+        if (!peers.isEmpty() && etcd != null) {
+            throw new IllegalArgumentException("give either peers or etcd, not both");
+        }
         Objects.requireNonNull(rpcTimeout, "rpcTimeout");
         if (rpcTimeout.isNegative() || rpcTimeout.isZero()) {
             throw new IllegalArgumentException("rpc timeout must be positive, got " + rpcTimeout);
@@ -30,11 +36,19 @@ public record ClusterSettings(List<String> peers, Duration rpcTimeout, int maxMe
 
     /** A single instance: no peers, 5 s deadlines, 4 MiB messages. */
     public static ClusterSettings defaults() {
-        return new ClusterSettings(List.of(), Duration.ofSeconds(5), 4 << 20);
+        return new ClusterSettings(List.of(), null, Duration.ofSeconds(5), 4 << 20);
     }
 
     /** Whether other nodes can be members. */
     public boolean isClustered() {
-        return !peers.isEmpty();
+        return !peers.isEmpty() || etcd != null;
+    }
+
+    /** A new membership of these settings: etcd, the static peers, or none. */
+    public Membership membership() {
+        if (etcd != null) {
+            return etcd.membership();
+        }
+        return peers.isEmpty() ? Membership.none() : Membership.staticPeers(peers);
     }
 }

@@ -10,12 +10,14 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.schema.JsonSchema;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /**
  * Reads the kamacache YAML schema (see the package documentation) from a composed node tree.
@@ -25,7 +27,9 @@ import java.util.Optional;
 final class ConfigParser {
 
     private static final List<String> TOP_KEYS = List.of("mode", "node", "cluster", "serialization", "cacheDefaults", "caches");
-    private static final List<String> CLUSTER_KEYS = List.of("peers", "rpcTimeout", "maxMessageBytes");
+    private static final List<String> CLUSTER_KEYS = List.of("peers", "etcd", "rpcTimeout", "maxMessageBytes");
+    private static final List<String> ETCD_KEYS = List.of("endpoints", "service", "leaseTtl", "connectTimeout",
+            "username", "password", "caCert", "clientCert", "clientKey");
     private static final List<String> NODE_KEYS = List.of("address", "hashFunction", "virtualNodes");
     private static final List<String> SERIALIZATION_KEYS = List.of("allow");
     private static final List<String> CACHE_KEYS =
@@ -98,30 +102,58 @@ final class ConfigParser {
     private ClusterSettings cluster(NodeReader.Entry section) {
         Map<String, NodeReader.Entry> keys = reader.mapping(section.value(), section.path(), CLUSTER_KEYS);
         ClusterSettings defaults = ClusterSettings.defaults();
-        List<String> peers = new ArrayList<>();
-        if (keys.containsKey("peers")) {
-            NodeReader.Entry list = keys.get("peers");
-            List<Node> items = reader.sequence(list);
-            for (int i = 0; i < items.size(); i++) {
-                String path = list.path() + "[" + i + "]";
-                String address = reader.item(items.get(i), path);
-                try {
-                    peers.add(NodeSettings.checkAddress(address));
-                } catch (IllegalArgumentException e) {
-                    throw reader.error(items.get(i), path, e.getMessage(), e);
-                }
-            }
-        }
+        List<String> peers = keys.containsKey("peers") ? list(keys.get("peers"), NodeSettings::checkAddress) : List.of();
+        EtcdSettings etcd = keys.containsKey("etcd") ? etcd(keys.get("etcd")) : null;
         Duration rpcTimeout = keys.containsKey("rpcTimeout")
                 ? reader.convert(keys.get("rpcTimeout"), text -> ConfigValues.duration(text, null)) : defaults.rpcTimeout();
         int maxMessageBytes = keys.containsKey("maxMessageBytes")
                 ? reader.convert(keys.get("maxMessageBytes"), text -> Math.toIntExact(ConfigValues.size(text)))
                 : defaults.maxMessageBytes();
         try {
-            return new ClusterSettings(peers, rpcTimeout, maxMessageBytes);
+            return new ClusterSettings(peers, etcd, rpcTimeout, maxMessageBytes);
         } catch (IllegalArgumentException e) {
             throw reader.error(section.value(), section.path(), e.getMessage(), e);
         }
+    }
+
+    private EtcdSettings etcd(NodeReader.Entry section) {
+        Map<String, NodeReader.Entry> keys = reader.mapping(section.value(), section.path(), ETCD_KEYS);
+        if (!keys.containsKey("endpoints")) {
+            throw reader.error(section.value(), section.path() + ".endpoints",
+                    "etcd needs endpoints, such as [http://127.0.0.1:2379]");
+        }
+        try {
+            return new EtcdSettings(
+                    list(keys.get("endpoints"), text -> text),
+                    keys.containsKey("service") ? reader.scalar(keys.get("service")) : "kama-cache",
+                    keys.containsKey("leaseTtl") ? reader.convert(keys.get("leaseTtl"), t -> ConfigValues.duration(t, null))
+                            : Duration.ofSeconds(10),
+                    keys.containsKey("connectTimeout")
+                            ? reader.convert(keys.get("connectTimeout"), t -> ConfigValues.duration(t, null))
+                            : Duration.ofSeconds(5),
+                    keys.containsKey("username") ? reader.scalar(keys.get("username")) : null,
+                    keys.containsKey("password") ? reader.scalar(keys.get("password")) : null,
+                    keys.containsKey("caCert") ? Path.of(reader.scalar(keys.get("caCert"))) : null,
+                    keys.containsKey("clientCert") ? Path.of(reader.scalar(keys.get("clientCert"))) : null,
+                    keys.containsKey("clientKey") ? Path.of(reader.scalar(keys.get("clientKey"))) : null);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw reader.error(section.value(), section.path(), e.getMessage(), e);
+        }
+    }
+
+    /** The items of a list, each checked by {@code check}, whose error gets the item's line. */
+    private List<String> list(NodeReader.Entry entry, UnaryOperator<String> check) {
+        List<String> values = new ArrayList<>();
+        List<Node> items = reader.sequence(entry);
+        for (int i = 0; i < items.size(); i++) {
+            String path = entry.path() + "[" + i + "]";
+            try {
+                values.add(check.apply(reader.item(items.get(i), path)));
+            } catch (IllegalArgumentException e) {
+                throw reader.error(items.get(i), path, e.getMessage(), e);
+            }
+        }
+        return values;
     }
 
     private List<String> allowList(NodeReader.Entry section) {
@@ -129,21 +161,8 @@ final class ConfigParser {
         if (!keys.containsKey("allow")) {
             return List.of();
         }
-        NodeReader.Entry allow = keys.get("allow");
-        List<String> patterns = new ArrayList<>();
-        List<Node> items = reader.sequence(allow);
-        for (int i = 0; i < items.size(); i++) {
-            Node item = items.get(i);
-            String path = allow.path() + "[" + i + "]";
-            String pattern = reader.item(item, path);
-            try {
-                // The codec decides what a usable pattern is; asking it here gives the error a line.
-                patterns.add(Codec.checkPattern(pattern));
-            } catch (IllegalArgumentException e) {
-                throw reader.error(item, path, e.getMessage(), e);
-            }
-        }
-        return List.copyOf(patterns);
+        // The codec decides what a usable pattern is; asking it here gives the error a line.
+        return List.copyOf(list(keys.get("allow"), Codec::checkPattern));
     }
 
     private Map<String, CacheSettings> caches(NodeReader.Entry section, CacheSettings defaults) {

@@ -119,6 +119,21 @@ class KamaConfigTest {
         assertThat(config.cluster().isClustered()).isTrue();
         assertThat(KamaConfig.defaults().cluster().isClustered()).isFalse();
         assertThat(config.withNodeAddress("127.0.0.1:7002").node().address()).isEqualTo("127.0.0.1:7002");
+
+        KamaConfig etcd = KamaConfig.parse("""
+                cluster:
+                  etcd:
+                    endpoints: [http://10.0.0.5:2379, http://10.0.0.6:2379]
+                    service: shop
+                    leaseTtl: 4s
+                    username: kama
+                    password: secret
+                """, "test");
+        assertThat(etcd.cluster().etcd().endpoints()).containsExactly("http://10.0.0.5:2379", "http://10.0.0.6:2379");
+        assertThat(etcd.cluster().etcd().service()).isEqualTo("shop");
+        assertThat(etcd.cluster().etcd().leaseTtl()).isEqualTo(java.time.Duration.ofSeconds(4));
+        assertThat(etcd.cluster().etcd().toString()).doesNotContain("secret");
+        assertThat(etcd.cluster().membership().toString()).contains("10.0.0.5:2379", "shop");
     }
 
     @Test
@@ -300,7 +315,10 @@ class KamaConfigTest {
             "cluster:\\n  peers: [127.0.0.1:1, nowhere] | 2 | cluster.peers[1] | expected host:port such as 127.0.0.1:8001 or [::1]:8001, got 'nowhere'",
             "cluster:\\n  rpcTimeout: 5 | 2 | cluster.rpcTimeout | expected a duration such as 500ms, 30s, 10m, 2h, 1d or PT10M, got '5'",
             "cluster:\\n  maxMessageBytes: 1KiB | 2 | cluster | max message size must be at least 64KiB, got 1024",
-            "cluster:\\n  seeds: [] | 2 | cluster.seeds | unknown key 'seeds'; valid keys under cluster are: peers, rpcTimeout, maxMessageBytes",
+            "cluster:\\n  seeds: [] | 2 | cluster.seeds | unknown key 'seeds'; valid keys under cluster are: peers, etcd, rpcTimeout, maxMessageBytes",
+            "cluster:\\n  etcd:\\n    service: shop | 3 | cluster.etcd.endpoints | etcd needs endpoints, such as [http://127.0.0.1:2379]",
+            "cluster:\\n  etcd:\\n    endpoints: [http://e:2379]\\n    leaseTtl: 1s | 3 | cluster.etcd | lease TTL must be at least 2 s, got 1000 ms",
+            "cluster:\\n  etcd:\\n    endpoints: [http://e:2379]\\n    username: kama | 3 | cluster.etcd | give both username and password, or neither",
             "node:\\n  address: ${HOST} | 2 | node.address | environment variables (${...}) are not substituted in configuration files",
     })
     void badValuesAreReportedWithLineKeyAndReason(String yaml, int line, String key, String problem) {

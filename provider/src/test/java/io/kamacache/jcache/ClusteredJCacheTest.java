@@ -1,0 +1,190 @@
+package io.kamacache.jcache;
+
+import io.kamacache.Node;
+import io.kamacache.config.KamaConfig;
+import io.kamacache.testing.EtcdExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import javax.cache.Cache;
+import javax.cache.configuration.FactoryBuilder;
+import javax.cache.configuration.MutableCacheEntryListenerConfiguration;
+import javax.cache.configuration.MutableConfiguration;
+import javax.cache.event.CacheEntryCreatedListener;
+import javax.cache.event.CacheEntryEvent;
+import javax.cache.integration.CacheLoader;
+import javax.cache.processor.EntryProcessor;
+import javax.cache.processor.MutableEntry;
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The JCache face over three nodes: every operation runs at its key's owner, wherever it is called. */
+class ClusteredJCacheTest {
+
+    @RegisterExtension
+    static final EtcdExtension ETCD = new EtcdExtension();
+
+    /** Loads per key, cluster-wide: the loader is built on every node from the shipped factory. */
+    static final Map<Integer, AtomicInteger> LOADS = new ConcurrentHashMap<>();
+
+    private final List<KamaCacheManager> managers = new ArrayList<>();
+
+    @AfterEach
+    void close() {
+        managers.forEach(KamaCacheManager::close);
+        LOADS.clear();
+    }
+
+    @Test
+    void operationsOnAnyNodeRunAtTheOwnerAndSeeOneCache() {
+        List<String> addresses = List.of(freeAddress(), freeAddress(), freeAddress());
+        String yaml = "cluster:\n  peers: [" + String.join(", ", addresses) + "]\n" + ALLOW;
+        for (String address : addresses) {
+            start(KamaConfig.parse(yaml, "test").withNodeAddress(address));
+        }
+        Cache<Integer, String> first = managers.get(0).createCache("scores",
+                new MutableConfiguration<Integer, String>().setTypes(Integer.class, String.class));
+
+        Cache<Integer, String> second = managers.get(1).getCache("scores", Integer.class, String.class);
+        Cache<Integer, String> third = managers.get(2).getCache("scores", Integer.class, String.class);
+        assertThat(second).as("a cache created on one node exists on all of them").isNotNull();
+        assertThat(third).isNotNull();
+
+        for (int i = 0; i < 300; i++) {
+            first.put(i, "v" + i);
+        }
+        assertThat(ownersOf(300)).as("keys spread over all three nodes").hasSize(3);
+        for (int i = 0; i < 300; i++) {
+            assertThat(second.get(i)).isEqualTo("v" + i);
+            assertThat(third.get(i)).isEqualTo("v" + i);
+        }
+        assertThat(second.getAndPut(7, "seven")).isEqualTo("v7");
+        assertThat(third.replace(7, "seven", "SEVEN")).isTrue();
+        assertThat(first.get(7)).isEqualTo("SEVEN");
+        assertThat(third.invoke(8, new Append(), "!")).isEqualTo("v8!");
+        assertThat(first.get(8)).isEqualTo("v8!");
+        assertThat(second.getAll(Set.of(1, 2, 3, 1000))).isEqualTo(Map.of(1, "v1", 2, "v2", 3, "v3"));
+
+        Set<Integer> iterated = new HashSet<>();
+        third.forEach(entry -> iterated.add(entry.getKey()));
+        assertThat(iterated).hasSize(300);
+
+        second.removeAll(Set.of(1, 2, 3));
+        assertThat(first.containsKey(1)).isFalse();
+        third.clear();
+        for (int i = 0; i < 300; i++) {
+            assertThat(first.containsKey(i)).as("key %s after clear", i).isFalse();
+        }
+        managers.get(0).destroyCache("scores");
+        assertThat(managers.get(1).getCache("scores")).as("destroy reaches every node").isNull();
+    }
+
+    @Test
+    void loaderRunsOnceAtTheOwnerAndListenersHearRemoteWrites() {
+        List<String> addresses = List.of(freeAddress(), freeAddress(), freeAddress());
+        String yaml = "cluster:\n  etcd:\n    endpoints: [" + ETCD.endpoint() + "]\n    service: jcache-"
+                + System.nanoTime() + "\n    leaseTtl: 2s\n" + ALLOW;
+        for (String address : addresses) {
+            start(KamaConfig.parse(yaml, "test").withNodeAddress(address));
+        }
+        for (KamaCacheManager manager : managers) {
+            assertThat(manager.unwrap(Node.class).ring().members()).containsExactlyInAnyOrderElementsOf(addresses);
+        }
+        MutableConfiguration<Integer, String> configuration = new MutableConfiguration<Integer, String>()
+                .setTypes(Integer.class, String.class)
+                .setReadThrough(true)
+                .setCacheLoaderFactory(FactoryBuilder.factoryOf(CountingLoader.class));
+        Cache<Integer, String> first = managers.get(0).createCache("loaded", configuration);
+        first.registerCacheEntryListener(new MutableCacheEntryListenerConfiguration<>(
+                FactoryBuilder.factoryOf(Recorder.class), null, false, true));
+
+        for (int i = 0; i < 100; i++) {
+            for (KamaCacheManager manager : managers) {
+                assertThat(manager.getCache("loaded", Integer.class, String.class).get(i)).isEqualTo("loaded " + i);
+            }
+        }
+        assertThat(LOADS).hasSize(100);
+        assertThat(LOADS.values()).allSatisfy(count -> assertThat(count.get()).isEqualTo(1));
+
+        Recorder.CREATED.clear();
+        for (int i = 1000; i < 1100; i++) {
+            first.put(i, "x");
+        }
+        assertThat(Recorder.CREATED).as("synchronous listener on the calling node, for keys owned anywhere")
+                .hasSize(100);
+    }
+
+    private static final String ALLOW = "serialization:\n  allow:\n    - io.kamacache.jcache.**\n";
+
+    private void start(KamaConfig config) {
+        managers.add(new KamaCacheManager(null, URI.create("kamacache:" + config.node().address()),
+                getClass().getClassLoader(), new Properties(), config, InstantSource.system()));
+    }
+
+    private Set<String> ownersOf(int keys) {
+        Node node = managers.get(0).unwrap(Node.class);
+        io.kamacache.codec.Codec codec = io.kamacache.codec.Codec.create(List.of(), null);
+        Set<String> owners = new HashSet<>();
+        for (int i = 0; i < keys; i++) {
+            owners.add(node.ring().ownerOf(codec.encode(i)));
+        }
+        return owners;
+    }
+
+    static String freeAddress() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return "127.0.0.1:" + socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static final class CountingLoader implements CacheLoader<Integer, String>, Serializable {
+        @Override
+        public String load(Integer key) {
+            LOADS.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+            return "loaded " + key;
+        }
+
+        @Override
+        public Map<Integer, String> loadAll(Iterable<? extends Integer> keys) {
+            Map<Integer, String> loaded = new HashMap<>();
+            keys.forEach(key -> loaded.put(key, load(key)));
+            return loaded;
+        }
+    }
+
+    public static final class Append implements EntryProcessor<Integer, String, String>, Serializable {
+        @Override
+        public String process(MutableEntry<Integer, String> entry, Object... arguments) {
+            entry.setValue(entry.getValue() + arguments[0]);
+            return entry.getValue();
+        }
+    }
+
+    public static final class Recorder implements CacheEntryCreatedListener<Integer, String>, Serializable {
+        static final List<Integer> CREATED = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void onCreated(Iterable<CacheEntryEvent<? extends Integer, ? extends String>> events) {
+            events.forEach(event -> CREATED.add(event.getKey()));
+        }
+    }
+}
