@@ -170,12 +170,12 @@ public final class Group {
 
     /**
      * Hands every entry this node does not own in {@code ring} to its owner, and drops it
-     * here once the owner has confirmed it (unless it was rewritten meanwhile). An owner
-     * that cannot be reached keeps nothing; it will load those keys again.
+     * here once the owner has confirmed it (unless it was rewritten meanwhile). Entries an
+     * owner did not take (unreachable, or without this group yet) stay here for a later try.
      *
-     * @return how many entries moved
+     * @return how many entries moved and how many are left to move
      */
-    long handOff(HashRing ring) {
+    HandOff handOff(HashRing ring) {
         Map<String, List<Map.Entry<byte[], StoredValue>>> byOwner = new HashMap<>();
         store.forEach((key, value) -> {
             String owner = ring.ownerOf(key);
@@ -184,11 +184,13 @@ public final class Group {
             }
         });
         long moved = 0;
+        long left = 0;
         for (Map.Entry<String, List<Map.Entry<byte[], StoredValue>>> batch : byOwner.entrySet()) {
             try {
                 node.peers().transfer(batch.getKey(), name, batch.getValue());
             } catch (ClusterException e) {
-                LOG.log(System.Logger.Level.WARNING, "group '" + name + "': " + e.getMessage());
+                LOG.log(System.Logger.Level.DEBUG, "group '" + name + "': " + e.getMessage());
+                left += batch.getValue().size();
                 continue;
             }
             for (Map.Entry<byte[], StoredValue> entry : batch.getValue()) {
@@ -196,7 +198,11 @@ public final class Group {
             }
             moved += batch.getValue().size();
         }
-        return moved;
+        return new HandOff(moved, left);
+    }
+
+    /** What one hand-off did: entries that moved to their owners, entries still to move. */
+    record HandOff(long moved, long left) {
     }
 
     /**

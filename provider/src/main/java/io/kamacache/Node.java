@@ -40,6 +40,7 @@ public final class Node implements AutoCloseable {
     public static final String DEFAULT_ADDRESS = "127.0.0.1:8001";
 
     private static final System.Logger LOG = System.getLogger(Node.class.getName());
+    private static final long HAND_OFF_MAX_PAUSE_MS = 5_000;
 
     private final String selfAddress;
     private final String serviceName;
@@ -61,37 +62,36 @@ public final class Node implements AutoCloseable {
     }
 
     private Node(Builder b) {
-        this.selfAddress = b.selfAddress;
+        this.membership = b.membership;
+        // Listen before joining: peers route to this node as soon as they see it. Port 0 takes a free port.
+        NodeServer started = membership.isClustered()
+                ? NodeServer.start(this, b.selfAddress, b.maxMessageBytes, b.services) : null;
+        this.selfAddress = started == null ? b.selfAddress : started.address();
         this.serviceName = b.serviceName;
         this.hashFunction = b.hashFunction;
         this.virtualNodes = b.virtualNodes;
         this.ring = HashRing.forMember(selfAddress, List.of(), hashFunction, virtualNodes);
-        this.membership = b.membership;
         ScheduledThreadPoolExecutor maintenance = new ScheduledThreadPoolExecutor(1, daemonThreads("kamacache-maintenance"));
         maintenance.setRemoveOnCancelPolicy(true);
         int maxLoads = b.maxConcurrentLoads;
+        String address = selfAddress;
         ExecutorService loaders = new ThreadPoolExecutor(0, maxLoads, 30, TimeUnit.SECONDS,
                 new SynchronousQueue<>(), daemonThreads("kamacache-load"), (task, pool) -> {
-                    throw new RejectedExecutionException(pool.isShutdown() ? "node " + selfAddress + " is closed"
-                            : "too many concurrent loads: all " + maxLoads + " load threads of node " + selfAddress
+                    throw new RejectedExecutionException(pool.isShutdown() ? "node " + address + " is closed"
+                            : "too many concurrent loads: all " + maxLoads + " load threads of node " + address
                             + " are busy (see Node.Builder.maxConcurrentLoads)");
                 });
         this.services = new Services(b.clock, maintenance, b.sweepInterval, loaders);
-        if (!membership.isClustered()) {
+        if (started == null) {
             this.peers = null;
             this.server = null;
             return;
         }
         this.peers = new PeerClient(selfAddress, new PeerChannels(b.rpcTimeout, b.maxMessageBytes));
-        NodeServer started = null;
         try {
-            // Listen before joining: peers route to this node as soon as they see it.
-            started = NodeServer.start(this, selfAddress, b.maxMessageBytes, b.services);
             membership.join(selfAddress, this::onView);
         } catch (RuntimeException e) {
-            if (started != null) {
-                started.stop();
-            }
+            started.stop();
             peers.close();
             maintenance.shutdownNow();
             loaders.shutdownNow();
@@ -111,22 +111,41 @@ public final class Node implements AutoCloseable {
         peers.channels().retain(members);
         if (!previous.members().equals(next.members())) {
             try {
-                services.maintenance().execute(() -> handOff(next));
+                services.maintenance().execute(() -> handOff(next, 1));
             } catch (RejectedExecutionException e) {
                 // closing: close() hands off on its own
             }
         }
     }
 
-    private void handOff(HashRing view) {
+    /**
+     * Hands off what this node no longer owns in {@code view}; what an owner did not take (it
+     * is starting and has not created the group yet, or a call failed) is tried again with
+     * growing pauses, for as long as the view stands.
+     */
+    private void handOff(HashRing view, int attempt) {
         if (ring != view || closed) {
             return; // a newer view has its own hand-off queued
         }
+        long left = 0;
         for (Group group : groups.values()) {
-            long moved = group.handOff(view);
-            if (moved > 0) {
-                LOG.log(System.Logger.Level.DEBUG, "node " + selfAddress + " handed " + moved + " entries of group '"
-                        + group.name() + "' to their new owners");
+            Group.HandOff done = group.handOff(view);
+            left += done.left();
+            if (done.moved() > 0) {
+                LOG.log(System.Logger.Level.DEBUG, "node " + selfAddress + " handed " + done.moved()
+                        + " entries of group '" + group.name() + "' to their new owners");
+            }
+        }
+        if (left > 0) {
+            long pause = Math.min(HAND_OFF_MAX_PAUSE_MS, 100L << Math.min(attempt, 6));
+            if (attempt % 10 == 0) {
+                LOG.log(System.Logger.Level.WARNING, "node " + selfAddress + " still holds " + left
+                        + " entries their owners did not take; trying again every " + pause + " ms");
+            }
+            try {
+                services.maintenance().schedule(() -> handOff(view, attempt + 1), pause, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                // closing: close() hands off on its own
             }
         }
     }
@@ -322,7 +341,11 @@ public final class Node implements AutoCloseable {
         private Builder() {
         }
 
-        /** The address ({@code host:port}) this node is known by on the ring. */
+        /**
+         * The address ({@code host:port}) this node is known by on the ring and listens on
+         * when clustered; port 0 listens on a free port and goes by that one (for membership
+         * through etcd, where peers learn addresses from the registry).
+         */
         public Builder selfAddress(String address) {
             Objects.requireNonNull(address, "self address must not be null");
             if (address.isBlank()) {

@@ -15,9 +15,16 @@ import java.util.concurrent.TimeUnit;
 final class NodeServer {
 
     private final Server server;
+    private final String address;
 
-    private NodeServer(Server server) {
+    private NodeServer(Server server, String address) {
         this.server = server;
+        this.address = address;
+    }
+
+    /** The address it listens on: the one asked for, with the port actually bound. */
+    String address() {
+        return address;
     }
 
     /**
@@ -35,7 +42,7 @@ final class NodeServer {
                     .maxInboundMessageSize(maxMessageBytes);
             services.forEach(builder::addService);
             Server server = builder.build().start();
-            return new NodeServer(server);
+            return new NodeServer(server, address.substring(0, colon) + ":" + server.getPort());
         } catch (IOException e) {
             throw new UncheckedIOException("node " + address + " cannot listen on " + address + ": " + e.getMessage(), e);
         }

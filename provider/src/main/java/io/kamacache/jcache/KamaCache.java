@@ -29,6 +29,7 @@ import javax.cache.processor.EntryProcessorException;
 import javax.cache.processor.EntryProcessorResult;
 import java.io.Closeable;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -54,6 +55,9 @@ import java.util.function.BiConsumer;
  * <p>{@link #unwrap(Class)} gives this class or the {@link Group}.
  */
 public final class KamaCache<K, V> implements Cache<K, V> {
+
+    /** How long closing waits for operations still running at this node's entries. */
+    private static final Duration CLOSE_PATIENCE = Duration.ofSeconds(5);
 
     private final KamaCacheManager manager;
     private final String name;
@@ -629,6 +633,15 @@ public final class KamaCache<K, V> implements Cache<K, V> {
 
     // ---- listeners, configuration, lifecycle ----------------------------------------------
 
+    /** Takes on the listeners, statistics and management settings of the application that created it here too. */
+    void adopt(CompleteConfiguration<K, V> requested) {
+        for (CacheEntryListenerConfiguration<K, V> listener : requested.getCacheEntryListenerConfigurations()) {
+            registerCacheEntryListener(listener);
+        }
+        setStatisticsEnabled(requested.isStatisticsEnabled());
+        setManagementEnabled(requested.isManagementEnabled());
+    }
+
     @Override
     public void registerCacheEntryListener(CacheEntryListenerConfiguration<K, V> listener) {
         requireOpen();
@@ -679,10 +692,10 @@ public final class KamaCache<K, V> implements Cache<K, V> {
             }
             closed = true;
         }
-        MBeans.unregister(MBeans.Kind.STATISTICS, manager.getURI(), name);
-        MBeans.unregister(MBeans.Kind.CONFIGURATION, manager.getURI(), name);
+        MBeans.unregister(statistics, MBeans.Kind.STATISTICS, manager.getURI(), name);
+        MBeans.unregister(management, MBeans.Kind.CONFIGURATION, manager.getURI(), name);
         events.close();
-        for (Object resource : owned.resources()) {
+        for (Object resource : owned.close(CLOSE_PATIENCE)) {
             closeQuietly(resource);
         }
     }
@@ -710,7 +723,7 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         if (enabled) {
             MBeans.register(statistics, MBeans.Kind.STATISTICS, manager.getURI(), name);
         } else {
-            MBeans.unregister(MBeans.Kind.STATISTICS, manager.getURI(), name);
+            MBeans.unregister(statistics, MBeans.Kind.STATISTICS, manager.getURI(), name);
         }
     }
 
@@ -719,7 +732,7 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         if (enabled) {
             MBeans.register(management, MBeans.Kind.CONFIGURATION, manager.getURI(), name);
         } else {
-            MBeans.unregister(MBeans.Kind.CONFIGURATION, manager.getURI(), name);
+            MBeans.unregister(management, MBeans.Kind.CONFIGURATION, manager.getURI(), name);
         }
     }
 

@@ -24,12 +24,14 @@ import javax.cache.spi.CachingProvider;
 import java.net.URI;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -49,7 +51,8 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class KamaCacheManager implements CacheManager {
 
     /** The classes of configurations, processors and exceptions that travel between nodes, beyond the application's. */
-    private static final List<String> CONTROL_CLASSES = List.of("javax.cache.**", "io.kamacache.jcache.**");
+    private static final List<String> CONTROL_CLASSES =
+            List.of("javax.cache.**", "io.kamacache.jcache.**", "java.util.concurrent.TimeUnit");
 
     /** Read-through in a JCache cache goes through the {@link Cache}; its group loads nothing itself. */
     private static final Getter NO_GETTER = key -> null;
@@ -66,6 +69,9 @@ public final class KamaCacheManager implements CacheManager {
     private final CacheCluster cluster;
     private final ExecutorService executor;
     private final Map<String, KamaCache<?, ?>> caches = new ConcurrentHashMap<>();
+    /** Caches another node created here that this node's application has not created itself yet. */
+    private final Set<String> shipped = ConcurrentHashMap.newKeySet();
+    private final Codec control;
     private volatile boolean closed;
 
     /**
@@ -83,7 +89,7 @@ public final class KamaCacheManager implements CacheManager {
         // Configurations, entry processors and exceptions travel between nodes too.
         List<String> controlClasses = new ArrayList<>(config.serializationAllowList());
         controlClasses.addAll(CONTROL_CLASSES);
-        Codec control = Codec.create(controlClasses, classLoader);
+        this.control = Codec.create(controlClasses, classLoader);
         ClusterSettings settings = config.cluster();
         Node.Builder builder = Node.builder()
                 .selfAddress(config.node().address())
@@ -94,10 +100,10 @@ public final class KamaCacheManager implements CacheManager {
             builder.membership(settings.membership())
                     .rpcTimeout(settings.rpcTimeout())
                     .maxMessageBytes(settings.maxMessageBytes())
-                    .service(new CacheEndpoint(this, control));
+                    .service(new CacheEndpoint(this, this.control));
         }
         this.node = builder.build();
-        this.cluster = settings.isClustered() ? new CacheCluster(node, control, this) : null;
+        this.cluster = settings.isClustered() ? new CacheCluster(node, this.control, this) : null;
         AtomicInteger threads = new AtomicInteger();
         this.executor = Executors.newCachedThreadPool(task -> {
             Thread thread = new Thread(task, "kamacache-jcache-" + threads.incrementAndGet());
@@ -142,9 +148,11 @@ public final class KamaCacheManager implements CacheManager {
             return newCache(name, configuration);
         });
         if (!created[0]) {
-            throw new CacheException("cache '" + cacheName + "' already exists in cache manager " + uri);
-        }
-        if (cluster != null) {
+            if (!adopt(cache, configuration)) {
+                throw new CacheException("cache '" + cacheName + "' already exists in cache manager " + uri
+                        + (shipped.contains(cacheName) ? ", created by another node with a different configuration" : ""));
+            }
+        } else if (cluster != null) {
             cluster.created(cacheName);
         }
         @SuppressWarnings("unchecked")
@@ -310,15 +318,48 @@ public final class KamaCacheManager implements CacheManager {
         return withoutListeners(cache.getConfiguration(CompleteConfiguration.class));
     }
 
-    /** Creates a cache another node created, replacing a cache of that name here. */
+    /**
+     * Creates a cache another node created, replacing a cache of that name here: creating a
+     * cache starts it afresh on every node. It keeps no listeners, statistics or management
+     * beans of the creator's; this node's application takes it over with {@link #createCache}.
+     */
     void createShipped(String cacheName, CompleteConfiguration<?, ?> configuration) {
         requireOpen();
         caches.compute(cacheName, (name, existing) -> {
             if (existing != null) {
                 shutdownCache(existing);
             }
-            return newCache(name, withoutListeners(configuration));
+            shipped.add(name);
+            return newCache(name, shape(configuration));
         });
+    }
+
+    /**
+     * Lets this node's application take over a cache another node created here, when it asks
+     * for the same configuration: it gains the application's listeners, statistics and
+     * management settings.
+     */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private boolean adopt(KamaCache cache, Configuration<?, ?> requested) {
+        if (!shipped.contains(cache.getName())) {
+            return false;
+        }
+        MutableConfiguration<?, ?> wanted = copyOf(requested);
+        CompleteConfiguration<?, ?> existing = (CompleteConfiguration<?, ?>) cache.getConfiguration(CompleteConfiguration.class);
+        if (!Arrays.equals(control.encode(shape(wanted)), control.encode(shape(existing)))
+                || !shipped.remove(cache.getName())) {
+            return false;
+        }
+        cache.adopt(wanted);
+        return true;
+    }
+
+    /** What nodes share of a configuration: everything but listeners, statistics and management. */
+    private static <K, V> MutableConfiguration<K, V> shape(CompleteConfiguration<K, V> configuration) {
+        MutableConfiguration<K, V> shape = withoutListeners(configuration);
+        shape.setStatisticsEnabled(false);
+        shape.setManagementEnabled(false);
+        return shape;
     }
 
     /** Destroys a cache another node destroyed. */
@@ -340,6 +381,7 @@ public final class KamaCacheManager implements CacheManager {
     /** Takes a closing cache out of this manager and drops its group. */
     void release(KamaCache<?, ?> cache) {
         if (caches.remove(cache.getName(), cache)) {
+            shipped.remove(cache.getName());
             node.removeGroup(cache.getName());
         }
         cache.shutdown();

@@ -20,6 +20,7 @@ import javax.cache.integration.CacheWriterException;
 import javax.cache.processor.EntryProcessor;
 import javax.cache.processor.EntryProcessorException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,6 +31,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The owner's half of a JCache cache: the entries of the keys this node owns, and every
@@ -83,7 +85,10 @@ final class OwnedEntries<K, V> {
     private final InstantSource clock;
     private final LoadCoalescer<ByteBuffer, byte[]> loads = new LoadCoalescer<>(Runnable::run);
     /** The sink of the operation running on this thread, for the expiries the store finds meanwhile. */
-    private final ThreadLocal<EventSink<K>> running = new ThreadLocal<>();
+    private final ThreadLocal<EventSink<K>> current = new ThreadLocal<>();
+    /** Operations running now; {@link #close} waits for them. */
+    private final LongAdder running = new LongAdder();
+    private volatile boolean closing;
 
     @SuppressWarnings("unchecked")
     OwnedEntries(String name, Group group, CompleteConfiguration<K, V> configuration, Codec codec, InstantSource clock) {
@@ -100,8 +105,23 @@ final class OwnedEntries<K, V> {
                 ? (CacheWriter<K, V>) configuration.getCacheWriterFactory().create() : null;
     }
 
-    /** The loader, the writer and the expiry policy, for closing. */
-    List<Object> resources() {
+    /**
+     * Refuses operations from now on and waits (up to {@code patience}) for those running to
+     * finish, so that the loader and writer are not closed under a call.
+     *
+     * @return the loader, the writer and the expiry policy, for closing
+     */
+    List<Object> close(Duration patience) {
+        closing = true;
+        long deadline = System.nanoTime() + patience.toNanos();
+        while (running.sum() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         List<Object> resources = new ArrayList<>(3);
         resources.add(loader);
         resources.add(writer);
@@ -119,7 +139,7 @@ final class OwnedEntries<K, V> {
 
     /** The sink of the operation running on this thread, or null. */
     EventSink<K> runningSink() {
-        return running.get();
+        return current.get();
     }
 
     /**
@@ -127,16 +147,21 @@ final class OwnedEntries<K, V> {
      * it can and leaves its failure in {@link Outcome#failure}.
      */
     Outcome run(Operation<K, V> operation, EventSink<K> sink) {
+        running.increment();
         boolean track = sink.wants(EventType.EXPIRED);
-        if (track) {
-            running.set(sink);
-        }
         try {
+            if (closing) {
+                throw new IllegalStateException("cache '" + name + "' is closed");
+            }
+            if (track) {
+                current.set(sink);
+            }
             return dispatch(operation, sink);
         } finally {
             if (track) {
-                running.remove();
+                current.remove();
             }
+            running.decrement();
         }
     }
 

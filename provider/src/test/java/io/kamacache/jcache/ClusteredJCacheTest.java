@@ -104,8 +104,13 @@ class ClusteredJCacheTest {
         for (String address : addresses) {
             start(KamaConfig.parse(yaml, "test").withNodeAddress(address));
         }
+        long deadline = System.nanoTime() + 10_000_000_000L; // views travel through etcd's watch
         for (KamaCacheManager manager : managers) {
-            assertThat(manager.unwrap(Node.class).ring().members()).containsExactlyInAnyOrderElementsOf(addresses);
+            Node node = manager.unwrap(Node.class);
+            while (node.ring().members().size() < addresses.size() && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertThat(node.ring().members()).containsExactlyInAnyOrderElementsOf(addresses);
         }
         MutableConfiguration<Integer, String> configuration = new MutableConfiguration<Integer, String>()
                 .setTypes(Integer.class, String.class)

@@ -58,6 +58,11 @@ final class ConfigParser {
         Mode mode = top.containsKey("mode") ? reader.convert(top.get("mode"), Mode::fromName) : Mode.EMBEDDED;
         NodeSettings node = top.containsKey("node") ? node(top.get("node")) : NodeSettings.defaults();
         ClusterSettings cluster = top.containsKey("cluster") ? cluster(top.get("cluster")) : ClusterSettings.defaults();
+        if (node.anyPort() && !cluster.peers().isEmpty()) {
+            NodeReader.Entry address = reader.mapping(top.get("node").value(), "node", NODE_KEYS).get("address");
+            throw reader.error(address.value(), address.path(), "port 0 (any free port) needs cluster.etcd: "
+                    + "with static peers every member's port must be known");
+        }
         List<String> allow = top.containsKey("serialization") ? allowList(top.get("serialization")) : List.of();
         CacheSettings defaults = top.containsKey("cacheDefaults")
                 ? cache(top.get("cacheDefaults"), CacheSettings.defaults()) : CacheSettings.defaults();
@@ -90,7 +95,7 @@ final class ConfigParser {
         Map<String, NodeReader.Entry> keys = reader.mapping(section.value(), section.path(), NODE_KEYS);
         NodeSettings defaults = NodeSettings.defaults();
         String address = keys.containsKey("address")
-                ? reader.convert(keys.get("address"), NodeSettings::checkAddress) : defaults.address();
+                ? reader.convert(keys.get("address"), NodeSettings::checkNodeAddress) : defaults.address();
         HashFunction function = keys.containsKey("hashFunction")
                 ? reader.convert(keys.get("hashFunction"), HashFunction::fromName) : defaults.hashFunction();
         int virtualNodes = keys.containsKey("virtualNodes")

@@ -10,7 +10,8 @@ import java.util.Objects;
  * consistent-hash ring places nodes and keys. Every node of a cluster must use the same hash
  * function and virtual-node count, or they disagree about which node owns a key.
  *
- * @param address      {@code host:port}, the port 1..65535; an IPv6 host is written in brackets, {@code [::1]:8001}
+ * @param address      {@code host:port}, the port 1..65535, or 0 for any free port (with etcd, which tells
+ *                     the others the port taken); an IPv6 host is written in brackets, {@code [::1]:8001}
  * @param hashFunction the ring's hash function
  * @param virtualNodes points per node on the ring, 1..{@value HashRing#MAX_VIRTUAL_NODES}
  */
@@ -18,7 +19,7 @@ public record NodeSettings(String address, HashFunction hashFunction, int virtua
 
     /** @throws IllegalArgumentException if the address is not {@code host:port} or virtualNodes is out of range */
     public NodeSettings {
-        checkAddress(address);
+        checkNodeAddress(address);
         Objects.requireNonNull(hashFunction, "hashFunction");
         checkVirtualNodes(virtualNodes);
     }
@@ -35,6 +36,20 @@ public record NodeSettings(String address, HashFunction hashFunction, int virtua
      * @throws IllegalArgumentException naming what is wrong
      */
     public static String checkAddress(String address) {
+        return check(address, 1);
+    }
+
+    /** As {@link #checkAddress}, but port 0 (any free port) is allowed: the address a node listens on. */
+    public static String checkNodeAddress(String address) {
+        return check(address, 0);
+    }
+
+    /** Whether the address asks for any free port. */
+    public boolean anyPort() {
+        return address.endsWith(":0");
+    }
+
+    private static String check(String address, int lowestPort) {
         Objects.requireNonNull(address, "address");
         int colon = address.lastIndexOf(':');
         String host = colon < 0 ? "" : address.substring(0, colon);
@@ -47,8 +62,8 @@ public record NodeSettings(String address, HashFunction hashFunction, int virtua
                     "expected host:port such as 127.0.0.1:8001 or [::1]:8001, got '" + address + "'");
         }
         int number = Integer.parseInt(port);
-        if (number < 1 || number > 65_535) {
-            throw new IllegalArgumentException("port must be between 1 and 65535, got " + number);
+        if (number < lowestPort || number > 65_535) {
+            throw new IllegalArgumentException("port must be between " + lowestPort + " and 65535, got " + number);
         }
         return address;
     }

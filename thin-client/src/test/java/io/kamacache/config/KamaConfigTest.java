@@ -297,7 +297,7 @@ class KamaConfigTest {
             "node:\\n  virtualNodes: 0 | 2 | node.virtualNodes | virtual nodes must be between 1 and 10000, got 0",
             "node:\\n  virtualNodes: 10001 | 2 | node.virtualNodes | virtual nodes must be between 1 and 10000, got 10001",
             "node:\\n  address: localhost | 2 | node.address | expected host:port such as 127.0.0.1:8001 or [::1]:8001, got 'localhost'",
-            "node:\\n  address: localhost:70000 | 2 | node.address | port must be between 1 and 65535, got 70000",
+            "node:\\n  address: localhost:70000 | 2 | node.address | port must be between 0 and 65535, got 70000",
             "node: 127.0.0.1:8001 | 1 | node | expected a mapping (key: value lines), got the single value '127.0.0.1:8001'",
             "serialization:\\n  allow: com.example.* | 2 | serialization.allow | expected a list (lines starting with '- '), got the single value 'com.example.*'",
             "serialization:\\n  allow:\\n    - com.example.*\\n    - '*' | 4 | serialization.allow[1] | '*' would allow every class, which defeats the allow-list; name packages or classes",
@@ -315,6 +315,8 @@ class KamaConfigTest {
             "cluster:\\n  peers: [127.0.0.1:1, nowhere] | 2 | cluster.peers[1] | expected host:port such as 127.0.0.1:8001 or [::1]:8001, got 'nowhere'",
             "cluster:\\n  rpcTimeout: 5 | 2 | cluster.rpcTimeout | expected a duration such as 500ms, 30s, 10m, 2h, 1d or PT10M, got '5'",
             "cluster:\\n  maxMessageBytes: 1KiB | 2 | cluster | max message size must be at least 64KiB, got 1024",
+            "node:\\n  address: 127.0.0.1:0\\ncluster:\\n  peers: [127.0.0.1:7001] | 2 | node.address | port 0 (any free port) needs cluster.etcd: with static peers every member's port must be known",
+            "cluster:\\n  peers: [127.0.0.1:0] | 2 | cluster.peers[0] | port must be between 1 and 65535, got 0",
             "cluster:\\n  seeds: [] | 2 | cluster.seeds | unknown key 'seeds'; valid keys under cluster are: peers, etcd, rpcTimeout, maxMessageBytes",
             "cluster:\\n  etcd:\\n    service: shop | 3 | cluster.etcd.endpoints | etcd needs endpoints, such as [http://127.0.0.1:2379]",
             "cluster:\\n  etcd:\\n    endpoints: [http://e:2379]\\n    leaseTtl: 1s | 3 | cluster.etcd | lease TTL must be at least 2 s, got 1000 ms",
@@ -362,8 +364,9 @@ class KamaConfigTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxEntries");
         assertThatThrownBy(() -> new ExpirySettings(Duration.ofSeconds(-1), null, null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("creation");
-        assertThatThrownBy(() -> new NodeSettings("h:0", HashFunction.CRC32, 1))
+        assertThatThrownBy(() -> new NodeSettings("h:65536", HashFunction.CRC32, 1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("port");
+        assertThat(new NodeSettings("h:0", HashFunction.CRC32, 1).anyPort()).as("port 0: any free port").isTrue();
         assertThatThrownBy(() -> new NodeSettings("h:1", HashFunction.CRC32, HashRing.MAX_VIRTUAL_NODES + 1))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(new NodeSettings("[::1]:8001", HashFunction.CRC32, 1).address()).isEqualTo("[::1]:8001");

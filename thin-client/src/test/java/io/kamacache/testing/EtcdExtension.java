@@ -88,7 +88,15 @@ public final class EtcdExtension implements BeforeAllCallback, AfterAllCallback,
     }
 
     @Override
-    public void beforeAll(ExtensionContext context) throws Exception {
+    public void beforeAll(ExtensionContext context) throws IOException {
+        open(context.getRequiredTestClass().getSimpleName());
+    }
+
+    /**
+     * Starts (or, with {@code KAMACACHE_TEST_ETCD}, finds) etcd outside a JUnit class, as
+     * {@link #beforeAll} does; {@code name} names its log file. {@link #close()} ends it.
+     */
+    public void open(String name) throws IOException {
         String given = System.getenv(ENDPOINTS_VARIABLE);
         if (given != null && !given.isBlank() && !ownProcess) {
             endpoints = Arrays.stream(given.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
@@ -105,7 +113,7 @@ public final class EtcdExtension implements BeforeAllCallback, AfterAllCallback,
         dataDir = Files.createTempDirectory("kamacache-etcd-");
         Path target = Path.of(System.getProperty("basedir", "."), "target");
         Files.createDirectories(target);
-        log = target.resolve("etcd-" + context.getRequiredTestClass().getSimpleName() + "-" + clientPort + ".log");
+        log = target.resolve("etcd-" + name + "-" + clientPort + ".log");
         if (tls != Tls.NONE) {
             certDir = Files.createTempDirectory("kamacache-etcd-certs-");
             TestCertificates.generate(certDir);
@@ -117,6 +125,11 @@ public final class EtcdExtension implements BeforeAllCallback, AfterAllCallback,
 
     @Override
     public void afterAll(ExtensionContext context) throws IOException {
+        close();
+    }
+
+    /** Stops etcd if this extension started it, and deletes its data. */
+    public void close() throws IOException {
         if (process != null) {
             stop();
         }

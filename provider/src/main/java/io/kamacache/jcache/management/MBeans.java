@@ -8,11 +8,15 @@ import javax.management.MalformedObjectNameException;
 import javax.management.ObjectName;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Registers a cache's MXBeans in the platform MBeanServer under the names the
  * specification gives: {@code javax.cache:type=CacheStatistics|CacheConfiguration,
- * CacheManager=<manager URI>,Cache=<cache name>}.
+ * CacheManager=<manager URI>,Cache=<cache name>}. Names hold no class loader, so two managers
+ * of one URI under different class loaders share them: the first bean registered under a
+ * name keeps it, and only the bean that holds a name can take it away.
  */
 public final class MBeans {
 
@@ -27,6 +31,9 @@ public final class MBeans {
         }
     }
 
+    /** Which bean holds each name this class registered. */
+    private static final Map<ObjectName, Object> HOLDERS = new ConcurrentHashMap<>();
+
     private MBeans() {
     }
 
@@ -36,15 +43,20 @@ public final class MBeans {
         try {
             if (!server.isRegistered(name)) {
                 server.registerMBean(bean, name);
+                HOLDERS.put(name, bean);
             }
         } catch (JMException e) {
             throw new CacheException("could not register MXBean " + name + ": " + e.getMessage(), e);
         }
     }
 
-    public static void unregister(Kind kind, URI manager, String cache) {
+    /** Unregisters {@code bean}'s name, if {@code bean} holds it. */
+    public static void unregister(Object bean, Kind kind, URI manager, String cache) {
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
         ObjectName name = name(kind, manager, cache);
+        if (!HOLDERS.remove(name, bean)) {
+            return;
+        }
         try {
             server.unregisterMBean(name);
         } catch (InstanceNotFoundException e) {
