@@ -32,8 +32,8 @@ import java.util.stream.Stream;
  * (comma-separated client URLs of an etcd someone runs; it is used as it is and cannot be
  * stopped or reconfigured), else the {@code etcd} binary on the PATH, started on free
  * loopback ports with a temporary data directory and its output in
- * {@code target/etcd-*.log}. Without either the tests fail, saying how to install etcd.
- * (No Testcontainers branch: the build machines have no Docker engine to test it on.)
+ * {@code target/etcd-*.log}, else a container ({@link DockerEtcd}) when a Docker engine
+ * answers. Without any of them the tests fail, saying how to install etcd.
  */
 public final class EtcdExtension implements BeforeAllCallback, AfterAllCallback, TestWatcher {
 
@@ -42,8 +42,8 @@ public final class EtcdExtension implements BeforeAllCallback, AfterAllCallback,
 
     private static final Duration START_DEADLINE = Duration.ofSeconds(20);
     private static final String INSTALL_HINT = "the tests need etcd: install it (Debian/Ubuntu: apt-get install etcd-server,"
-            + " which provides /usr/bin/etcd) or set " + ENDPOINTS_VARIABLE + " to the client URLs of a running etcd,"
-            + " such as http://127.0.0.1:2379";
+            + " which provides /usr/bin/etcd), set " + ENDPOINTS_VARIABLE + " to the client URLs of a running etcd,"
+            + " such as http://127.0.0.1:2379, or run a Docker engine for a container of " + DockerEtcd.IMAGE;
 
     private boolean ownProcess;
     private Tls tls = Tls.NONE;
@@ -56,6 +56,7 @@ public final class EtcdExtension implements BeforeAllCallback, AfterAllCallback,
     private int peerPort;
     private int metricsPort;
     private Process process;
+    private DockerEtcd docker;
 
     private enum Tls { NONE, SERVER, MUTUAL }
 
@@ -103,6 +104,11 @@ public final class EtcdExtension implements BeforeAllCallback, AfterAllCallback,
             return;
         }
         Path binary = findOnPath("etcd");
+        if (binary == null && tls == Tls.NONE && DockerEtcd.available()) {
+            docker = new DockerEtcd();
+            endpoints = List.of(docker.endpoint());
+            return;
+        }
         if (binary == null) {
             throw new IllegalStateException((ownProcess ? "this test class starts its own etcd, and " : "") + INSTALL_HINT
                     + " (no etcd on PATH " + System.getenv("PATH") + ")");
@@ -130,6 +136,10 @@ public final class EtcdExtension implements BeforeAllCallback, AfterAllCallback,
 
     /** Stops etcd if this extension started it, and deletes its data. */
     public void close() throws IOException {
+        if (docker != null) {
+            docker.close();
+            docker = null;
+        }
         if (process != null) {
             stop();
         }
@@ -173,8 +183,12 @@ public final class EtcdExtension implements BeforeAllCallback, AfterAllCallback,
         return certFile("client.key");
     }
 
-    /** Kills etcd (SIGKILL, as a crash would), keeping its data directory for {@link #start()}. */
+    /** Kills etcd (SIGKILL, as a crash would), keeping its data directory for {@link #start()}; a container is paused. */
     public void stop() {
+        if (docker != null) {
+            docker.pause();
+            return;
+        }
         requireOwnProcess("stop");
         if (process == null) {
             return;
@@ -193,6 +207,10 @@ public final class EtcdExtension implements BeforeAllCallback, AfterAllCallback,
 
     /** Starts etcd again on the same ports with the same data; waits until it is healthy. */
     public void start() {
+        if (docker != null) {
+            docker.resume();
+            return;
+        }
         requireOwnProcess("start");
         if (process != null) {
             return;
@@ -264,7 +282,7 @@ public final class EtcdExtension implements BeforeAllCallback, AfterAllCallback,
         if (dataDir == null) {
             throw new UnsupportedOperationException("cannot " + what + " the etcd at " + endpoints + " given by "
                     + ENDPOINTS_VARIABLE + ": this test needs an etcd it starts itself; unset " + ENDPOINTS_VARIABLE
-                    + " and put the etcd binary on the PATH");
+                    + " and put the etcd binary on the PATH (or run a Docker engine)");
         }
     }
 
