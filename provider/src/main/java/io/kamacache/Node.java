@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -25,6 +26,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * A cache node: the home of {@link Group}s, the maintenance thread that sweeps their expired entries and the threads
@@ -53,6 +55,7 @@ public final class Node implements AutoCloseable {
     private final PeerClient peers;
     private final NodeServer server;
     private final ConcurrentHashMap<String, Group> groups = new ConcurrentHashMap<>();
+    private final List<Consumer<Set<String>>> memberWatchers = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
     private volatile boolean closing;
 
@@ -115,7 +118,19 @@ public final class Node implements AutoCloseable {
             } catch (RejectedExecutionException e) {
                 // closing: close() hands off on its own
             }
+            for (Consumer<Set<String>> watcher : memberWatchers) {
+                watcher.accept(next.members());
+            }
         }
+    }
+
+    /**
+     * Calls {@code watcher} with the members each time they change, after the ring has
+     * changed, on the thread that reports views: a face built on the node (the JCache
+     * provider) tells new members what it needs from them. It must not block.
+     */
+    public void watchMembers(Consumer<Set<String>> watcher) {
+        memberWatchers.add(Objects.requireNonNull(watcher, "watcher"));
     }
 
     /**

@@ -5,11 +5,15 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.kamacache.Node;
 import io.kamacache.codec.Codec;
+import io.kamacache.jcache.event.SerialExecutor;
 import io.kamacache.proto.v1.CacheRequest;
 import io.kamacache.proto.v1.CreateCacheRequest;
 import io.kamacache.proto.v1.EntriesChunk;
 import io.kamacache.proto.v1.EntriesRequest;
+import io.kamacache.proto.v1.Event;
+import io.kamacache.proto.v1.EventsRequest;
 import io.kamacache.proto.v1.JCacheServiceGrpc;
+import io.kamacache.proto.v1.ListenRequest;
 import io.kamacache.proto.v1.OperationReply;
 import io.kamacache.proto.v1.OperationRequest;
 import io.kamacache.proto.v1.OptionalValue;
@@ -18,11 +22,15 @@ import io.kamacache.remote.Protocol;
 
 import javax.cache.CacheException;
 import javax.cache.configuration.CompleteConfiguration;
+import javax.cache.event.EventType;
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 
 /**
  * The caller's side of a clustered cache manager: which node owns a key, and the calls
@@ -33,8 +41,15 @@ import java.util.Map;
  * <p>A member that no longer owns a key in its own view answers UNAVAILABLE before running
  * anything; the caller routes again by its current view, a few times, with a short pause
  * (views differ only while membership changes).
+ *
+ * <p>Listeners hear every operation, wherever it was called: each node tells the others
+ * which event types its listeners of a cache want, and an owner sends the events of what it
+ * ran to every node that wants them (the caller has them in its reply already), one queue
+ * per node, after the operation: a listener on another node hears it asynchronously.
  */
 final class CacheCluster {
+
+    private static final System.Logger LOG = System.getLogger(CacheCluster.class.getName());
 
     /** Marks the NOT_FOUND answer of a member that does not know a cache. */
     static final String UNKNOWN_CACHE = "unknown cache";
@@ -47,11 +62,17 @@ final class CacheCluster {
     private final Node node;
     private final Codec codec;
     private final KamaCacheManager manager;
+    private final Executor executor;
+    /** Per cache, the event types each other member's listeners want. */
+    private final Map<String, Map<String, Integer>> listening = new ConcurrentHashMap<>();
+    /** Per member, the events on their way to it, in order. */
+    private final Map<String, SerialExecutor> deliveries = new ConcurrentHashMap<>();
 
-    CacheCluster(Node node, Codec codec, KamaCacheManager manager) {
+    CacheCluster(Node node, Codec codec, KamaCacheManager manager, Executor executor) {
         this.node = node;
         this.codec = codec;
         this.manager = manager;
+        this.executor = executor;
     }
 
     /** The owner of a key when it is another node, or null when it is this one. */
@@ -218,7 +239,7 @@ final class CacheCluster {
             try {
                 ship(member, cache);
             } catch (CacheException e) {
-                System.getLogger(CacheCluster.class.getName()).log(System.Logger.Level.WARNING, e.getMessage());
+                LOG.log(System.Logger.Level.WARNING, e.getMessage());
             }
         }
     }
@@ -229,10 +250,103 @@ final class CacheCluster {
             try {
                 channels().stub(member, JCacheServiceGrpc::newBlockingStub).destroyCache(cacheRequest(cache));
             } catch (StatusRuntimeException e) {
-                System.getLogger(CacheCluster.class.getName()).log(System.Logger.Level.WARNING,
-                        failure(member, "destroy cache '" + cache + "'", e).getMessage());
+                LOG.log(System.Logger.Level.WARNING, failure(member, "destroy cache '" + cache + "'", e).getMessage());
             }
         }
+    }
+
+    // ---- listeners on other nodes ------------------------------------------------------------
+
+    /** Tells every other member which event types this node's listeners of a cache want (0: none). */
+    void announce(String cache, int mask) {
+        for (String member : others()) {
+            announce(member, cache, mask);
+        }
+    }
+
+    private void announce(String member, String cache, int mask) {
+        try {
+            channels().stub(member, JCacheServiceGrpc::newBlockingStub).listen(ListenRequest.newBuilder()
+                    .setHeader(Protocol.header(node.selfAddress(), false))
+                    .setCache(cache)
+                    .setEventMask(mask)
+                    .build());
+        } catch (StatusRuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, failure(member, "note the listeners of cache '" + cache + "'", e)
+                    .getMessage());
+        }
+    }
+
+    /** Notes what another member's listeners of a cache want. */
+    void listening(String cache, String member, int mask) {
+        if (mask == 0) {
+            listening.computeIfPresent(cache, (name, members) -> {
+                members.remove(member);
+                return members.isEmpty() ? null : members;
+            });
+        } else {
+            listening.computeIfAbsent(cache, name -> new ConcurrentHashMap<>()).put(member, mask);
+        }
+    }
+
+    /** Forgets the other members' listeners of a cache that was created afresh or destroyed. */
+    void forget(String cache) {
+        listening.remove(cache);
+    }
+
+    /** The event types other members (but {@code except}) listen to on a cache. */
+    int remoteMask(String cache, String except) {
+        Map<String, Integer> members = listening.get(cache);
+        if (members == null) {
+            return 0;
+        }
+        int mask = 0;
+        for (Map.Entry<String, Integer> member : members.entrySet()) {
+            if (!member.getKey().equals(except)) {
+                mask |= member.getValue();
+            }
+        }
+        return mask;
+    }
+
+    /**
+     * Sends events this node ran as an owner to the other members that listen to them (but
+     * {@code except}, which had them in its reply), each member's in the order given.
+     */
+    void deliver(String cache, List<Event> events, String except) {
+        Map<String, Integer> members = listening.get(cache);
+        if (members == null || events.isEmpty()) {
+            return;
+        }
+        members.forEach((member, mask) -> {
+            if (member.equals(except)) {
+                return;
+            }
+            List<Event> wanted = events.stream()
+                    .filter(event -> EventCollector.wants(mask, EventType.values()[event.getType()])).toList();
+            if (wanted.isEmpty()) {
+                return;
+            }
+            EventsRequest request = EventsRequest.newBuilder().setHeader(Protocol.header(node.selfAddress(), false))
+                    .setCache(cache).addAllEvents(wanted).build();
+            deliveries.computeIfAbsent(member, m -> new SerialExecutor(executor)).execute(() -> {
+                try {
+                    channels().stub(member, JCacheServiceGrpc::newBlockingStub).deliver(request);
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.DEBUG, "node " + member + " did not take " + wanted.size()
+                            + " events of cache '" + cache + "': " + e);
+                }
+            });
+        });
+    }
+
+    /** Members changed: forget those that left, tell the others what this node's listeners want. */
+    void membersChanged(Set<String> members, Map<String, Integer> localMasks) {
+        deliveries.keySet().retainAll(members);
+        for (Map<String, Integer> byMember : listening.values()) {
+            byMember.keySet().retainAll(members);
+        }
+        localMasks.forEach(this::announce);
     }
 
     private void ship(String member, String cache) {

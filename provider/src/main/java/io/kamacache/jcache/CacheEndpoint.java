@@ -5,14 +5,14 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.kamacache.codec.Codec;
-import io.kamacache.jcache.OwnedEntries.EventSink;
 import io.kamacache.proto.v1.CacheReply;
 import io.kamacache.proto.v1.CacheRequest;
 import io.kamacache.proto.v1.CreateCacheRequest;
 import io.kamacache.proto.v1.EntriesChunk;
 import io.kamacache.proto.v1.EntriesRequest;
-import io.kamacache.proto.v1.Event;
+import io.kamacache.proto.v1.EventsRequest;
 import io.kamacache.proto.v1.JCacheServiceGrpc;
+import io.kamacache.proto.v1.ListenRequest;
 import io.kamacache.proto.v1.OperationReply;
 import io.kamacache.proto.v1.OperationRequest;
 import io.kamacache.proto.v1.OptionalValue;
@@ -20,7 +20,6 @@ import io.kamacache.remote.Protocol;
 
 import javax.cache.CacheException;
 import javax.cache.configuration.CompleteConfiguration;
-import javax.cache.event.EventType;
 import javax.cache.processor.EntryProcessor;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,10 +47,10 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
             KamaCache<Object, Object> cache = cache(request.getCache());
             Operation<Object, Object> operation = operation(request);
             checkOwned(operation);
-            ReplySink sink = new ReplySink(request.getEventMask());
+            EventCollector sink = new EventCollector(request.getEventMask());
             OperationReply.Builder reply = OperationReply.newBuilder();
             try {
-                Outcome out = cache.runFor(operation, sink);
+                Outcome out = cache.runFor(operation, sink, request.getHeader().getSender());
                 reply.setValue(optional(out.value))
                         .setFlag(out.flag)
                         .setHits(out.hits)
@@ -70,7 +69,7 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
             } catch (RuntimeException | Error e) {
                 reply.setFailure(ByteString.copyFrom(encodeFailure(e)));
             }
-            reply.addAllEvents(sink.events);
+            reply.addAllEvents(sink.events());
             response.onNext(reply.build());
             response.onCompleted();
         } catch (StatusRuntimeException e) {
@@ -139,6 +138,31 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
             done(response);
         } catch (RuntimeException e) {
             response.onError(status(e, "destroy", request.getCache()));
+        }
+    }
+
+    @Override
+    public void listen(ListenRequest request, StreamObserver<CacheReply> response) {
+        try {
+            Protocol.check(request.getHeader());
+            manager.listening(request.getCache(), request.getHeader().getSender(), request.getEventMask());
+            done(response);
+        } catch (RuntimeException e) {
+            response.onError(status(e, "note the listeners of", request.getCache()));
+        }
+    }
+
+    @Override
+    public void deliver(EventsRequest request, StreamObserver<CacheReply> response) {
+        try {
+            Protocol.check(request.getHeader());
+            KamaCache<Object, Object> cache = manager.cacheForPeers(request.getCache());
+            if (cache != null) {
+                cache.deliver(request.getEventsList());
+            }
+            done(response);
+        } catch (RuntimeException e) {
+            response.onError(status(e, "deliver events of", request.getCache()));
         }
     }
 
@@ -234,36 +258,5 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
     private static void done(StreamObserver<CacheReply> response) {
         response.onNext(CacheReply.getDefaultInstance());
         response.onCompleted();
-    }
-
-    /** Collects the events of an operation that the caller listens to, for the reply. */
-    private static final class ReplySink implements EventSink<Object> {
-
-        private final int mask;
-        private final List<Event> events = new ArrayList<>(0);
-
-        ReplySink(int mask) {
-            this.mask = mask;
-        }
-
-        @Override
-        public boolean wants(EventType type) {
-            return (mask & (1 << type.ordinal())) != 0;
-        }
-
-        @Override
-        public void publish(EventType type, Object key, byte[] k, byte[] value, byte[] oldValue) {
-            if (!wants(type)) {
-                return;
-            }
-            Event.Builder event = Event.newBuilder().setType(type.ordinal()).setKey(ByteString.copyFrom(k));
-            if (value != null) {
-                event.setHasValue(true).setValue(ByteString.copyFrom(value));
-            }
-            if (oldValue != null) {
-                event.setHasOldValue(true).setOldValue(ByteString.copyFrom(oldValue));
-            }
-            events.add(event.build());
-        }
     }
 }

@@ -477,10 +477,30 @@ public final class KamaCache<K, V> implements Cache<K, V> {
     }
 
     private Outcome runOwned(Operation<K, V> operation) {
+        return runAsOwner(operation, EventSink.none(), null);
+    }
+
+    /**
+     * Runs an operation on this node's entries. Its events go to {@code callerSink} (the
+     * reply to a remote caller), to this cache's listeners, and afterwards to the other
+     * nodes whose listeners want them, but the caller.
+     */
+    private Outcome runAsOwner(Operation<K, V> operation, EventSink<K> callerSink, String caller) {
         Batch<K, V> batch = events.batch();
-        Outcome out = owned.run(operation, batch.isEmpty() ? EventSink.none() : new LocalSink(batch));
+        int remoteMask = cluster == null ? 0 : cluster.remoteMask(name, caller);
+        EventCollector others = remoteMask == 0 ? null : new EventCollector(remoteMask);
+        Outcome out = owned.run(operation, EventSink.of(callerSink,
+                batch.isEmpty() ? EventSink.none() : new LocalSink(batch), others == null ? EventSink.none() : erase(others)));
         batch.awaitSynchronous();
+        if (others != null) {
+            cluster.deliver(name, others.events(), caller);
+        }
         return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    private EventSink<K> erase(EventCollector collector) {
+        return (EventSink<K>) (EventSink<?>) collector;
     }
 
     /**
@@ -553,13 +573,19 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         return picked;
     }
 
-    /** Delivers the events a remote owner reported, and waits for the synchronous listeners. */
     private void deliver(Outcome out) {
-        if (out.events == null || out.events.isEmpty()) {
+        if (out.events != null) {
+            deliver(out.events);
+        }
+    }
+
+    /** Delivers events that another node ran as the owner to this cache's listeners, and waits for the synchronous ones. */
+    void deliver(List<Event> remoteEvents) {
+        if (remoteEvents.isEmpty()) {
             return;
         }
         Batch<K, V> batch = events.batch();
-        for (Event event : out.events) {
+        for (Event event : remoteEvents) {
             EventType type = EventType.values()[event.getType()];
             if (batch.wants(type)) {
                 batch.publish(type, decode(event.getKey().toByteArray()),
@@ -570,10 +596,15 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         batch.awaitSynchronous();
     }
 
-    /** Runs an operation that another node sent, reporting its events into {@code sink}. */
-    Outcome runFor(Operation<K, V> operation, EventSink<K> sink) {
+    /** Runs an operation that another node sent, reporting the events it listens to into {@code sink}. */
+    Outcome runFor(Operation<K, V> operation, EventSink<K> sink, String caller) {
         requireOpen();
-        return owned.run(operation, sink);
+        return runAsOwner(operation, sink, caller);
+    }
+
+    /** The event types this cache's listeners want. */
+    int listenerMask() {
+        return events.mask();
     }
 
     /** This node's entries for a node that iterates the cache, with the access expiry applied. */
@@ -647,6 +678,7 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         requireOpen();
         events.register(listener);
         configuration.addCacheEntryListenerConfiguration(listener);
+        announceListeners();
     }
 
     @Override
@@ -654,6 +686,14 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         requireOpen();
         events.deregister(listener);
         configuration.removeCacheEntryListenerConfiguration(listener);
+        announceListeners();
+    }
+
+    /** Tells the other nodes what this cache's listeners want now. */
+    void announceListeners() {
+        if (cluster != null) {
+            cluster.announce(name, events.mask());
+        }
     }
 
     @Override
@@ -752,10 +792,18 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         EventSink<K> running = owned.runningSink();
         if (running != null) {
             running.publish(EventType.EXPIRED, null, k, value.value(), value.value());
-        } else if (events.wants(EventType.EXPIRED)) {
+            return;
+        }
+        // Found by the sweep: no operation to travel with.
+        if (events.wants(EventType.EXPIRED)) {
             Batch<K, V> batch = events.batch();
             batch.publish(EventType.EXPIRED, decode(k), decode(value.value()), decode(value.value()));
             batch.awaitSynchronous();
+        }
+        if (cluster != null && EventCollector.wants(cluster.remoteMask(name, null), EventType.EXPIRED)) {
+            EventCollector expired = new EventCollector(1 << EventType.EXPIRED.ordinal());
+            expired.publish(EventType.EXPIRED, null, k, value.value(), value.value());
+            cluster.deliver(name, expired.events(), null);
         }
     }
 

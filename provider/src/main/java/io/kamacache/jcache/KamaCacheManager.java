@@ -26,6 +26,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +36,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -102,14 +104,46 @@ public final class KamaCacheManager implements CacheManager {
                     .maxMessageBytes(settings.maxMessageBytes())
                     .service(new CacheEndpoint(this, this.control));
         }
-        this.node = builder.build();
-        this.cluster = settings.isClustered() ? new CacheCluster(node, this.control, this) : null;
         AtomicInteger threads = new AtomicInteger();
         this.executor = Executors.newCachedThreadPool(task -> {
             Thread thread = new Thread(task, "kamacache-jcache-" + threads.incrementAndGet());
             thread.setDaemon(true);
             return thread;
         });
+        try {
+            this.node = builder.build();
+        } catch (RuntimeException e) {
+            executor.shutdownNow();
+            throw e;
+        }
+        this.cluster = settings.isClustered() ? new CacheCluster(node, this.control, this, executor) : null;
+        if (cluster != null) {
+            node.watchMembers(members -> {
+                try {
+                    executor.execute(() -> cluster.membersChanged(members, listenerMasks()));
+                } catch (RejectedExecutionException e) {
+                    // closing
+                }
+            });
+        }
+    }
+
+    /** The event types this node's listeners want, per cache that has listeners. */
+    private Map<String, Integer> listenerMasks() {
+        Map<String, Integer> masks = new HashMap<>();
+        caches.forEach((name, cache) -> {
+            if (cache.listenerMask() != 0) {
+                masks.put(name, cache.listenerMask());
+            }
+        });
+        return masks;
+    }
+
+    /** Notes which event types another node's listeners of a cache want. */
+    void listening(String cacheName, String member, int mask) {
+        if (cluster != null) {
+            cluster.listening(cacheName, member, mask);
+        }
     }
 
     @Override
@@ -154,6 +188,9 @@ public final class KamaCacheManager implements CacheManager {
             }
         } else if (cluster != null) {
             cluster.created(cacheName);
+            if (cache.listenerMask() != 0) {
+                cache.announceListeners();
+            }
         }
         @SuppressWarnings("unchecked")
         Cache<K, V> typed = (Cache<K, V>) cache;
@@ -330,6 +367,9 @@ public final class KamaCacheManager implements CacheManager {
                 shutdownCache(existing);
             }
             shipped.add(name);
+            if (cluster != null) {
+                cluster.forget(name);
+            }
             return newCache(name, shape(configuration));
         });
     }
@@ -364,6 +404,9 @@ public final class KamaCacheManager implements CacheManager {
 
     /** Destroys a cache another node destroyed. */
     void destroyShipped(String cacheName) {
+        if (cluster != null) {
+            cluster.forget(cacheName);
+        }
         KamaCache<?, ?> cache = caches.get(cacheName);
         if (cache != null) {
             release(cache);
@@ -380,6 +423,9 @@ public final class KamaCacheManager implements CacheManager {
 
     /** Takes a closing cache out of this manager and drops its group. */
     void release(KamaCache<?, ?> cache) {
+        if (cluster != null && cache.listenerMask() != 0 && !closed) {
+            cluster.announce(cache.getName(), 0);
+        }
         if (caches.remove(cache.getName(), cache)) {
             shipped.remove(cache.getName());
             node.removeGroup(cache.getName());

@@ -65,6 +65,43 @@ final class OwnedEntries<K, V> {
             return (EventSink<K>) NONE;
         }
 
+        /** A sink that passes each event to every one of {@code sinks} that wants it. */
+        @SafeVarargs
+        static <K> EventSink<K> of(EventSink<K>... sinks) {
+            List<EventSink<K>> live = new ArrayList<>(sinks.length);
+            for (EventSink<K> sink : sinks) {
+                if (sink != NONE) {
+                    live.add(sink);
+                }
+            }
+            if (live.isEmpty()) {
+                return none();
+            }
+            if (live.size() == 1) {
+                return live.get(0);
+            }
+            return new EventSink<>() {
+                @Override
+                public boolean wants(EventType type) {
+                    for (EventSink<K> sink : live) {
+                        if (sink.wants(type)) {
+                            return true;
+                        }
+                    }
+                    return false;
+                }
+
+                @Override
+                public void publish(EventType type, K key, byte[] k, byte[] value, byte[] oldValue) {
+                    for (EventSink<K> sink : live) {
+                        if (sink.wants(type)) {
+                            sink.publish(type, key, k, value, oldValue);
+                        }
+                    }
+                }
+            };
+        }
+
         boolean wants(EventType type);
 
         /**

@@ -97,6 +97,36 @@ class ClusteredJCacheTest {
     }
 
     @Test
+    void listenersOnOneNodeHearOperationsCalledOnAnother() throws InterruptedException {
+        List<String> addresses = List.of(freeAddress(), freeAddress(), freeAddress());
+        String yaml = "cluster:\n  peers: [" + String.join(", ", addresses) + "]\n" + ALLOW;
+        for (String address : addresses) {
+            start(KamaConfig.parse(yaml, "test").withNodeAddress(address));
+        }
+        Cache<Integer, String> first = managers.get(0).createCache("heard",
+                new MutableConfiguration<Integer, String>().setTypes(Integer.class, String.class));
+        Cache<Integer, String> second = managers.get(1).getCache("heard", Integer.class, String.class);
+        MutableCacheEntryListenerConfiguration<Integer, String> listener = new MutableCacheEntryListenerConfiguration<>(
+                FactoryBuilder.factoryOf(Heard.class), null, false, false);
+        second.registerCacheEntryListener(listener);
+
+        for (int i = 0; i < 300; i++) {
+            first.put(i, "v" + i);
+        }
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (Heard.CREATED.size() < 300 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(new HashSet<>(Heard.CREATED)).as("events of keys owned by every node, called on another")
+                .hasSize(300);
+
+        second.deregisterCacheEntryListener(listener);
+        first.put(1000, "after");
+        Thread.sleep(300);
+        assertThat(Heard.CREATED).as("nothing after deregistration").hasSize(300);
+    }
+
+    @Test
     void loaderRunsOnceAtTheOwnerAndListenersHearRemoteWrites() {
         List<String> addresses = List.of(freeAddress(), freeAddress(), freeAddress());
         String yaml = "cluster:\n  etcd:\n    endpoints: [" + ETCD.endpoint() + "]\n    service: jcache-"
@@ -181,6 +211,15 @@ class ClusteredJCacheTest {
         public String process(MutableEntry<Integer, String> entry, Object... arguments) {
             entry.setValue(entry.getValue() + arguments[0]);
             return entry.getValue();
+        }
+    }
+
+    public static final class Heard implements CacheEntryCreatedListener<Integer, String>, Serializable {
+        static final List<Integer> CREATED = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void onCreated(Iterable<CacheEntryEvent<? extends Integer, ? extends String>> events) {
+            events.forEach(event -> CREATED.add(event.getKey()));
         }
     }
 

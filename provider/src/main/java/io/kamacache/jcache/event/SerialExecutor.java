@@ -8,13 +8,13 @@ import java.util.concurrent.RejectedExecutionException;
  * Runs tasks one at a time, in submission order, on a shared executor: what keeps one
  * listener's events in order without giving each listener a thread of its own.
  */
-final class SerialExecutor implements Executor {
+public final class SerialExecutor implements Executor {
 
     private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
     private final Executor executor;
     private Runnable active;
 
-    SerialExecutor(Executor executor) {
+    public SerialExecutor(Executor executor) {
         this.executor = executor;
     }
 
