@@ -65,20 +65,23 @@ final class OwnedEntries<K, V> {
             return (EventSink<K>) NONE;
         }
 
-        /** A sink that passes each event to every one of {@code sinks} that wants it. */
-        @SafeVarargs
-        static <K> EventSink<K> of(EventSink<K>... sinks) {
-            List<EventSink<K>> live = new ArrayList<>(sinks.length);
-            for (EventSink<K> sink : sinks) {
+        /** A sink that passes each event to those of {@code a}, {@code b} and {@code c} that want it. */
+        static <K> EventSink<K> of(EventSink<K> a, EventSink<K> b, EventSink<K> c) {
+            // The common cases, one sink or none, allocate nothing.
+            if (b == NONE && c == NONE) {
+                return a;
+            }
+            if (a == NONE && c == NONE) {
+                return b;
+            }
+            if (a == NONE && b == NONE) {
+                return c;
+            }
+            List<EventSink<K>> live = new ArrayList<>(3);
+            for (EventSink<K> sink : List.of(a, b, c)) {
                 if (sink != NONE) {
                     live.add(sink);
                 }
-            }
-            if (live.isEmpty()) {
-                return none();
-            }
-            if (live.size() == 1) {
-                return live.get(0);
             }
             return new EventSink<>() {
                 @Override
