@@ -8,11 +8,11 @@ import io.kamacache.codec.Codec;
 import io.kamacache.jcache.event.SerialExecutor;
 import io.kamacache.proto.v1.CacheRequest;
 import io.kamacache.proto.v1.CreateCacheRequest;
-import io.kamacache.proto.v1.EntriesChunk;
-import io.kamacache.proto.v1.EntriesRequest;
 import io.kamacache.proto.v1.Event;
 import io.kamacache.proto.v1.EventsRequest;
 import io.kamacache.proto.v1.JCacheServiceGrpc;
+import io.kamacache.proto.v1.KeysChunk;
+import io.kamacache.proto.v1.KeysRequest;
 import io.kamacache.proto.v1.ListenRequest;
 import io.kamacache.proto.v1.OperationReply;
 import io.kamacache.proto.v1.OperationRequest;
@@ -23,7 +23,6 @@ import io.kamacache.remote.Protocol;
 import javax.cache.CacheException;
 import javax.cache.configuration.CompleteConfiguration;
 import javax.cache.event.EventType;
-import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -54,8 +53,8 @@ final class CacheCluster {
     /** Marks the NOT_FOUND answer of a member that does not know a cache. */
     static final String UNKNOWN_CACHE = "unknown cache";
 
-    /** Entries per message of an entry listing. */
-    static final int ENTRIES_PER_CHUNK = 256;
+    /** Keys per message of a key listing. */
+    static final int KEYS_PER_CHUNK = 1024;
     /** Attempts for an operation whose owner moved while it travelled. */
     static final int ATTEMPTS = 5;
 
@@ -198,26 +197,22 @@ final class CacheCluster {
         return new CacheException(String.valueOf(decoded), decoded instanceof Throwable t ? t : null);
     }
 
-    /** Every entry {@code member} holds of a cache, read as an access. */
-    List<Map.Entry<byte[], byte[]>> entries(String member, String cache) {
-        EntriesRequest request = EntriesRequest.newBuilder()
+    /** The keys of every entry {@code member} holds of a cache. */
+    List<byte[]> keys(String member, String cache) {
+        KeysRequest request = KeysRequest.newBuilder()
                 .setHeader(Protocol.header(node.selfAddress(), false)).setCache(cache).build();
-        List<Map.Entry<byte[], byte[]>> entries = new ArrayList<>();
+        List<byte[]> keys = new ArrayList<>();
         try {
-            Iterator<EntriesChunk> chunks = channels().stub(member, JCacheServiceGrpc::newBlockingStub).entries(request);
+            Iterator<KeysChunk> chunks = channels().stub(member, JCacheServiceGrpc::newBlockingStub).keys(request);
             while (chunks.hasNext()) {
-                EntriesChunk chunk = chunks.next();
-                for (int i = 0; i < chunk.getKeysCount(); i++) {
-                    entries.add(new AbstractMap.SimpleImmutableEntry<>(chunk.getKeys(i).toByteArray(),
-                            chunk.getValues(i).toByteArray()));
-                }
+                chunks.next().getKeysList().forEach(k -> keys.add(k.toByteArray()));
             }
         } catch (StatusRuntimeException e) {
             if (!isUnknownCache(e)) {
-                throw failure(member, "list the entries of cache '" + cache + "'", e);
+                throw failure(member, "list the keys of cache '" + cache + "'", e);
             }
         }
-        return entries;
+        return keys;
     }
 
     /** Drops every entry of a cache on every other member. */

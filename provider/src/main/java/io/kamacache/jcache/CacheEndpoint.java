@@ -8,10 +8,10 @@ import io.kamacache.codec.Codec;
 import io.kamacache.proto.v1.CacheReply;
 import io.kamacache.proto.v1.CacheRequest;
 import io.kamacache.proto.v1.CreateCacheRequest;
-import io.kamacache.proto.v1.EntriesChunk;
-import io.kamacache.proto.v1.EntriesRequest;
 import io.kamacache.proto.v1.EventsRequest;
 import io.kamacache.proto.v1.JCacheServiceGrpc;
+import io.kamacache.proto.v1.KeysChunk;
+import io.kamacache.proto.v1.KeysRequest;
 import io.kamacache.proto.v1.ListenRequest;
 import io.kamacache.proto.v1.OperationReply;
 import io.kamacache.proto.v1.OperationRequest;
@@ -81,16 +81,16 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
     }
 
     @Override
-    public void entries(EntriesRequest request, StreamObserver<EntriesChunk> response) {
+    public void keys(KeysRequest request, StreamObserver<KeysChunk> response) {
         try {
             Protocol.check(request.getHeader());
             KamaCache<Object, Object> cache = cache(request.getCache());
-            EntriesChunk.Builder[] chunk = {EntriesChunk.newBuilder()};
-            cache.forEachOwned((k, v) -> {
-                chunk[0].addKeys(ByteString.copyFrom(k)).addValues(ByteString.copyFrom(v));
-                if (chunk[0].getKeysCount() == CacheCluster.ENTRIES_PER_CHUNK) {
+            KeysChunk.Builder[] chunk = {KeysChunk.newBuilder()};
+            cache.forEachOwnedKey(k -> {
+                chunk[0].addKeys(ByteString.copyFrom(k));
+                if (chunk[0].getKeysCount() == CacheCluster.KEYS_PER_CHUNK) {
                     response.onNext(chunk[0].build());
-                    chunk[0] = EntriesChunk.newBuilder();
+                    chunk[0] = KeysChunk.newBuilder();
                 }
             });
             if (chunk[0].getKeysCount() > 0) {
@@ -98,7 +98,7 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
             }
             response.onCompleted();
         } catch (RuntimeException e) {
-            response.onError(status(e, "list the entries of", request.getCache()));
+            response.onError(status(e, "list the keys of", request.getCache()));
         }
     }
 

@@ -43,7 +43,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * A {@link Cache} over a kamaCache {@link Group}: the caller's half of a JCache cache. It
@@ -295,9 +295,11 @@ public final class KamaCache<K, V> implements Cache<K, V> {
     public void removeAll() {
         requireOpen();
         List<K> all = new ArrayList<>();
-        Iterator<Cache.Entry<K, V>> entries = entries(false);
-        while (entries.hasNext()) {
-            all.add(entries.next().getKey());
+        store.forEach((k, value) -> all.add(decode(k)));
+        if (cluster != null) {
+            for (String member : cluster.others()) {
+                cluster.keys(member, name).forEach(k -> all.add(decode(k)));
+            }
         }
         removeEach(all);
     }
@@ -371,21 +373,18 @@ public final class KamaCache<K, V> implements Cache<K, V> {
 
     // ---- iteration ------------------------------------------------------------------------
 
+    /**
+     * This node's entries, then every other member's. Each entry is read as it is reached
+     * (one call to its owner for a remote one), so the access expiry applies to it then and
+     * it counts as a hit; {@link Iterator#remove()} removes through the writer.
+     */
     @Override
     public Iterator<Cache.Entry<K, V>> iterator() {
         requireOpen();
-        return entries(true);
-    }
-
-    /**
-     * This node's entries, then every other member's; with {@code counted} each entry read
-     * counts as a hit and {@link Iterator#remove()} removes through the writer.
-     */
-    private Iterator<Cache.Entry<K, V>> entries(boolean counted) {
         Iterator<Map.Entry<byte[], StoredValue>> local = store.iterator();
         Iterator<String> members = cluster == null ? List.<String>of().iterator() : cluster.others().iterator();
         return new Iterator<>() {
-            private Iterator<Map.Entry<byte[], byte[]>> remote = Collections.emptyIterator();
+            private Iterator<byte[]> remote = Collections.emptyIterator();
             private CacheEntry<K, V> next;
             private CacheEntry<K, V> last;
 
@@ -400,15 +399,18 @@ public final class KamaCache<K, V> implements Cache<K, V> {
                             next = new CacheEntry<>(decode(entry.getKey()), decode(stored.value()));
                         }
                     } else if (remote.hasNext()) {
-                        Map.Entry<byte[], byte[]> entry = remote.next();
-                        next = new CacheEntry<>(decode(entry.getKey()), decode(entry.getValue()));
+                        byte[] k = remote.next();
+                        byte[] value = run(Operation.onKey(Op.TOUCH, null, k)).value;
+                        if (value != null) {
+                            next = new CacheEntry<>(decode(k), decode(value));
+                        }
                     } else if (members.hasNext()) {
-                        remote = cluster.entries(members.next(), name).iterator();
+                        remote = cluster.keys(members.next(), name).iterator();
                         continue;
                     } else {
                         return false;
                     }
-                    if (next != null && counted) {
+                    if (next != null) {
                         statistics.recordGets(true, 1);
                         statistics.recordGetTime(start);
                     }
@@ -607,14 +609,9 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         return events.mask();
     }
 
-    /** This node's entries for a node that iterates the cache, with the access expiry applied. */
-    void forEachOwned(BiConsumer<byte[], byte[]> action) {
-        store.forEach((k, stored) -> {
-            StoredValue touched = owned.touch(k, stored);
-            if (touched != null) {
-                action.accept(k, touched.value());
-            }
-        });
+    /** The keys of this node's entries, for a node that iterates the cache. */
+    void forEachOwnedKey(Consumer<byte[]> action) {
+        store.forEach((k, stored) -> action.accept(k));
     }
 
     Codec codec() {

@@ -242,6 +242,11 @@ final class OwnedEntries<K, V> {
             case LOAD_ALL -> loadAll(op, sink, out);
             case PUT_ALL -> putAll(op, sink, out);
             case REMOVE_ALL -> removeAll(op, sink, out);
+            case TOUCH -> {
+                StoredValue stored = store.get(op.k);
+                stored = stored == null ? null : touch(op.k, stored);
+                out.value = stored == null ? null : stored.value();
+            }
             default -> throw new IllegalArgumentException("unknown operation " + op.op);
         }
         return out;
