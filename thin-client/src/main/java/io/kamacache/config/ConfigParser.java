@@ -26,7 +26,9 @@ import java.util.function.UnaryOperator;
  */
 final class ConfigParser {
 
-    private static final List<String> TOP_KEYS = List.of("mode", "node", "cluster", "serialization", "cacheDefaults", "caches");
+    private static final List<String> TOP_KEYS =
+            List.of("mode", "node", "cluster", "server", "serialization", "cacheDefaults", "caches");
+    private static final List<String> SERVER_KEYS = List.of("lib");
     private static final List<String> CLUSTER_KEYS = List.of("peers", "etcd", "rpcTimeout", "maxMessageBytes");
     private static final List<String> ETCD_KEYS = List.of("endpoints", "service", "leaseTtl", "connectTimeout",
             "username", "password", "caCert", "clientCert", "clientKey");
@@ -39,22 +41,26 @@ final class ConfigParser {
     private static final int MAX_ALIASES = 50;
 
     private final NodeReader reader;
+    private final Map<Node, String> origins;
 
-    private ConfigParser(String source) {
-        this.reader = new NodeReader(source);
+    private ConfigParser(String source, Map<Node, String> origins) {
+        this.reader = new NodeReader(source, origins);
+        this.origins = origins;
     }
 
-    static KamaConfig parse(String yaml, String source) {
-        return new ConfigParser(source).parse(yaml);
+    /** Parses {@code yaml}, with the variables of {@code environment} over it (see {@link EnvironmentOverrides}). */
+    static KamaConfig parse(String yaml, String source, Map<String, String> environment) {
+        return new ConfigParser(source, EnvironmentOverrides.origins()).parse(yaml, environment);
     }
 
-    private KamaConfig parse(String yaml) {
-        Optional<Node> root = compose(yaml);
-        if (root.isEmpty() || NodeReader.isNull(root.get())) {
-            return new KamaConfig(reader.source(), Mode.EMBEDDED, NodeSettings.defaults(), ClusterSettings.defaults(), List.of(),
-                    CacheSettings.defaults(), Map.of());
+    private KamaConfig parse(String yaml, Map<String, String> environment) {
+        Node composed = compose(yaml).filter(node -> !NodeReader.isNull(node)).orElse(null);
+        Node root = EnvironmentOverrides.apply(composed, environment, origins);
+        if (root == null) {
+            return new KamaConfig(reader.source(), Mode.EMBEDDED, NodeSettings.defaults(), ClusterSettings.defaults(),
+                    ServerSettings.defaults(), List.of(), CacheSettings.defaults(), Map.of());
         }
-        Map<String, NodeReader.Entry> top = reader.mapping(root.get(), "", TOP_KEYS);
+        Map<String, NodeReader.Entry> top = reader.mapping(root, "", TOP_KEYS);
         Mode mode = top.containsKey("mode") ? reader.convert(top.get("mode"), Mode::fromName) : Mode.EMBEDDED;
         NodeSettings node = top.containsKey("node") ? node(top.get("node")) : NodeSettings.defaults();
         ClusterSettings cluster = top.containsKey("cluster") ? cluster(top.get("cluster")) : ClusterSettings.defaults();
@@ -63,11 +69,12 @@ final class ConfigParser {
             throw reader.error(address.value(), address.path(), "port 0 (any free port) needs cluster.etcd: "
                     + "with static peers every member's port must be known");
         }
+        ServerSettings server = top.containsKey("server") ? server(top.get("server")) : ServerSettings.defaults();
         List<String> allow = top.containsKey("serialization") ? allowList(top.get("serialization")) : List.of();
         CacheSettings defaults = top.containsKey("cacheDefaults")
                 ? cache(top.get("cacheDefaults"), CacheSettings.defaults()) : CacheSettings.defaults();
         Map<String, CacheSettings> caches = top.containsKey("caches") ? caches(top.get("caches"), defaults) : Map.of();
-        return new KamaConfig(reader.source(), mode, node, cluster, allow, defaults, caches);
+        return new KamaConfig(reader.source(), mode, node, cluster, server, allow, defaults, caches);
     }
 
     private Optional<Node> compose(String yaml) {
@@ -119,6 +126,12 @@ final class ConfigParser {
         } catch (IllegalArgumentException e) {
             throw reader.error(section.value(), section.path(), e.getMessage(), e);
         }
+    }
+
+    private ServerSettings server(NodeReader.Entry section) {
+        Map<String, NodeReader.Entry> keys = reader.mapping(section.value(), section.path(), SERVER_KEYS);
+        return keys.containsKey("lib") ? new ServerSettings(reader.convert(keys.get("lib"), Path::of))
+                : ServerSettings.defaults();
     }
 
     private EtcdSettings etcd(NodeReader.Entry section) {

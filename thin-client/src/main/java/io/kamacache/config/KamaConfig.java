@@ -27,12 +27,14 @@ public final class KamaConfig {
     private final NodeSettings node;
     private final List<String> serializationAllowList;
     private final ClusterSettings cluster;
+    private final ServerSettings server;
     private final CacheSettings cacheDefaults;
     private final Map<String, CacheSettings> caches;
 
-    KamaConfig(String source, Mode mode, NodeSettings node, ClusterSettings cluster, List<String> serializationAllowList,
-               CacheSettings cacheDefaults, Map<String, CacheSettings> caches) {
+    KamaConfig(String source, Mode mode, NodeSettings node, ClusterSettings cluster, ServerSettings server,
+               List<String> serializationAllowList, CacheSettings cacheDefaults, Map<String, CacheSettings> caches) {
         this.cluster = Objects.requireNonNull(cluster, "cluster");
+        this.server = Objects.requireNonNull(server, "server");
         this.source = Objects.requireNonNull(source, "source");
         this.mode = Objects.requireNonNull(mode, "mode");
         this.node = Objects.requireNonNull(node, "node");
@@ -44,7 +46,8 @@ public final class KamaConfig {
 
     /** Built-in defaults: mode embedded, default node settings, no extra allow-list, default cache settings, no named caches. */
     public static KamaConfig defaults() {
-        return new KamaConfig(BUILT_IN, Mode.EMBEDDED, NodeSettings.defaults(), ClusterSettings.defaults(), List.of(),
+        return new KamaConfig(BUILT_IN, Mode.EMBEDDED, NodeSettings.defaults(), ClusterSettings.defaults(),
+                ServerSettings.defaults(), List.of(),
                 CacheSettings.defaults(), Map.of());
     }
 
@@ -58,8 +61,25 @@ public final class KamaConfig {
      *         neither {@code classpath} nor {@code file}, or the content is not a valid configuration
      */
     public static KamaConfig load(URI uri, ClassLoader classLoader) {
+        return load(uri, classLoader, Map.of());
+    }
+
+    /**
+     * As {@link #load(URI, ClassLoader)}, with environment variables over the file: each key
+     * has one, {@code KAMACACHE_} and its path in capitals with underscores for dots and word
+     * breaks ({@code KAMACACHE_NODE_ADDRESS}, {@code KAMACACHE_CLUSTER_ETCD_ENDPOINTS}, with
+     * comma-separated items for a list). Pass {@code System.getenv()}.
+     *
+     * @throws ConfigException as {@link #load(URI, ClassLoader)}; a bad variable is named
+     */
+    public static KamaConfig load(URI uri, ClassLoader classLoader, Map<String, String> environment) {
         String text = ConfigSources.read(uri, classLoader);
-        return parse(text, uri.toString());
+        return ConfigParser.parse(text, uri.toString(), environment);
+    }
+
+    /** The built-in defaults with environment variables over them (see {@link #load(URI, ClassLoader, Map)}). */
+    public static KamaConfig fromEnvironment(Map<String, String> environment) {
+        return ConfigParser.parse("", BUILT_IN, environment);
     }
 
     /**
@@ -71,7 +91,7 @@ public final class KamaConfig {
     public static KamaConfig parse(String yaml, String sourceName) {
         Objects.requireNonNull(yaml, "yaml");
         Objects.requireNonNull(sourceName, "sourceName");
-        return ConfigParser.parse(yaml, sourceName);
+        return ConfigParser.parse(yaml, sourceName, Map.of());
     }
 
     /** Where this configuration came from: a URI, the name given to {@link #parse}, or {@code built-in defaults}. */
@@ -94,10 +114,15 @@ public final class KamaConfig {
         return cluster;
     }
 
+    /** What only the server program reads. */
+    public ServerSettings server() {
+        return server;
+    }
+
     /** This configuration with another node address: one file can serve several nodes on one host. */
     public KamaConfig withNodeAddress(String address) {
         return new KamaConfig(source, mode, new NodeSettings(address, node.hashFunction(), node.virtualNodes()), cluster,
-                serializationAllowList, cacheDefaults, caches);
+                server, serializationAllowList, cacheDefaults, caches);
     }
 
     /** The extra class patterns Java serialization may read, in ObjectInputFilter syntax, in file order. */

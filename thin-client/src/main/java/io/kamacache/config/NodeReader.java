@@ -32,9 +32,12 @@ final class NodeReader {
     }
 
     private final String source;
+    /** Nodes that came from environment variables, and which. */
+    private final Map<Node, String> origins;
 
-    NodeReader(String source) {
+    NodeReader(String source, Map<Node, String> origins) {
         this.source = source;
+        this.origins = origins;
     }
 
     String source() {
@@ -46,6 +49,10 @@ final class NodeReader {
     }
 
     ConfigException error(Node node, String path, String problem, Throwable cause) {
+        String variable = origins.get(node);
+        if (variable != null) {
+            return new ConfigException("environment variable " + variable, 0, path, problem, cause);
+        }
         int line = node.getStartMark().map(mark -> mark.getLine() + 1).orElse(0);
         return new ConfigException(source, line, path, problem, cause);
     }

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -134,6 +135,37 @@ class KamaConfigTest {
         assertThat(etcd.cluster().etcd().leaseTtl()).isEqualTo(java.time.Duration.ofSeconds(4));
         assertThat(etcd.cluster().etcd().toString()).doesNotContain("secret");
         assertThat(etcd.cluster().membership().toString()).contains("10.0.0.5:2379", "shop");
+    }
+
+    @Test
+    void environmentVariablesOverrideTheFileByOneRule() {
+        assertThat(EnvironmentOverrides.variable("node.address")).isEqualTo("KAMACACHE_NODE_ADDRESS");
+        assertThat(EnvironmentOverrides.variable("cluster.etcd.leaseTtl")).isEqualTo("KAMACACHE_CLUSTER_ETCD_LEASE_TTL");
+        assertThat(EnvironmentOverrides.variable("caches.users.maxBytes")).isEqualTo("KAMACACHE_CACHES_USERS_MAX_BYTES");
+
+        KamaConfig config = KamaConfig.load(URI.create("classpath:config/full.yaml"), LOADER, Map.of(
+                "KAMACACHE_NODE_ADDRESS", "10.1.1.1:9000",
+                "KAMACACHE_CLUSTER_ETCD_ENDPOINTS", "http://e1:2379, http://e2:2379",
+                "KAMACACHE_CACHES_USERS_MAX_BYTES", "1MiB",
+                "KAMACACHE_SERVER_LIB", "/opt/kamacache/lib",
+                "UNRELATED", "x"));
+
+        assertThat(config.node().address()).as("replaces the file's value").isEqualTo("10.1.1.1:9000");
+        assertThat(config.cluster().etcd().endpoints()).as("adds a key the file lacks")
+                .containsExactly("http://e1:2379", "http://e2:2379");
+        assertThat(config.cache("users").maxBytes()).isEqualTo(1 << 20);
+        assertThat(config.cache("users").policy()).as("the rest of the file stays").isEqualTo(PolicyKind.TWO_QUEUE);
+        assertThat(config.server().lib()).isEqualTo(java.nio.file.Path.of("/opt/kamacache/lib"));
+        assertThat(KamaConfig.fromEnvironment(Map.of("KAMACACHE_NODE_ADDRESS", "127.0.0.1:7000")).node().address())
+                .as("without a file").isEqualTo("127.0.0.1:7000");
+    }
+
+    @Test
+    void aBadEnvironmentVariableIsNamed() {
+        assertThatThrownBy(() -> KamaConfig.fromEnvironment(Map.of("KAMACACHE_NODE_VIRTUAL_NODES", "lots")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("environment variable KAMACACHE_NODE_VIRTUAL_NODES: node.virtualNodes: ")
+                .satisfies(e -> assertThat(((ConfigException) e).key()).isEqualTo("node.virtualNodes"));
     }
 
     @Test
@@ -310,7 +342,7 @@ class KamaConfigTest {
             "- mode | 1 | \"\" | expected a mapping (key: value lines), got a list",
             "cacheDefaults:\\n  policy: !!binary bHJ1 | 2 | cacheDefaults.policy | YAML tag 'tag:yaml.org,2002:binary' is not supported; configuration values are plain text, lists and mappings",
             "node: !!javax.script.ScriptEngineManager [x] | 1 | node | YAML tag 'tag:yaml.org,2002:javax.script.ScriptEngineManager' is not supported; configuration values are plain text, lists and mappings",
-            "defaults: &d\\n  policy: lru | 1 | defaults | unknown key 'defaults'; valid keys at the top level are: mode, node, cluster, serialization, cacheDefaults, caches",
+            "defaults: &d\\n  policy: lru | 1 | defaults | unknown key 'defaults'; valid keys at the top level are: mode, node, cluster, server, serialization, cacheDefaults, caches",
             "cacheDefaults:\\n  <<: {policy: lru} | 2 | cacheDefaults | YAML merge keys (<<) are not supported; write the keys out",
             "cluster:\\n  peers: [127.0.0.1:1, nowhere] | 2 | cluster.peers[1] | expected host:port such as 127.0.0.1:8001 or [::1]:8001, got 'nowhere'",
             "cluster:\\n  rpcTimeout: 5 | 2 | cluster.rpcTimeout | expected a duration such as 500ms, 30s, 10m, 2h, 1d or PT10M, got '5'",
