@@ -47,8 +47,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * statistics); the {@link Configuration} an application passes to {@link #createCache}
  * decides everything JCache itself defines.
  *
- * <p>{@link #close()} closes every cache, then the node and the threads that deliver
- * asynchronous events and run {@code loadAll}.
+ * <p>{@link #close()} closes the node first (a clustered node hands its entries to their
+ * new owners and leaves), then every cache and the threads that deliver asynchronous
+ * events and run {@code loadAll}.
  */
 public final class KamaCacheManager implements CacheManager {
 
@@ -294,10 +295,12 @@ public final class KamaCacheManager implements CacheManager {
         if (provider != null) {
             provider.release(this);
         }
-        for (KamaCache<?, ?> cache : caches.values()) {
-            release(cache);
-        }
+        // The node first: a clustered node hands its entries to their new owners as it leaves.
         node.close();
+        for (KamaCache<?, ?> cache : caches.values()) {
+            caches.remove(cache.getName(), cache);
+            cache.shutdown();
+        }
         executor.shutdown();
         try {
             if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {

@@ -164,6 +164,18 @@ class ClusteredJCacheTest {
         }
         assertThat(Recorder.CREATED).as("synchronous listener on the calling node, for keys owned anywhere")
                 .hasSize(100);
+
+        managers.remove(2).close();
+        Node node = managers.get(0).unwrap(Node.class);
+        long leftBy = System.nanoTime() + 10_000_000_000L;
+        while (node.ring().members().size() != 2 && System.nanoTime() < leftBy) {
+            Thread.onSpinWait();
+        }
+        for (int i = 0; i < 100; i++) {
+            assertThat(first.get(i)).isEqualTo("loaded " + i);
+        }
+        assertThat(LOADS.values()).as("a closing cache manager hands its entries off: nothing is loaded again")
+                .allSatisfy(count -> assertThat(count.get()).isEqualTo(1));
     }
 
     private static final String ALLOW = "serialization:\n  allow:\n    - io.kamacache.jcache.**\n";

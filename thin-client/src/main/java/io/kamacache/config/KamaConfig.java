@@ -119,6 +119,11 @@ public final class KamaConfig {
         return server;
     }
 
+    /** This configuration with other cluster settings. */
+    public KamaConfig withCluster(ClusterSettings cluster) {
+        return new KamaConfig(source, mode, node, cluster, server, serializationAllowList, cacheDefaults, caches);
+    }
+
     /** This configuration with another node address: one file can serve several nodes on one host. */
     public KamaConfig withNodeAddress(String address) {
         return new KamaConfig(source, mode, new NodeSettings(address, node.hashFunction(), node.virtualNodes()), cluster,

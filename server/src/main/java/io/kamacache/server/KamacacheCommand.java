@@ -1,0 +1,32 @@
+package io.kamacache.server;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code kamacache} command; {@code kamacache server} runs a node. */
+@Command(name = "kamacache", mixinStandardHelpOptions = true, versionProvider = KamacacheCommand.Version.class,
+        description = "A distributed in-memory cache for the JVM.",
+        subcommands = {ServerCommand.class, CommandLine.HelpCommand.class})
+public final class KamacacheCommand implements Runnable {
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new KamacacheCommand()).execute(args));
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a command, such as: kamacache server");
+    }
+
+    /** The version the jar's manifest gives, or "development" from a build tree. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = KamacacheCommand.class.getPackage().getImplementationVersion();
+            return new String[] {"kamacache " + (version == null ? "development" : version)};
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package io.kamacache.server;
+
+import io.kamacache.config.ConfigException;
+import io.kamacache.config.KamaConfig;
+import io.kamacache.discovery.MembershipException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code kamacache server}: runs a node until SIGTERM or SIGINT. Exit status 0 after a
+ * graceful stop, 2 for a bad configuration (the message names the file or variable, the
+ * line and the key), 1 when the node cannot start (its port is taken, etcd is unreachable).
+ */
+@Command(name = "server", mixinStandardHelpOptions = true,
+        description = {"Runs a cache node: it serves peers and clients on the gRPC port of node.address and stays "
+                + "until SIGTERM or SIGINT, when it hands its entries to the other nodes and exits.",
+                "Every configuration key can also be set by an environment variable: KAMACACHE_ and the key's path "
+                + "in capitals, dots and word breaks as underscores (KAMACACHE_NODE_ADDRESS)."})
+final class ServerCommand implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ServerCommand.class);
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "the YAML configuration (docs/configuration.md); without it, built-in defaults: "
+                    + "a single node on 127.0.0.1:8001")
+    private Path config;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
+        KamaConfig settings;
+        try {
+            if (config != null && !Files.isRegularFile(config)) {
+                throw new ConfigException(config.toString(), 0, "", "no such file");
+            }
+            settings = config == null ? KamaConfig.fromEnvironment(System.getenv())
+                    : KamaConfig.load(config.toAbsolutePath().toUri(), ServerCommand.class.getClassLoader(), System.getenv());
+        } catch (ConfigException e) {
+            System.err.println("kamacache: bad configuration: " + e.getMessage());
+            return 2;
+        }
+        CacheServer server;
+        try {
+            server = CacheServer.start(settings);
+        } catch (MembershipException | UncheckedIOException e) {
+            System.err.println("kamacache: the node could not start: " + e.getMessage());
+            return 1;
+        }
+        server.stopOnSignals();
+        server.awaitStop();
+        LOG.info("kamacache node {} stopped", server.address());
+        return 0;
+    }
+}
