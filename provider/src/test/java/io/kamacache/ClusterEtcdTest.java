@@ -5,6 +5,7 @@ import io.etcd.jetcd.Client;
 import io.etcd.jetcd.options.GetOption;
 import io.kamacache.discovery.EtcdMembership;
 import io.kamacache.testing.EtcdExtension;
+import io.kamacache.testing.FreePorts;
 import io.kamacache.testing.NodeProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,7 +32,6 @@ import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
-import static io.kamacache.ClusterTest.freeAddress;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Nodes that find each other through a real etcd: the ring, joins, leaves, a crash, an etcd outage. */
@@ -67,7 +67,7 @@ class ClusterEtcdTest {
     }
 
     private Node startNode() {
-        String address = freeAddress();
+        String address = FreePorts.loopbackAddress();
         EtcdMembership membership = EtcdMembership.builder().endpoints(ETCD.endpoints()).serviceName(service)
                 .leaseTtl(LEASE_TTL).connectTimeout(Duration.ofSeconds(2)).build();
         Node node = Node.builder().selfAddress(address).serviceName(service).membership(membership)
@@ -167,7 +167,7 @@ class ClusterEtcdTest {
 
     @Test
     void aKilledNodeIsDroppedWithinTheLeaseTtlAndItsKeysAreServedByTheOthers() throws Exception {
-        String address = freeAddress();
+        String address = FreePorts.loopbackAddress();
         otherJvm = startOtherJvm(address);
         Set<String> withOther = new HashSet<>(addresses());
         withOther.add(address);

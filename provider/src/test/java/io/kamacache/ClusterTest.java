@@ -8,13 +8,11 @@ import io.kamacache.discovery.Membership;
 import io.kamacache.proto.v1.CacheServiceGrpc;
 import io.kamacache.proto.v1.GetRequest;
 import io.kamacache.proto.v1.RequestHeader;
+import io.kamacache.testing.FreePorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,18 +34,10 @@ class ClusterTest {
     private final List<String> addresses = new ArrayList<>();
     private final ConcurrentHashMap<String, AtomicInteger> loads = new ConcurrentHashMap<>();
 
-    static String freeAddress() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return "127.0.0.1:" + socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
     @BeforeEach
     void startThreeNodes() {
         for (int i = 0; i < 3; i++) {
-            addresses.add(freeAddress());
+            addresses.add(FreePorts.loopbackAddress());
         }
         for (String address : addresses) {
             Node node = Node.builder().selfAddress(address).membership(Membership.staticPeers(addresses))

@@ -754,24 +754,24 @@ final class OwnedEntries<K, V> {
 
     private List<K> keys(Operation<K, V> op) {
         if (op.keys == null) {
-            List<K> keys = new ArrayList<>(op.ks.size());
-            for (byte[] k : op.ks) {
-                keys.add(decode(k));
-            }
-            op.keys = keys;
+            op.keys = decodeAll(op.ks);
         }
         return op.keys;
     }
 
     private List<V> values(Operation<K, V> op) {
         if (op.values == null) {
-            List<V> values = new ArrayList<>(op.vs.size());
-            for (byte[] v : op.vs) {
-                values.add(decode(v));
-            }
-            op.values = values;
+            op.values = decodeAll(op.vs);
         }
         return op.values;
+    }
+
+    private <T> List<T> decodeAll(List<byte[]> encoded) {
+        List<T> decoded = new ArrayList<>(encoded.size());
+        for (byte[] bytes : encoded) {
+            decoded.add(decode(bytes));
+        }
+        return decoded;
     }
 
     private boolean sameValue(byte[] stored, Operation<K, V> op) {

@@ -3,6 +3,7 @@ package io.kamacache.jcache;
 import io.kamacache.Node;
 import io.kamacache.config.KamaConfig;
 import io.kamacache.testing.EtcdExtension;
+import io.kamacache.testing.FreePorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -16,10 +17,7 @@ import javax.cache.event.CacheEntryEvent;
 import javax.cache.integration.CacheLoader;
 import javax.cache.processor.EntryProcessor;
 import javax.cache.processor.MutableEntry;
-import java.io.IOException;
 import java.io.Serializable;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -54,7 +52,7 @@ class ClusteredJCacheTest {
 
     @Test
     void operationsOnAnyNodeRunAtTheOwnerAndSeeOneCache() {
-        List<String> addresses = List.of(freeAddress(), freeAddress(), freeAddress());
+        List<String> addresses = List.of(FreePorts.loopbackAddress(), FreePorts.loopbackAddress(), FreePorts.loopbackAddress());
         String yaml = "cluster:\n  peers: [" + String.join(", ", addresses) + "]\n" + ALLOW;
         for (String address : addresses) {
             start(KamaConfig.parse(yaml, "test").withNodeAddress(address));
@@ -98,7 +96,7 @@ class ClusteredJCacheTest {
 
     @Test
     void listenersOnOneNodeHearOperationsCalledOnAnother() throws InterruptedException {
-        List<String> addresses = List.of(freeAddress(), freeAddress(), freeAddress());
+        List<String> addresses = List.of(FreePorts.loopbackAddress(), FreePorts.loopbackAddress(), FreePorts.loopbackAddress());
         String yaml = "cluster:\n  peers: [" + String.join(", ", addresses) + "]\n" + ALLOW;
         for (String address : addresses) {
             start(KamaConfig.parse(yaml, "test").withNodeAddress(address));
@@ -128,7 +126,7 @@ class ClusteredJCacheTest {
 
     @Test
     void loaderRunsOnceAtTheOwnerAndListenersHearRemoteWrites() {
-        List<String> addresses = List.of(freeAddress(), freeAddress(), freeAddress());
+        List<String> addresses = List.of(FreePorts.loopbackAddress(), FreePorts.loopbackAddress(), FreePorts.loopbackAddress());
         String yaml = "cluster:\n  etcd:\n    endpoints: [" + ETCD.endpoint() + "]\n    service: jcache-"
                 + System.nanoTime() + "\n    leaseTtl: 2s\n" + ALLOW;
         for (String address : addresses) {
@@ -193,14 +191,6 @@ class ClusteredJCacheTest {
             owners.add(node.ring().ownerOf(codec.encode(i)));
         }
         return owners;
-    }
-
-    static String freeAddress() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return "127.0.0.1:" + socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     public static final class CountingLoader implements CacheLoader<Integer, String>, Serializable {

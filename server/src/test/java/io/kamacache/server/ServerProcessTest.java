@@ -5,6 +5,7 @@ import io.kamacache.codec.Codec;
 import io.kamacache.config.KamaConfig;
 import io.kamacache.jcache.KamaCacheManager;
 import io.kamacache.testing.EtcdExtension;
+import io.kamacache.testing.FreePorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -17,7 +18,6 @@ import javax.cache.integration.CacheLoader;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -54,7 +54,7 @@ class ServerProcessTest {
     @Test
     void servesItsKeysAndHandsThemOffOnSigterm(@TempDir Path dir) throws Exception {
         String service = "server-" + System.nanoTime();
-        String address = "127.0.0.1:" + freePort();
+        String address = "127.0.0.1:" + FreePorts.port();
         Path config = dir.resolve("server.yaml");
         Files.writeString(config, clusterYaml(address, service));
         Server server = startServer(List.of("server", "--config", config.toString()), Map.of());
@@ -104,7 +104,7 @@ class ServerProcessTest {
 
     @Test
     void environmentVariablesConfigureItWithoutAFile() throws Exception {
-        String address = "127.0.0.1:" + freePort();
+        String address = "127.0.0.1:" + FreePorts.port();
         Server server = startServer(List.of("server"), Map.of("KAMACACHE_NODE_ADDRESS", address));
 
         server.awaitLine("serving");
@@ -149,14 +149,6 @@ class ServerProcessTest {
             Thread.sleep(20);
         }
         assertThat(node.ring().members()).hasSize(count);
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** A server process; what it prints goes to a file, read whenever asked. */

@@ -5,6 +5,7 @@ import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.options.GetOption;
 import io.kamacache.testing.EtcdExtension;
+import io.kamacache.testing.FreePorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -88,7 +89,7 @@ class EtcdMembershipTest {
 
     @Test
     void anUnreachableEtcdFailsJoinWithinTheConnectTimeout() {
-        String nowhere = "http://127.0.0.1:" + freePort();
+        String nowhere = "http://127.0.0.1:" + FreePorts.port();
         EtcdMembership membership = EtcdMembership.builder().endpoints(List.of(nowhere)).serviceName(service)
                 .connectTimeout(Duration.ofSeconds(2)).build();
         Views views = new Views();
@@ -156,14 +157,6 @@ class EtcdMembershipTest {
 
     static ByteSequence bytes(String s) {
         return ByteSequence.from(s, StandardCharsets.UTF_8);
-    }
-
-    static int freePort() {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     static void pause(long millis) {

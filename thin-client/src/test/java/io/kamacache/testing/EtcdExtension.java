@@ -7,7 +7,6 @@ import org.junit.jupiter.api.extension.TestWatcher;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -113,9 +112,9 @@ public final class EtcdExtension implements BeforeAllCallback, AfterAllCallback,
             throw new IllegalStateException((ownProcess ? "this test class starts its own etcd, and " : "") + INSTALL_HINT
                     + " (no etcd on PATH " + System.getenv("PATH") + ")");
         }
-        clientPort = freePort();
-        peerPort = freePort();
-        metricsPort = freePort();
+        clientPort = FreePorts.port();
+        peerPort = FreePorts.port();
+        metricsPort = FreePorts.port();
         dataDir = Files.createTempDirectory("kamacache-etcd-");
         Path target = Path.of(System.getProperty("basedir", "."), "target");
         Files.createDirectories(target);
@@ -305,14 +304,6 @@ public final class EtcdExtension implements BeforeAllCallback, AfterAllCallback,
             }
         }
         return null;
-    }
-
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private static String tail(Path file, int lines) {
