@@ -116,40 +116,56 @@ public final class EtcdMembership implements Membership {
 
     @Override
     public void join(String self, Consumer<Set<String>> views) {
-        NodeSettings.checkAddress(self);
+        start(NodeSettings.checkAddress(self), views);
+    }
+
+    /** Watches the members without registering: the views hold only the registered nodes. */
+    @Override
+    public void observe(Consumer<Set<String>> views) {
+        start(null, views);
+    }
+
+    /** Joins as {@code self}, or only watches when it is null. */
+    private void start(String self, Consumer<Set<String>> views) {
         Objects.requireNonNull(views, "views");
+        String role = self == null ? "observer" : self;
         synchronized (this) {
             if (closed) {
                 throw new IllegalStateException("this etcd membership was closed; build a new one");
             }
             if (thread != null) {
-                throw new IllegalStateException("already joined as a member");
+                throw new IllegalStateException("already started, as " + this.self);
             }
             this.self = self;
             this.views = views;
             this.client = clientBuilder.build();
             this.thread = new ScheduledThreadPoolExecutor(1, task -> {
-                Thread t = new Thread(task, "kamacache-etcd-" + self);
+                Thread t = new Thread(task, "kamacache-etcd-" + role);
                 t.setDaemon(true);
                 return t;
             });
             thread.setRemoveOnCancelPolicy(true);
         }
         Future<?> first = thread.submit(() -> {
-            register();
+            if (self != null) {
+                register();
+            }
             resync();
-            scheduleKeepAlive();
+            if (self != null) {
+                scheduleKeepAlive();
+            }
         });
+        String doing = self == null ? "watch " + this : "join " + this + " as " + self;
         try {
             first.get(connectTimeout.toMillis() * 3 + 1_000, TimeUnit.MILLISECONDS); // each step has its own deadline
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
             close();
-            throw new MembershipException("could not join " + this + " as " + self + ": " + describe(cause), cause);
+            throw new MembershipException("could not " + doing + ": " + describe(cause), cause);
         } catch (InterruptedException e) {
             close();
             Thread.currentThread().interrupt();
-            throw new MembershipException("interrupted while joining " + this + " as " + self, e);
+            throw new MembershipException("interrupted while trying to " + doing, e);
         }
     }
 
@@ -208,7 +224,9 @@ public final class EtcdMembership implements Membership {
     /** Reports the members plus this node, if that differs from the last view reported. */
     private void report() {
         Set<String> view = new HashSet<>();
-        view.add(self);
+        if (self != null) {
+            view.add(self);
+        }
         for (String address : members.values()) {
             try {
                 view.add(NodeSettings.checkAddress(address));
@@ -223,7 +241,8 @@ public final class EtcdMembership implements Membership {
         try {
             views.accept(lastView);
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.ERROR, "the view listener of " + self + " failed on " + lastView, e);
+            LOG.log(System.Logger.Level.ERROR, "the view listener of " + (self == null ? "an observer" : self)
+                    + " failed on " + lastView, e);
         }
     }
 

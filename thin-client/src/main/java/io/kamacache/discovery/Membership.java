@@ -25,7 +25,17 @@ public interface Membership extends AutoCloseable {
      */
     void join(String self, Consumer<Set<String>> views);
 
-    /** Leaves the cluster and stops reporting; does nothing when not joined. */
+    /**
+     * Reports every view without joining: what a client that owns nothing does. Views hold
+     * only the members, and the first is reported before this returns.
+     *
+     * @throws MembershipException when the source of membership cannot be reached in time
+     * @throws IllegalStateException when already started
+     * @throws UnsupportedOperationException for {@link #none()}, which has no members to watch
+     */
+    void observe(Consumer<Set<String>> views);
+
+    /** Leaves the cluster (or stops watching) and stops reporting; does nothing when not started. */
     @Override
     void close();
 

@@ -33,6 +33,19 @@ final class StaticMembership implements Membership {
     }
 
     @Override
+    public synchronized void observe(Consumer<Set<String>> views) {
+        Objects.requireNonNull(views, "views");
+        if (peers.isEmpty()) {
+            throw new UnsupportedOperationException("a single instance has no members to watch; give peers or etcd");
+        }
+        if (joined) {
+            throw new IllegalStateException("already started");
+        }
+        joined = true;
+        views.accept(peers);
+    }
+
+    @Override
     public boolean isClustered() {
         return !peers.isEmpty();
     }

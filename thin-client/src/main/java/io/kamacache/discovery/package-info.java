@@ -6,6 +6,7 @@
  * {@link io.kamacache.discovery.EtcdMembership} registers each node in etcd under a lease it
  * keeps alive and watches the registrations, so nodes that start, leave or crash (their lease
  * expires) change every node's view within about a lease TTL, and a node keeps its last view
- * while etcd is unreachable.
+ * while etcd is unreachable. A client that owns nothing observes the same views without
+ * joining: it never registers and is never a member.
  */
 package io.kamacache.discovery;

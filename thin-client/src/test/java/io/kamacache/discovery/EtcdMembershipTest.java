@@ -73,6 +73,33 @@ class EtcdMembershipTest {
     }
 
     @Test
+    void anObserverSeesTheMembersWithoutBecomingOne() {
+        membership().join("127.0.0.1:7001", new Views());
+        Views observed = new Views();
+        EtcdMembership observer = membership();
+        observer.observe(observed);
+        assertThat(observed.last()).as("the first view, before observe returns").containsExactly("127.0.0.1:7001");
+
+        EtcdMembership second = membership();
+        second.join("127.0.0.1:7002", new Views());
+        observed.await(Set.of("127.0.0.1:7001", "127.0.0.1:7002"));
+        second.close();
+        observed.await(Set.of("127.0.0.1:7001"));
+        assertThat(keysInEtcd()).as("an observer registers nothing")
+                .containsExactly("/kamacache/" + service + "/nodes/127.0.0.1:7001");
+        assertThatThrownBy(() -> observer.observe(new Views())).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void staticPeersAreObservedAsTheyAreAndNoneHasNothingToObserve() {
+        Views observed = new Views();
+        Membership.staticPeers(List.of("127.0.0.1:7001", "127.0.0.1:7002")).observe(observed);
+        assertThat(observed.last()).containsExactlyInAnyOrder("127.0.0.1:7001", "127.0.0.1:7002");
+        assertThatThrownBy(() -> Membership.none().observe(new Views()))
+                .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("give peers or etcd");
+    }
+
+    @Test
     void aRevokedLeaseIsReplacedAndTheMemberSeenAgain() throws Exception {
         Views watcher = new Views();
         membership().join("127.0.0.1:7001", new Views());
