@@ -2,13 +2,17 @@ package io.kamacache.jcache;
 
 import io.kamacache.Node;
 import io.kamacache.config.KamaConfig;
+import io.kamacache.jcache.spi.KamaCachingProvider;
 import io.kamacache.testing.EtcdExtension;
 import io.kamacache.testing.FreePorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 import javax.cache.Cache;
+import javax.cache.CacheException;
+import javax.cache.Caching;
 import javax.cache.configuration.FactoryBuilder;
 import javax.cache.configuration.MutableCacheEntryListenerConfiguration;
 import javax.cache.configuration.MutableConfiguration;
@@ -17,7 +21,12 @@ import javax.cache.event.CacheEntryEvent;
 import javax.cache.integration.CacheLoader;
 import javax.cache.processor.EntryProcessor;
 import javax.cache.processor.MutableEntry;
+import javax.cache.spi.CachingProvider;
+import java.io.IOException;
 import java.io.Serializable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.net.URI;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -32,6 +41,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The JCache face over three nodes: every operation runs at its key's owner, wherever it is called. */
 class ClusteredJCacheTest {
@@ -174,6 +184,22 @@ class ClusteredJCacheTest {
         }
         assertThat(LOADS.values()).as("a closing cache manager hands its entries off: nothing is loaded again")
                 .allSatisfy(count -> assertThat(count.get()).isEqualTo(1));
+    }
+
+    @Test
+    void anUnreachableEtcdIsACacheExceptionNamingItWithinTheConnectTimeout(@TempDir Path dir) throws IOException {
+        String nowhere = "http://127.0.0.1:" + FreePorts.port();
+        Path file = dir.resolve("cluster.yaml");
+        Files.writeString(file, "node:\n  address: 127.0.0.1:0\ncluster:\n  etcd:\n    endpoints: [" + nowhere
+                + "]\n    connectTimeout: 1s\n");
+        CachingProvider provider = Caching.getCachingProvider(KamaCachingProvider.class.getName());
+        long start = System.nanoTime();
+
+        assertThatThrownBy(() -> provider.getCacheManager(file.toUri(), getClass().getClassLoader()))
+                .isInstanceOf(CacheException.class)
+                .hasMessageContaining("could not start its node")
+                .hasMessageContaining(nowhere);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
     }
 
     private static final String ALLOW = "serialization:\n  allow:\n    - io.kamacache.jcache.**\n";

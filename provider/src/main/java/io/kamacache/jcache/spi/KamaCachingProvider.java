@@ -1,12 +1,14 @@
 package io.kamacache.jcache.spi;
 
 import io.kamacache.config.KamaConfig;
+import io.kamacache.discovery.MembershipException;
 import io.kamacache.jcache.KamaCacheManager;
 
 import javax.cache.CacheException;
 import javax.cache.CacheManager;
 import javax.cache.configuration.OptionalFeature;
 import javax.cache.spi.CachingProvider;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -48,7 +50,11 @@ public final class KamaCachingProvider implements CachingProvider {
         KamaCacheManager manager = byUri.get(managerUri);
         if (manager == null || manager.isClosed()) {
             KamaConfig config = configFor(managerUri, loader);
-            manager = new KamaCacheManager(this, managerUri, loader, copy(properties), config, InstantSource.system());
+            try {
+                manager = new KamaCacheManager(this, managerUri, loader, copy(properties), config, InstantSource.system());
+            } catch (MembershipException | UncheckedIOException e) {
+                throw new CacheException("cache manager " + managerUri + " could not start its node: " + e.getMessage(), e);
+            }
             byUri.put(managerUri, manager);
         }
         return manager;
