@@ -87,8 +87,9 @@ final class CacheCluster {
         return others;
     }
 
-    String self() {
-        return node.selfAddress();
+    /** Who requests come from: this node's address, or nothing for a client (no one can call it back). */
+    private String sender() {
+        return node.isClient() ? "" : node.selfAddress();
     }
 
     /**
@@ -130,7 +131,7 @@ final class CacheCluster {
 
     private <K, V> OperationRequest request(String cache, Operation<K, V> operation, int eventMask) {
         OperationRequest.Builder request = OperationRequest.newBuilder()
-                .setHeader(Protocol.header(node.selfAddress(), false))
+                .setHeader(Protocol.header(sender(), false))
                 .setCache(cache)
                 .setOp(operation.op)
                 .setEventMask(eventMask)
@@ -200,7 +201,7 @@ final class CacheCluster {
     /** The keys of every entry {@code member} holds of a cache. */
     List<byte[]> keys(String member, String cache) {
         KeysRequest request = KeysRequest.newBuilder()
-                .setHeader(Protocol.header(node.selfAddress(), false)).setCache(cache).build();
+                .setHeader(Protocol.header(sender(), false)).setCache(cache).build();
         List<byte[]> keys = new ArrayList<>();
         try {
             Iterator<KeysChunk> chunks = channels().stub(member, JCacheServiceGrpc::newBlockingStub).keys(request);
@@ -252,8 +253,14 @@ final class CacheCluster {
 
     // ---- listeners on other nodes ------------------------------------------------------------
 
-    /** Tells every other member which event types this node's listeners of a cache want (0: none). */
+    /**
+     * Tells every other member which event types this node's listeners of a cache want (0:
+     * none). A client opens no port to be told: its listeners hear its own operations only.
+     */
     void announce(String cache, int mask) {
+        if (node.isClient()) {
+            return;
+        }
         for (String member : others()) {
             announce(member, cache, mask);
         }
@@ -262,7 +269,7 @@ final class CacheCluster {
     private void announce(String member, String cache, int mask) {
         try {
             channels().stub(member, JCacheServiceGrpc::newBlockingStub).listen(ListenRequest.newBuilder()
-                    .setHeader(Protocol.header(node.selfAddress(), false))
+                    .setHeader(Protocol.header(sender(), false))
                     .setCache(cache)
                     .setEventMask(mask)
                     .build());
@@ -322,7 +329,7 @@ final class CacheCluster {
             if (wanted.isEmpty()) {
                 return;
             }
-            EventsRequest request = EventsRequest.newBuilder().setHeader(Protocol.header(node.selfAddress(), false))
+            EventsRequest request = EventsRequest.newBuilder().setHeader(Protocol.header(sender(), false))
                     .setCache(cache).addAllEvents(wanted).build();
             deliveries.computeIfAbsent(member, m -> new SerialExecutor(executor)).execute(() -> {
                 try {
@@ -358,7 +365,7 @@ final class CacheCluster {
         }
         try {
             channels().stub(member, JCacheServiceGrpc::newBlockingStub).createCache(CreateCacheRequest.newBuilder()
-                    .setHeader(Protocol.header(node.selfAddress(), false))
+                    .setHeader(Protocol.header(sender(), false))
                     .setCache(cache)
                     .setConfiguration(ByteString.copyFrom(bytes))
                     .build());
@@ -368,7 +375,7 @@ final class CacheCluster {
     }
 
     private CacheRequest cacheRequest(String cache) {
-        return CacheRequest.newBuilder().setHeader(Protocol.header(node.selfAddress(), false)).setCache(cache).build();
+        return CacheRequest.newBuilder().setHeader(Protocol.header(sender(), false)).setCache(cache).build();
     }
 
     private PeerChannels channels() {

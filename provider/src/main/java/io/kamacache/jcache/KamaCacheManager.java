@@ -8,6 +8,7 @@ import io.kamacache.config.CacheSettings;
 import io.kamacache.config.ClusterSettings;
 import io.kamacache.config.ExpirySettings;
 import io.kamacache.config.KamaConfig;
+import io.kamacache.config.Mode;
 import io.kamacache.jcache.expiry.ConfiguredExpiryPolicy;
 import io.kamacache.jcache.spi.KamaCachingProvider;
 import io.kamacache.store.StoreOptions;
@@ -103,6 +104,7 @@ public final class KamaCacheManager implements CacheManager {
             builder.membership(settings.membership())
                     .rpcTimeout(settings.rpcTimeout())
                     .maxMessageBytes(settings.maxMessageBytes())
+                    .client(config.mode() == Mode.CLIENT)
                     .service(new CacheEndpoint(this, this.control));
         }
         AtomicInteger threads = new AtomicInteger();

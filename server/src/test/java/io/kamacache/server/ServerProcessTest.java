@@ -49,6 +49,7 @@ class ServerProcessTest {
     void stop() {
         processes.forEach(Process::destroyForcibly);
         managers.forEach(KamaCacheManager::close);
+        LOADS.set(0);
     }
 
     @Test
@@ -89,6 +90,50 @@ class ServerProcessTest {
             assertThat(users.get(i)).isEqualTo("user " + i);
         }
         assertThat(LOADS).as("every entry was handed off: none loaded again").hasValue(0);
+    }
+
+    @Test
+    void aClientOwnsNothingAndKeepsWorkingWhenAServerDies(@TempDir Path dir) throws Exception {
+        String service = "client-" + System.nanoTime();
+        List<Server> servers = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            Path config = dir.resolve("server" + i + ".yaml");
+            Files.writeString(config, clusterYaml(FreePorts.loopbackAddress(), service));
+            servers.add(startServer(List.of("server", "--config", config.toString()), Map.of()));
+        }
+        for (Server server : servers) {
+            server.awaitLine("serving");
+        }
+        KamaCacheManager client = new KamaCacheManager(null, URI.create("kamacache:client"), getClass().getClassLoader(),
+                new Properties(), KamaConfig.parse("mode: client\n" + clusterYaml("127.0.0.1:0", service), "client"),
+                InstantSource.system());
+        managers.add(client);
+        Node node = client.unwrap(Node.class);
+        awaitMembers(node, 2);
+        assertThat(node.ring().members()).as("a client is no member").doesNotContain(node.selfAddress());
+
+        Cache<Integer, String> users = client.createCache("users", new MutableConfiguration<Integer, String>()
+                .setTypes(Integer.class, String.class)
+                .setReadThrough(true)
+                .setCacheLoaderFactory(FactoryBuilder.factoryOf(ServerLoader.class)));
+        for (int i = 0; i < 100; i++) {
+            assertThat(users.get(i)).isEqualTo("loaded by a server " + i);
+        }
+        users.put(1000, "written");
+        assertThat(users.get(1000)).isEqualTo("written");
+        int iterated = 0;
+        for (Cache.Entry<Integer, String> ignored : users) {
+            iterated++;
+        }
+        assertThat(iterated).isEqualTo(101);
+        assertThat(users.unwrap(io.kamacache.Group.class).stats().entries()).as("the client stores nothing").isZero();
+        assertThat(LOADS).as("no load ran in the client").hasValue(0);
+
+        servers.get(0).process.destroyForcibly();
+        awaitMembers(node, 1);
+        for (int i = 0; i < 100; i++) {
+            assertThat(users.get(i)).as("read through again on the survivor").isEqualTo("loaded by a server " + i);
+        }
     }
 
     @Test
@@ -175,6 +220,22 @@ class ServerProcessTest {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+        }
+    }
+
+    /** A loader that only ever runs on the servers. */
+    public static final class ServerLoader implements CacheLoader<Integer, String>, Serializable {
+        @Override
+        public String load(Integer key) {
+            LOADS.incrementAndGet(); // counts only if it ran in this JVM
+            return "loaded by a server " + key;
+        }
+
+        @Override
+        public Map<Integer, String> loadAll(Iterable<? extends Integer> keys) {
+            Map<Integer, String> loaded = new HashMap<>();
+            keys.forEach(key -> loaded.put(key, load(key)));
+            return loaded;
         }
     }
 

@@ -64,6 +64,10 @@ final class ConfigParser {
         Mode mode = top.containsKey("mode") ? reader.convert(top.get("mode"), Mode::fromName) : Mode.EMBEDDED;
         NodeSettings node = top.containsKey("node") ? node(top.get("node")) : NodeSettings.defaults();
         ClusterSettings cluster = top.containsKey("cluster") ? cluster(top.get("cluster")) : ClusterSettings.defaults();
+        if (mode == Mode.CLIENT && !cluster.isClustered()) {
+            NodeReader.Entry at = top.getOrDefault("cluster", top.get("mode"));
+            throw reader.error(at.value(), at.path(), "mode client needs servers to talk to: give cluster.peers or cluster.etcd");
+        }
         if (node.anyPort() && !cluster.peers().isEmpty()) {
             NodeReader.Entry address = reader.mapping(top.get("node").value(), "node", NODE_KEYS).get("address");
             throw reader.error(address.value(), address.path(), "port 0 (any free port) needs cluster.etcd: "

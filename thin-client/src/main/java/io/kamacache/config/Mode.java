@@ -3,10 +3,15 @@ package io.kamacache.config;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 
-/** How a JVM takes part in a cache: today only {@link #EMBEDDED}, the cache living inside the application. */
+/** How a JVM takes part in a cache. */
 public enum Mode {
-    /** The cache lives in the application's own JVM; the default. */
-    EMBEDDED("embedded");
+    /** The cache lives in the application's own JVM, which is a full node; the default. */
+    EMBEDDED("embedded"),
+    /**
+     * The cache lives on server nodes; this JVM owns nothing, watches the members (static
+     * peers or etcd) and sends every operation to the owner of its key.
+     */
+    CLIENT("client");
 
     private final String configName;
 
@@ -14,7 +19,7 @@ public enum Mode {
         this.configName = configName;
     }
 
-    /** The name used in configuration files: {@code embedded}. */
+    /** The name used in configuration files: {@code embedded} or {@code client}. */
     public String configName() {
         return configName;
     }

@@ -324,7 +324,8 @@ class KamaConfigTest {
             "cacheDefaults:\\n  statistics: yes | 2 | cacheDefaults.statistics | expected true or false, got 'yes'",
             "cacheDefaults:\\n  policy: | 2 | cacheDefaults.policy | a value is required",
             "cacheDefaults:\\n  policy: [lru, clock] | 2 | cacheDefaults.policy | expected a single value, got a list",
-            "mode: cluster | 1 | mode | unknown mode 'cluster'; valid modes are: embedded",
+            "mode: cluster | 1 | mode | unknown mode 'cluster'; valid modes are: embedded, client",
+            "mode: client | 1 | mode | mode client needs servers to talk to: give cluster.peers or cluster.etcd",
             "node:\\n  hashFunction: md5 | 2 | node.hashFunction | unknown hash function 'md5'; valid functions are: murmur3, crc32, xxhash64",
             "node:\\n  virtualNodes: 0 | 2 | node.virtualNodes | virtual nodes must be between 1 and 10000, got 0",
             "node:\\n  virtualNodes: 10001 | 2 | node.virtualNodes | virtual nodes must be between 1 and 10000, got 10001",
@@ -409,6 +410,7 @@ class KamaConfigTest {
     void modeNames() {
         assertThat(Mode.fromName(" EMBEDDED ")).isEqualTo(Mode.EMBEDDED);
         assertThat(Mode.EMBEDDED.configName()).isEqualTo("embedded");
-        assertThat(List.of(Mode.values())).containsExactly(Mode.EMBEDDED);
+        assertThat(Mode.fromName("Client")).isEqualTo(Mode.CLIENT);
+        assertThat(List.of(Mode.values())).containsExactly(Mode.EMBEDDED, Mode.CLIENT);
     }
 }
