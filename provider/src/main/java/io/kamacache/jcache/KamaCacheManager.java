@@ -470,6 +470,11 @@ public final class KamaCacheManager implements CacheManager {
                 cache.onRemoval(key, value, cause);
             }
         });
+        // Factories (FactoryBuilder's among them) find their classes through the context class
+        // loader: make it this manager's, whose class path may be larger (a server's lib/).
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(classLoader);
         try {
             OwnedEntries<K, V> owned = new OwnedEntries<>(name, group, configuration, codec, clock);
             KamaCache<K, V> cache = new KamaCache<>(this, name, group, configuration, owned, codec, cluster, executor);
@@ -478,6 +483,8 @@ public final class KamaCacheManager implements CacheManager {
         } catch (RuntimeException e) {
             node.removeGroup(name);
             throw e;
+        } finally {
+            thread.setContextClassLoader(previous);
         }
     }
 
