@@ -229,12 +229,22 @@ final class CacheCluster {
         }
     }
 
-    /** Ships a new cache's configuration to every other member; one that is unreachable gets it on first use. */
+    /**
+     * Ships a new cache's configuration to every other member; one that is unreachable gets
+     * it on first use.
+     *
+     * @throws CacheException on a client, when a server refused the configuration (a
+     *         factory's class is missing there, say): a client cannot use such a cache
+     */
     void created(String cache) {
         for (String member : others()) {
             try {
                 ship(member, cache);
             } catch (CacheException e) {
+                if (node.isClient() && e.getCause() instanceof StatusRuntimeException status
+                        && status.getStatus().getCode() == Status.Code.INVALID_ARGUMENT) {
+                    throw e;
+                }
                 LOG.log(System.Logger.Level.WARNING, e.getMessage());
             }
         }

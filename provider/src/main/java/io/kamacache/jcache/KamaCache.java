@@ -833,12 +833,14 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         }
     }
 
-    private static void closeQuietly(Object resource) {
+    /** Closes a loader, writer or expiry policy; a failure is logged, the cache closes all the same. */
+    private void closeQuietly(Object resource) {
         if (resource instanceof Closeable closeable) {
             try {
                 closeable.close();
-            } catch (IOException e) {
-                throw new CacheException("closing " + resource.getClass().getName() + " failed: " + e, e);
+            } catch (IOException | RuntimeException e) {
+                System.getLogger(KamaCache.class.getName()).log(System.Logger.Level.WARNING,
+                        "cache '" + name + "': closing " + resource.getClass().getName() + " failed: " + e);
             }
         }
     }

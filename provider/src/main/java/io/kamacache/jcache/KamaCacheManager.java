@@ -190,7 +190,12 @@ public final class KamaCacheManager implements CacheManager {
                         + (shipped.contains(cacheName) ? ", created by another node with a different configuration" : ""));
             }
         } else if (cluster != null) {
-            cluster.created(cacheName);
+            try {
+                cluster.created(cacheName);
+            } catch (CacheException e) {
+                release(cache);
+                throw e;
+            }
             if (cache.listenerMask() != 0) {
                 cache.announceListeners();
             }
@@ -476,7 +481,7 @@ public final class KamaCacheManager implements CacheManager {
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(classLoader);
         try {
-            OwnedEntries<K, V> owned = new OwnedEntries<>(name, group, configuration, codec, clock);
+            OwnedEntries<K, V> owned = new OwnedEntries<>(name, group, configuration, codec, clock, !node.isClient());
             KamaCache<K, V> cache = new KamaCache<>(this, name, group, configuration, owned, codec, cluster, executor);
             self.set(cache);
             return cache;

@@ -13,6 +13,7 @@ import javax.cache.Cache;
 import javax.cache.CacheException;
 import javax.cache.configuration.CompleteConfiguration;
 import javax.cache.event.EventType;
+import javax.cache.expiry.EternalExpiryPolicy;
 import javax.cache.integration.CacheLoader;
 import javax.cache.integration.CacheLoaderException;
 import javax.cache.integration.CacheWriter;
@@ -130,18 +131,23 @@ final class OwnedEntries<K, V> {
     private final LongAdder running = new LongAdder();
     private volatile boolean closing;
 
+    /**
+     * @param owner false on a client, which owns no entries: it builds no loader, writer or
+     *              expiry policy (their classes need only be on the servers)
+     */
     @SuppressWarnings("unchecked")
-    OwnedEntries(String name, Group group, CompleteConfiguration<K, V> configuration, Codec codec, InstantSource clock) {
+    OwnedEntries(String name, Group group, CompleteConfiguration<K, V> configuration, Codec codec, InstantSource clock,
+                 boolean owner) {
         this.name = name;
         this.group = group;
         this.store = group.store();
         this.configuration = configuration;
         this.codec = codec;
         this.clock = clock;
-        this.expiry = new ExpiryTimes(configuration.getExpiryPolicyFactory().create());
-        this.loader = configuration.getCacheLoaderFactory() == null ? null
+        this.expiry = new ExpiryTimes(owner ? configuration.getExpiryPolicyFactory().create() : new EternalExpiryPolicy());
+        this.loader = !owner || configuration.getCacheLoaderFactory() == null ? null
                 : (CacheLoader<K, V>) configuration.getCacheLoaderFactory().create();
-        this.writer = configuration.isWriteThrough() && configuration.getCacheWriterFactory() != null
+        this.writer = owner && configuration.isWriteThrough() && configuration.getCacheWriterFactory() != null
                 ? (CacheWriter<K, V>) configuration.getCacheWriterFactory().create() : null;
     }
 
@@ -169,8 +175,9 @@ final class OwnedEntries<K, V> {
         return resources;
     }
 
+    /** Whether the cache has a loader, wherever it runs. */
     boolean hasLoader() {
-        return loader != null;
+        return configuration.getCacheLoaderFactory() != null;
     }
 
     boolean isReadThrough() {

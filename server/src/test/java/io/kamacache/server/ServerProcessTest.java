@@ -12,6 +12,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import javax.cache.Cache;
+import javax.cache.CacheException;
 import javax.cache.configuration.FactoryBuilder;
 import javax.cache.configuration.MutableConfiguration;
 import javax.cache.integration.CacheLoader;
@@ -32,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The server as a real process on loopback, found through a real etcd. */
 class ServerProcessTest {
@@ -134,6 +136,30 @@ class ServerProcessTest {
         for (int i = 0; i < 100; i++) {
             assertThat(users.get(i)).as("read through again on the survivor").isEqualTo("loaded by a server " + i);
         }
+
+        String joining = FreePorts.loopbackAddress();
+        Path config = dir.resolve("joining.yaml");
+        Files.writeString(config, clusterYaml(joining, service));
+        startServer(List.of("server", "--config", config.toString()), Map.of()).awaitLine("serving");
+        awaitMembers(node, 2);
+        Codec codec = Codec.create(List.of(), null);
+        List<Integer> moved = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            if (node.ring().ownerOf(codec.encode(i)).equals(joining)) {
+                moved.add(i);
+            }
+        }
+        assertThat(moved).as("the joining server owns some keys now").isNotEmpty();
+        for (int i : moved) {
+            assertThat(users.get(i)).isEqualTo("loaded by a server " + i);
+        }
+
+        MutableConfiguration<Integer, String> missing = new MutableConfiguration<Integer, String>()
+                .setReadThrough(true)
+                .setCacheLoaderFactory(new FactoryBuilder.ClassFactory<>("com.example.NotOnTheServers"));
+        assertThatThrownBy(() -> client.createCache("missing", missing))
+                .isInstanceOf(CacheException.class).hasMessageContaining("com.example.NotOnTheServers");
+        assertThat(client.getCache("missing")).as("nothing half-made is left").isNull();
     }
 
     @Test
