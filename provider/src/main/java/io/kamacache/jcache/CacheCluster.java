@@ -24,6 +24,7 @@ import javax.cache.CacheException;
 import javax.cache.configuration.CompleteConfiguration;
 import javax.cache.event.EventType;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +40,9 @@ import java.util.concurrent.Executor;
  *
  * <p>A member that no longer owns a key in its own view answers UNAVAILABLE before running
  * anything; the caller routes again by its current view, a few times, with a short pause
- * (views differ only while membership changes).
+ * (views differ only while membership changes). An owner that stops answering is waited
+ * for until the membership drops it (etcd: within its lease TTL), and the operation then
+ * goes to the key's new owner: a write may so reach the writer twice, never be lost.
  *
  * <p>Listeners hear every operation, wherever it was called: each node tells the others
  * which event types its listeners of a cache want, and an owner sends the events of what it
@@ -67,11 +70,19 @@ final class CacheCluster {
     /** Per member, the events on their way to it, in order. */
     private final Map<String, SerialExecutor> deliveries = new ConcurrentHashMap<>();
 
-    CacheCluster(Node node, Codec codec, KamaCacheManager manager, Executor executor) {
+    /** How long a call to an owner that stopped answering waits for the membership to drop it. */
+    private final Duration failoverWait;
+
+    /**
+     * @param failoverWait how long membership takes to notice a dead node (etcd: its lease
+     *                     TTL and a call deadline; zero for static peers, which never change)
+     */
+    CacheCluster(Node node, Codec codec, KamaCacheManager manager, Executor executor, Duration failoverWait) {
         this.node = node;
         this.codec = codec;
         this.manager = manager;
         this.executor = executor;
+        this.failoverWait = failoverWait;
     }
 
     /** The owner of a key when it is another node, or null when it is this one. */
@@ -121,12 +132,41 @@ final class CacheCluster {
         try {
             return channels().stub(owner, JCacheServiceGrpc::newBlockingStub).run(request);
         } catch (StatusRuntimeException e) {
-            if (e.getStatus().getCode() == Status.Code.UNAVAILABLE && e.getStatus().getDescription() != null
-                    && e.getStatus().getDescription().startsWith(MovedException.MARK)) {
-                throw new MovedException(e.getStatus().getDescription());
+            String description = e.getStatus().getDescription();
+            if (e.getStatus().getCode() == Status.Code.UNAVAILABLE && description != null
+                    && description.startsWith(MovedException.MARK)) {
+                throw new MovedException(description);
+            }
+            if (isUnreachable(e) && awaitDeparture(owner)) {
+                throw new MovedException("node " + owner + " stopped answering and left the cluster");
             }
             throw e;
         }
+    }
+
+    private static boolean isUnreachable(StatusRuntimeException e) {
+        Status.Code code = e.getStatus().getCode();
+        return code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED;
+    }
+
+    /**
+     * Waits, up to the failover wait, for the membership to drop a node that stopped
+     * answering; then its keys have new owners and the operation can go there.
+     */
+    private boolean awaitDeparture(String owner) {
+        long deadline = System.nanoTime() + failoverWait.toNanos();
+        while (node.ring().members().contains(owner)) {
+            if (System.nanoTime() >= deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
     }
 
     private <K, V> OperationRequest request(String cache, Operation<K, V> operation, int eventMask) {

@@ -23,6 +23,7 @@ import javax.cache.configuration.MutableConfiguration;
 import javax.cache.expiry.EternalExpiryPolicy;
 import javax.cache.spi.CachingProvider;
 import java.net.URI;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -119,7 +120,10 @@ public final class KamaCacheManager implements CacheManager {
             executor.shutdownNow();
             throw e;
         }
-        this.cluster = settings.isClustered() ? new CacheCluster(node, this.control, this, executor) : null;
+        Duration failoverWait = settings.etcd() == null ? Duration.ZERO
+                : settings.etcd().leaseTtl().plus(settings.rpcTimeout());
+        this.cluster = settings.isClustered()
+                ? new CacheCluster(node, this.control, this, executor, failoverWait) : null;
         if (cluster != null) {
             node.watchMembers(members -> {
                 try {

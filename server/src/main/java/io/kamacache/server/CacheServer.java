@@ -36,11 +36,13 @@ final class CacheServer implements AutoCloseable {
 
     private final KamaCacheManager manager;
     private final URLClassLoader libraries;
+    private final String source;
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    private CacheServer(KamaCacheManager manager, URLClassLoader libraries) {
+    private CacheServer(KamaCacheManager manager, URLClassLoader libraries, String source) {
         this.manager = manager;
         this.libraries = libraries;
+        this.source = source;
     }
 
     /** Starts a node; it is listening and has joined its cluster when this returns. */
@@ -52,10 +54,7 @@ final class CacheServer implements AutoCloseable {
         try {
             KamaCacheManager manager = new KamaCacheManager(null, MANAGER_URI, libraries, new Properties(), listening,
                     InstantSource.system());
-            Node node = manager.unwrap(Node.class);
-            LOG.info("kamacache node {} serving, members {} ({}, config {})", node.selfAddress(),
-                    node.ring().members(), node.membership(), config.source());
-            return new CacheServer(manager, libraries);
+            return new CacheServer(manager, libraries, config.source());
         } catch (RuntimeException e) {
             closeQuietly(libraries);
             throw e;
@@ -69,6 +68,13 @@ final class CacheServer implements AutoCloseable {
 
     KamaCacheManager manager() {
         return manager;
+    }
+
+    /** Says that the node serves, and with whom: the line that operators (and tests) wait for. */
+    void logServing() {
+        Node node = manager.unwrap(Node.class);
+        LOG.info("kamacache node {} serving, members {} ({}, config {})", node.selfAddress(), node.ring().members(),
+                node.membership(), source);
     }
 
     /** Stops gracefully on SIGTERM and SIGINT, and on any other JVM shutdown. */

@@ -55,7 +55,8 @@ final class ServerCommand implements Callable<Integer> {
             System.err.println("kamacache: the node could not start: " + e.getMessage());
             return 1;
         }
-        server.stopOnSignals();
+        server.stopOnSignals(); // before saying it serves: a SIGTERM from then on is a graceful stop
+        server.logServing();
         server.awaitStop();
         LOG.info("kamacache node {} stopped", server.address());
         return 0;
