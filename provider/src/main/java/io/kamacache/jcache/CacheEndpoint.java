@@ -16,6 +16,7 @@ import io.kamacache.proto.v1.ListenRequest;
 import io.kamacache.proto.v1.OperationReply;
 import io.kamacache.proto.v1.OperationRequest;
 import io.kamacache.proto.v1.OptionalValue;
+import io.kamacache.proto.v1.RequestHeader;
 import io.kamacache.remote.Protocol;
 
 import javax.cache.CacheException;
@@ -47,7 +48,7 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
             KamaCache<Object, Object> cache = cache(request.getCache());
             Operation<Object, Object> operation = operation(request);
             checkOwned(operation);
-            EventCollector sink = new EventCollector(request.getEventMask());
+            EventCollector<Object> sink = new EventCollector<>(request.getEventMask());
             OperationReply.Builder reply = OperationReply.newBuilder();
             try {
                 Outcome out = cache.runFor(operation, sink, request.getHeader().getSender());
@@ -104,19 +105,13 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
 
     @Override
     public void clear(CacheRequest request, StreamObserver<CacheReply> response) {
-        try {
-            Protocol.check(request.getHeader());
-            cache(request.getCache()).clearOwned();
-            done(response);
-        } catch (RuntimeException e) {
-            response.onError(status(e, "clear", request.getCache()));
-        }
+        answer(request.getHeader(), request.getCache(), "clear", response,
+                () -> cache(request.getCache()).clearOwned());
     }
 
     @Override
     public void createCache(CreateCacheRequest request, StreamObserver<CacheReply> response) {
-        try {
-            Protocol.check(request.getHeader());
+        answer(request.getHeader(), request.getCache(), "create", response, () -> {
             Object decoded = codec.decode(request.getConfiguration().toByteArray());
             if (!(decoded instanceof CompleteConfiguration<?, ?> configuration)) {
                 throw new IllegalArgumentException("the configuration of cache '" + request.getCache()
@@ -124,45 +119,41 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
                         + ", not a javax.cache.configuration.CompleteConfiguration");
             }
             manager.createShipped(request.getCache(), configuration);
-            done(response);
-        } catch (RuntimeException e) {
-            response.onError(status(e, "create", request.getCache()));
-        }
+        });
     }
 
     @Override
     public void destroyCache(CacheRequest request, StreamObserver<CacheReply> response) {
-        try {
-            Protocol.check(request.getHeader());
-            manager.destroyShipped(request.getCache());
-            done(response);
-        } catch (RuntimeException e) {
-            response.onError(status(e, "destroy", request.getCache()));
-        }
+        answer(request.getHeader(), request.getCache(), "destroy", response,
+                () -> manager.destroyShipped(request.getCache()));
     }
 
     @Override
     public void listen(ListenRequest request, StreamObserver<CacheReply> response) {
-        try {
-            Protocol.check(request.getHeader());
-            manager.listening(request.getCache(), request.getHeader().getSender(), request.getEventMask());
-            done(response);
-        } catch (RuntimeException e) {
-            response.onError(status(e, "note the listeners of", request.getCache()));
-        }
+        answer(request.getHeader(), request.getCache(), "note the listeners of", response,
+                () -> manager.listening(request.getCache(), request.getHeader().getSender(), request.getEventMask()));
     }
 
     @Override
     public void deliver(EventsRequest request, StreamObserver<CacheReply> response) {
-        try {
-            Protocol.check(request.getHeader());
+        answer(request.getHeader(), request.getCache(), "deliver events of", response, () -> {
             KamaCache<Object, Object> cache = manager.cacheForPeers(request.getCache());
             if (cache != null) {
                 cache.deliver(request.getEventsList());
             }
-            done(response);
+        });
+    }
+
+    /** Checks the header, does {@code work} and answers with an empty reply, or with what went wrong. */
+    private void answer(RequestHeader header, String cache, String what, StreamObserver<CacheReply> response,
+                        Runnable work) {
+        try {
+            Protocol.check(header);
+            work.run();
+            response.onNext(CacheReply.getDefaultInstance());
+            response.onCompleted();
         } catch (RuntimeException e) {
-            response.onError(status(e, "deliver events of", request.getCache()));
+            response.onError(status(e, what, cache));
         }
     }
 
@@ -253,10 +244,5 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
     private static OptionalValue optional(byte[] value) {
         return value == null ? OptionalValue.getDefaultInstance()
                 : OptionalValue.newBuilder().setPresent(true).setValue(ByteString.copyFrom(value)).build();
-    }
-
-    private static void done(StreamObserver<CacheReply> response) {
-        response.onNext(CacheReply.getDefaultInstance());
-        response.onCompleted();
     }
 }

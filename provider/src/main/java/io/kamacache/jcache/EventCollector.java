@@ -13,7 +13,7 @@ import java.util.List;
  * names: those the caller listens to (they go back in the reply) or those other nodes
  * listen to (they are sent after the operation).
  */
-final class EventCollector implements EventSink<Object> {
+final class EventCollector<K> implements EventSink<K> {
 
     private final int mask;
     private final List<Event> events = new ArrayList<>(0);
@@ -36,7 +36,7 @@ final class EventCollector implements EventSink<Object> {
     }
 
     @Override
-    public void publish(EventType type, Object key, byte[] k, byte[] value, byte[] oldValue) {
+    public void publish(EventType type, K key, byte[] k, byte[] value, byte[] oldValue) {
         if (!wants(type)) {
             return;
         }

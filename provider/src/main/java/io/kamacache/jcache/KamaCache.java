@@ -490,19 +490,14 @@ public final class KamaCache<K, V> implements Cache<K, V> {
     private Outcome runAsOwner(Operation<K, V> operation, EventSink<K> callerSink, String caller) {
         Batch<K, V> batch = events.batch();
         int remoteMask = cluster == null ? 0 : cluster.remoteMask(name, caller);
-        EventCollector others = remoteMask == 0 ? null : new EventCollector(remoteMask);
+        EventCollector<K> others = remoteMask == 0 ? null : new EventCollector<>(remoteMask);
         Outcome out = owned.run(operation, EventSink.of(callerSink,
-                batch.isEmpty() ? EventSink.none() : new LocalSink(batch), others == null ? EventSink.none() : erase(others)));
+                batch.isEmpty() ? EventSink.none() : new LocalSink(batch), others == null ? EventSink.none() : others));
         batch.awaitSynchronous();
         if (others != null) {
             cluster.deliver(name, others.events(), caller);
         }
         return out;
-    }
-
-    @SuppressWarnings("unchecked")
-    private EventSink<K> erase(EventCollector collector) {
-        return (EventSink<K>) (EventSink<?>) collector;
     }
 
     /**
@@ -798,7 +793,7 @@ public final class KamaCache<K, V> implements Cache<K, V> {
             batch.awaitSynchronous();
         }
         if (cluster != null && EventCollector.wants(cluster.remoteMask(name, null), EventType.EXPIRED)) {
-            EventCollector expired = new EventCollector(1 << EventType.EXPIRED.ordinal());
+            EventCollector<K> expired = new EventCollector<>(1 << EventType.EXPIRED.ordinal());
             expired.publish(EventType.EXPIRED, null, k, value.value(), value.value());
             cluster.deliver(name, expired.events(), null);
         }

@@ -358,15 +358,15 @@ public final class KamaCacheManager implements CacheManager {
     }
 
     /**
-     * The configuration other nodes build their part of a cache from: this cache's, without
-     * its listeners, which stay where they were registered (events come back to them).
+     * The configuration other nodes build their part of a cache from: this cache's shape,
+     * without its listeners, which stay where they were registered (events come back to them).
      */
     CompleteConfiguration<?, ?> shippedConfiguration(String cacheName) {
         KamaCache<?, ?> cache = caches.get(cacheName);
         if (cache == null) {
             return null;
         }
-        return withoutListeners(cache.getConfiguration(CompleteConfiguration.class));
+        return shape(cache.getConfiguration(CompleteConfiguration.class));
     }
 
     /**
@@ -410,7 +410,10 @@ public final class KamaCacheManager implements CacheManager {
 
     /** What nodes share of a configuration: everything but listeners, statistics and management. */
     private static <K, V> MutableConfiguration<K, V> shape(CompleteConfiguration<K, V> configuration) {
-        MutableConfiguration<K, V> shape = withoutListeners(configuration);
+        MutableConfiguration<K, V> shape = new MutableConfiguration<>(configuration);
+        for (CacheEntryListenerConfiguration<K, V> listener : configuration.getCacheEntryListenerConfigurations()) {
+            shape.removeCacheEntryListenerConfiguration(listener);
+        }
         shape.setStatisticsEnabled(false);
         shape.setManagementEnabled(false);
         return shape;
@@ -425,14 +428,6 @@ public final class KamaCacheManager implements CacheManager {
         if (cache != null) {
             release(cache);
         }
-    }
-
-    private static <K, V> MutableConfiguration<K, V> withoutListeners(CompleteConfiguration<K, V> configuration) {
-        MutableConfiguration<K, V> copy = new MutableConfiguration<>(configuration);
-        for (CacheEntryListenerConfiguration<K, V> listener : configuration.getCacheEntryListenerConfigurations()) {
-            copy.removeCacheEntryListenerConfiguration(listener);
-        }
-        return copy;
     }
 
     /** Takes a closing cache out of this manager and drops its group. */

@@ -339,19 +339,13 @@ final class OwnedEntries<K, V> {
         store.compute(k, current -> {
             long now = clock.millis();
             if (current == null) {
-                long expiresAt = expiry.forCreation(now);
-                if (expiresAt <= now) {
-                    return null;
-                }
-                sink.publish(EventType.CREATED, key, k, v, null);
-                return StoredValue.of(v, expiresAt);
+                return created(now, key, k, v, sink);
             }
             if (!replace) {
                 result[0] = current.value(); // someone else's value won
                 return current;
             }
-            sink.publish(EventType.UPDATED, key, k, v, current.value());
-            return StoredValue.of(v, expiry.forUpdate(now, current.expiresAt()));
+            return updated(now, key, k, v, current, sink);
         });
         return result[0];
     }
@@ -448,27 +442,13 @@ final class OwnedEntries<K, V> {
     /** Stores a value through the writer; returns whether it was kept (a zero creation expiry keeps nothing). */
     private boolean put(Operation<K, V> op, EventSink<K> sink, Outcome previous) {
         K key = key(op);
-        boolean[] stored = {false};
-        store.compute(op.k, current -> {
-            long now = clock.millis();
+        return store.compute(op.k, current -> {
             write(key, value(op));
-            if (current == null) {
-                long expiresAt = expiry.forCreation(now);
-                if (expiresAt <= now) {
-                    return null;
-                }
-                sink.publish(EventType.CREATED, key, op.k, op.v, null);
-                stored[0] = true;
-                return StoredValue.of(op.v, expiresAt);
-            }
-            if (previous != null) {
+            if (current != null && previous != null) {
                 previous.value = current.value();
             }
-            sink.publish(EventType.UPDATED, key, op.k, op.v, current.value());
-            stored[0] = true;
-            return StoredValue.of(op.v, expiry.forUpdate(now, current.expiresAt()));
-        });
-        return stored[0];
+            return createdOrUpdated(key, op.k, op.v, current, sink);
+        }) != null;
     }
 
     private void putIfAbsent(Operation<K, V> op, EventSink<K> sink, Outcome out) {
@@ -479,15 +459,10 @@ final class OwnedEntries<K, V> {
                 existed[0] = true;
                 return current;
             }
-            long now = clock.millis();
             write(key, value(op));
-            long expiresAt = expiry.forCreation(now);
-            if (expiresAt <= now) {
-                return null;
-            }
-            sink.publish(EventType.CREATED, key, op.k, op.v, null);
-            out.flag = true;
-            return StoredValue.of(op.v, expiresAt);
+            StoredValue created = created(clock.millis(), key, op.k, op.v, sink);
+            out.flag = created != null;
+            return created;
         });
         out.countGet(existed[0]);
         out.puts = out.flag ? 1 : 0;
@@ -506,45 +481,18 @@ final class OwnedEntries<K, V> {
             try {
                 writer.writeAll(pending);
             } catch (Exception e) {
-                out.failure = e instanceof CacheWriterException cwe ? cwe
-                        : new CacheWriterException("the writer of cache '" + name + "' failed: " + e, e);
+                out.failure = writerFailure(e);
             }
-            Set<K> left = new HashSet<>();
-            for (Cache.Entry<? extends K, ? extends V> entry : pending) {
-                left.add(entry.getKey());
-            }
-            failed = new HashSet<>();
-            for (int i = 0; i < keys.size(); i++) {
-                if (left.contains(keys.get(i))) {
-                    failed.add(i);
-                }
-            }
+            failed = indexesOf(keys, pending.stream().map(Cache.Entry::getKey).toList());
         }
         for (int i = 0; i < op.ks.size(); i++) {
-            if (!failed.contains(i) && putWithoutWriter(keys.get(i), op.ks.get(i), op.vs.get(i), sink)) {
+            K key = keys.get(i);
+            byte[] k = op.ks.get(i);
+            byte[] v = op.vs.get(i);
+            if (!failed.contains(i) && store.compute(k, current -> createdOrUpdated(key, k, v, current, sink)) != null) {
                 out.puts++;
             }
         }
-    }
-
-    private boolean putWithoutWriter(K key, byte[] k, byte[] v, EventSink<K> sink) {
-        boolean[] stored = {false};
-        store.compute(k, current -> {
-            long now = clock.millis();
-            if (current == null) {
-                long expiresAt = expiry.forCreation(now);
-                if (expiresAt <= now) {
-                    return null;
-                }
-                sink.publish(EventType.CREATED, key, k, v, null);
-                stored[0] = true;
-                return StoredValue.of(v, expiresAt);
-            }
-            sink.publish(EventType.UPDATED, key, k, v, current.value());
-            stored[0] = true;
-            return StoredValue.of(v, expiry.forUpdate(now, current.expiresAt()));
-        });
-        return stored[0];
     }
 
     private boolean remove(Operation<K, V> op, EventSink<K> sink, Outcome previous) {
@@ -558,9 +506,8 @@ final class OwnedEntries<K, V> {
             if (previous != null) {
                 previous.value = current.value();
             }
-            sink.publish(EventType.REMOVED, key, op.k, current.value(), current.value());
             removed[0] = true;
-            return null;
+            return removed(key, op.k, current, sink);
         });
         return removed[0];
     }
@@ -577,9 +524,8 @@ final class OwnedEntries<K, V> {
                 return current.withExpiresAt(expiry.forAccess(clock.millis(), current.expiresAt()));
             }
             delete(key);
-            sink.publish(EventType.REMOVED, key, op.k, current.value(), current.value());
             out.flag = true;
-            return null;
+            return removed(key, op.k, current, sink);
         });
         out.countGet(found[0]);
         out.removals = out.flag ? 1 : 0;
@@ -596,9 +542,8 @@ final class OwnedEntries<K, V> {
             if (previous != null) {
                 previous.value = current.value();
             }
-            sink.publish(EventType.UPDATED, key, op.k, op.v, current.value());
             replaced[0] = true;
-            return StoredValue.of(op.v, expiry.forUpdate(clock.millis(), current.expiresAt()));
+            return updated(clock.millis(), key, op.k, op.v, current, sink);
         });
         return replaced[0];
     }
@@ -616,9 +561,8 @@ final class OwnedEntries<K, V> {
                 return current.withExpiresAt(expiry.forAccess(now, current.expiresAt()));
             }
             write(key, value(op));
-            sink.publish(EventType.UPDATED, key, op.k, op.v, current.value());
             out.flag = true;
-            return StoredValue.of(op.v, expiry.forUpdate(now, current.expiresAt()));
+            return updated(now, key, op.k, op.v, current, sink);
         });
         out.countGet(found[0]);
         out.puts = out.flag ? 1 : 0;
@@ -634,16 +578,9 @@ final class OwnedEntries<K, V> {
             try {
                 writer.deleteAll(pending);
             } catch (Exception e) {
-                out.failure = e instanceof CacheWriterException cwe ? cwe
-                        : new CacheWriterException("the writer of cache '" + name + "' failed: " + e, e);
+                out.failure = writerFailure(e);
             }
-            Set<K> left = new HashSet<>(pending);
-            failed = new HashSet<>();
-            for (int i = 0; i < keys.size(); i++) {
-                if (left.contains(keys.get(i))) {
-                    failed.add(i);
-                }
-            }
+            failed = indexesOf(keys, pending);
         }
         for (int i = 0; i < keys.size(); i++) {
             if (failed.contains(i)) {
@@ -653,12 +590,8 @@ final class OwnedEntries<K, V> {
             byte[] k = op.ks.get(i);
             boolean[] removed = {false};
             store.compute(k, current -> {
-                if (current == null) {
-                    return null;
-                }
-                sink.publish(EventType.REMOVED, key, k, current.value(), current.value());
-                removed[0] = true;
-                return null;
+                removed[0] = current != null;
+                return current == null ? null : removed(key, k, current, sink);
             });
             if (removed[0]) {
                 out.removals++;
@@ -697,30 +630,22 @@ final class OwnedEntries<K, V> {
                         write(key, value);
                         out.puts = 1;
                     }
-                    long expiresAt = expiry.forCreation(now);
-                    if (expiresAt <= now) {
-                        return null;
-                    }
-                    byte[] v = codec.encode(value);
-                    sink.publish(EventType.CREATED, key, op.k, v, null);
-                    return StoredValue.of(v, expiresAt);
+                    return created(now, key, op.k, codec.encode(value), sink);
                 }
                 case UPDATE: {
                     V value = entry.getValue();
                     checkTypes(key, value);
                     write(key, value);
                     out.puts = 1;
-                    byte[] v = codec.encode(value);
-                    sink.publish(EventType.UPDATED, key, op.k, v, current.value());
-                    return StoredValue.of(v, expiry.forUpdate(now, current.expiresAt()));
+                    return updated(now, key, op.k, codec.encode(value), current, sink);
                 }
                 case REMOVE:
                     delete(key);
-                    if (current != null) {
-                        sink.publish(EventType.REMOVED, key, op.k, current.value(), current.value());
-                        out.removals = 1;
+                    if (current == null) {
+                        return null;
                     }
-                    return null;
+                    out.removals = 1;
+                    return removed(key, op.k, current, sink);
                 default:
                     throw new AssertionError(entry.outcome());
             }
@@ -728,6 +653,52 @@ final class OwnedEntries<K, V> {
     }
 
     // ---- helpers --------------------------------------------------------------------------
+
+    /**
+     * The entry a key gets for {@code v}, with its event, inside the key's compute: created
+     * where there was none (null when the creation expiry keeps nothing), else updated.
+     */
+    private StoredValue createdOrUpdated(K key, byte[] k, byte[] v, StoredValue current, EventSink<K> sink) {
+        long now = clock.millis();
+        return current == null ? created(now, key, k, v, sink) : updated(now, key, k, v, current, sink);
+    }
+
+    private StoredValue created(long now, K key, byte[] k, byte[] v, EventSink<K> sink) {
+        long expiresAt = expiry.forCreation(now);
+        if (expiresAt <= now) {
+            return null;
+        }
+        sink.publish(EventType.CREATED, key, k, v, null);
+        return StoredValue.of(v, expiresAt);
+    }
+
+    private StoredValue updated(long now, K key, byte[] k, byte[] v, StoredValue current, EventSink<K> sink) {
+        sink.publish(EventType.UPDATED, key, k, v, current.value());
+        return StoredValue.of(v, expiry.forUpdate(now, current.expiresAt()));
+    }
+
+    /** Always null: the entry is gone, and its event published. */
+    private StoredValue removed(K key, byte[] k, StoredValue current, EventSink<K> sink) {
+        sink.publish(EventType.REMOVED, key, k, current.value(), current.value());
+        return null;
+    }
+
+    /** The indexes of the keys a batch writer left behind: the ones it did not write or delete. */
+    private static <K> Set<Integer> indexesOf(List<K> keys, Collection<? extends K> left) {
+        Set<K> leftKeys = new HashSet<>(left);
+        Set<Integer> indexes = new HashSet<>();
+        for (int i = 0; i < keys.size(); i++) {
+            if (leftKeys.contains(keys.get(i))) {
+                indexes.add(i);
+            }
+        }
+        return indexes;
+    }
+
+    private CacheWriterException writerFailure(Exception e) {
+        return e instanceof CacheWriterException cwe ? cwe
+                : new CacheWriterException("the writer of cache '" + name + "' failed: " + e, e);
+    }
 
     /** Checks a key and value against the configured types. */
     void checkTypes(K key, V value) {
