@@ -23,6 +23,7 @@ import io.kamacache.remote.Protocol;
 import javax.cache.CacheException;
 import javax.cache.configuration.CompleteConfiguration;
 import javax.cache.event.EventType;
+import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
 import java.time.Duration;
 import java.util.Iterator;
@@ -144,9 +145,14 @@ final class CacheCluster {
         }
     }
 
+    /**
+     * Whether the call failed for want of an answer. A connection that closes under a call
+     * surfaces as UNKNOWN with the channel's ClosedChannelException as its cause.
+     */
     private static boolean isUnreachable(StatusRuntimeException e) {
         Status.Code code = e.getStatus().getCode();
-        return code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED;
+        return code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED
+                || code == Status.Code.UNKNOWN && e.getCause() instanceof ClosedChannelException;
     }
 
     /**
