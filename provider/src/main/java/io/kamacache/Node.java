@@ -51,8 +51,6 @@ public final class Node implements AutoCloseable {
     private volatile HashRing ring;
     private final Services services;
     private final Membership membership;
-    /** Owns nothing: watches the members and sends every key to one of them. */
-    private final boolean client;
     /** Null in single-instance mode, like the server. */
     private final PeerClient peers;
     private final NodeServer server;
@@ -68,16 +66,14 @@ public final class Node implements AutoCloseable {
 
     private Node(Builder b) {
         this.membership = b.membership;
-        this.client = b.client;
         // Listen before joining: peers route to this node as soon as they see it. Port 0 takes a free port.
-        NodeServer started = membership.isClustered() && !client
+        NodeServer started = membership.isClustered()
                 ? NodeServer.start(this, b.selfAddress, b.maxMessageBytes, b.services) : null;
         this.selfAddress = started == null ? b.selfAddress : started.address();
         this.serviceName = b.serviceName;
         this.hashFunction = b.hashFunction;
         this.virtualNodes = b.virtualNodes;
-        this.ring = client ? HashRing.of(List.of(), hashFunction, virtualNodes)
-                : HashRing.forMember(selfAddress, List.of(), hashFunction, virtualNodes);
+        this.ring = HashRing.forMember(selfAddress, List.of(), hashFunction, virtualNodes);
         ScheduledThreadPoolExecutor maintenance = new ScheduledThreadPoolExecutor(1, daemonThreads("kamacache-maintenance"));
         maintenance.setRemoveOnCancelPolicy(true);
         int maxLoads = b.maxConcurrentLoads;
@@ -89,22 +85,16 @@ public final class Node implements AutoCloseable {
                             + " are busy (see Node.Builder.maxConcurrentLoads)");
                 });
         this.services = new Services(b.clock, maintenance, b.sweepInterval, loaders);
-        if (started == null && !client) {
+        if (started == null) {
             this.peers = null;
             this.server = null;
             return;
         }
-        this.peers = new PeerClient(client ? "" : selfAddress, new PeerChannels(b.rpcTimeout, b.maxMessageBytes));
+        this.peers = new PeerClient(selfAddress, new PeerChannels(b.rpcTimeout, b.maxMessageBytes));
         try {
-            if (client) {
-                membership.observe(this::onView);
-            } else {
-                membership.join(selfAddress, this::onView);
-            }
+            membership.join(selfAddress, this::onView);
         } catch (RuntimeException e) {
-            if (started != null) {
-                started.stop();
-            }
+            started.stop();
             peers.close();
             maintenance.shutdownNow();
             loaders.shutdownNow();
@@ -119,8 +109,7 @@ public final class Node implements AutoCloseable {
             return; // leaving: the ring without this node stays
         }
         HashRing previous = ring;
-        HashRing next = client ? HashRing.of(members, hashFunction, virtualNodes)
-                : HashRing.forMember(selfAddress, members, hashFunction, virtualNodes);
+        HashRing next = HashRing.forMember(selfAddress, members, hashFunction, virtualNodes);
         ring = next;
         peers.channels().retain(members);
         if (!previous.members().equals(next.members())) {
@@ -261,11 +250,6 @@ public final class Node implements AutoCloseable {
         return membership;
     }
 
-    /** Whether this node owns nothing: it watches the members and sends every key to one of them. */
-    public boolean isClient() {
-        return client;
-    }
-
     /** The owner of a key when it is another node, or null when it is this one. */
     String ownerOf(byte[] key) {
         if (peers == null) {
@@ -319,7 +303,7 @@ public final class Node implements AutoCloseable {
     }
 
     private void leaveCluster() {
-        HashRing without = client ? ring : ring.withoutMember(selfAddress); // a client has nothing to hand off
+        HashRing without = ring.withoutMember(selfAddress);
         if (!without.isEmpty()) {
             ring = without; // requests arriving from now on go to the new owners
             for (Group group : groups.values()) {
@@ -368,7 +352,6 @@ public final class Node implements AutoCloseable {
         private Duration rpcTimeout = Duration.ofSeconds(5);
         private int maxMessageBytes = 4 << 20;
         private final List<BindableService> services = new ArrayList<>();
-        private boolean client;
 
         private Builder() {
         }
@@ -472,16 +455,6 @@ public final class Node implements AutoCloseable {
         }
 
         /**
-         * Makes the node a client that owns nothing: it observes the membership instead of
-         * joining it, opens no port, and sends every key to its owner among the members. Its
-         * self address only names it in messages. Needs a clustered membership.
-         */
-        public Builder client(boolean client) {
-            this.client = client;
-            return this;
-        }
-
-        /**
          * Another gRPC service the node serves on its address when clustered: a face built
          * on the node (the JCache provider) answers its own calls beside the node's.
          */
@@ -497,9 +470,6 @@ public final class Node implements AutoCloseable {
          * @throws java.io.UncheckedIOException when the self address cannot be listened on
          */
         public Node build() {
-            if (client && !membership.isClustered()) {
-                throw new IllegalStateException("a client node needs members to send keys to: give it static peers or etcd");
-            }
             return new Node(this);
         }
     }

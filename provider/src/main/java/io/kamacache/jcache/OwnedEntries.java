@@ -3,6 +3,7 @@ package io.kamacache.jcache;
 import io.kamacache.Group;
 import io.kamacache.codec.Codec;
 import io.kamacache.jcache.expiry.ExpiryTimes;
+import io.kamacache.jcache.management.GetCounters;
 import io.kamacache.jcache.processor.ProcessorEntry;
 import io.kamacache.proto.v1.Op;
 import io.kamacache.singleflight.LoadCoalescer;
@@ -13,7 +14,6 @@ import javax.cache.Cache;
 import javax.cache.CacheException;
 import javax.cache.configuration.CompleteConfiguration;
 import javax.cache.event.EventType;
-import javax.cache.expiry.EternalExpiryPolicy;
 import javax.cache.integration.CacheLoader;
 import javax.cache.integration.CacheLoaderException;
 import javax.cache.integration.CacheWriter;
@@ -27,12 +27,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 
 /**
  * The owner's half of a JCache cache: the entries of the keys this node owns, and every
@@ -45,75 +48,7 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>An operation reports its events to the {@link EventSink} it runs with: the local
  * listeners when the caller is this node, the reply when it is another.
  */
-final class OwnedEntries<K, V> {
-
-    /** Where an operation's events go. */
-    interface EventSink<K> {
-
-        EventSink<?> NONE = new EventSink<>() {
-            @Override
-            public boolean wants(EventType type) {
-                return false;
-            }
-
-            @Override
-            public void publish(EventType type, Object key, byte[] k, byte[] value, byte[] oldValue) {
-            }
-        };
-
-        @SuppressWarnings("unchecked")
-        static <K> EventSink<K> none() {
-            return (EventSink<K>) NONE;
-        }
-
-        /** A sink that passes each event to those of {@code a}, {@code b} and {@code c} that want it. */
-        static <K> EventSink<K> of(EventSink<K> a, EventSink<K> b, EventSink<K> c) {
-            // The common cases, one sink or none, allocate nothing.
-            if (b == NONE && c == NONE) {
-                return a;
-            }
-            if (a == NONE && c == NONE) {
-                return b;
-            }
-            if (a == NONE && b == NONE) {
-                return c;
-            }
-            List<EventSink<K>> live = new ArrayList<>(3);
-            for (EventSink<K> sink : List.of(a, b, c)) {
-                if (sink != NONE) {
-                    live.add(sink);
-                }
-            }
-            return new EventSink<>() {
-                @Override
-                public boolean wants(EventType type) {
-                    for (EventSink<K> sink : live) {
-                        if (sink.wants(type)) {
-                            return true;
-                        }
-                    }
-                    return false;
-                }
-
-                @Override
-                public void publish(EventType type, K key, byte[] k, byte[] value, byte[] oldValue) {
-                    for (EventSink<K> sink : live) {
-                        if (sink.wants(type)) {
-                            sink.publish(type, key, k, value, oldValue);
-                        }
-                    }
-                }
-            };
-        }
-
-        boolean wants(EventType type);
-
-        /**
-         * For removals and expiries {@code value} is the value that went away; {@code oldValue}
-         * is the previous value of an update, a removal or an expiry.
-         */
-        void publish(EventType type, K key, byte[] k, byte[] value, byte[] oldValue);
-    }
+final class OwnedEntries<K, V> implements LocalEntries<K, V> {
 
     private final String name;
     private final Group group;
@@ -131,33 +66,24 @@ final class OwnedEntries<K, V> {
     private final LongAdder running = new LongAdder();
     private volatile boolean closing;
 
-    /**
-     * @param owner false on a client, which owns no entries: it builds no loader, writer or
-     *              expiry policy (their classes need only be on the servers)
-     */
     @SuppressWarnings("unchecked")
-    OwnedEntries(String name, Group group, CompleteConfiguration<K, V> configuration, Codec codec, InstantSource clock,
-                 boolean owner) {
+    OwnedEntries(String name, Group group, CompleteConfiguration<K, V> configuration, Codec codec, InstantSource clock) {
         this.name = name;
         this.group = group;
         this.store = group.store();
         this.configuration = configuration;
         this.codec = codec;
         this.clock = clock;
-        this.expiry = new ExpiryTimes(owner ? configuration.getExpiryPolicyFactory().create() : new EternalExpiryPolicy());
-        this.loader = !owner || configuration.getCacheLoaderFactory() == null ? null
+        this.expiry = new ExpiryTimes(configuration.getExpiryPolicyFactory().create());
+        this.loader = configuration.getCacheLoaderFactory() == null ? null
                 : (CacheLoader<K, V>) configuration.getCacheLoaderFactory().create();
-        this.writer = owner && configuration.isWriteThrough() && configuration.getCacheWriterFactory() != null
+        this.writer = configuration.isWriteThrough() && configuration.getCacheWriterFactory() != null
                 ? (CacheWriter<K, V>) configuration.getCacheWriterFactory().create() : null;
     }
 
-    /**
-     * Refuses operations from now on and waits (up to {@code patience}) for those running to
-     * finish, so that the loader and writer are not closed under a call.
-     *
-     * @return the loader, the writer and the expiry policy, for closing
-     */
-    List<Object> close(Duration patience) {
+    /** Waits for the operations running, so that the loader and writer are not closed under a call. */
+    @Override
+    public List<Object> close(Duration patience) {
         closing = true;
         long deadline = System.nanoTime() + patience.toNanos();
         while (running.sum() > 0 && System.nanoTime() < deadline) {
@@ -175,25 +101,96 @@ final class OwnedEntries<K, V> {
         return resources;
     }
 
-    /** Whether the cache has a loader, wherever it runs. */
-    boolean hasLoader() {
-        return configuration.getCacheLoaderFactory() != null;
-    }
-
-    boolean isReadThrough() {
+    private boolean isReadThrough() {
         return loader != null && configuration.isReadThrough();
     }
 
-    /** The sink of the operation running on this thread, or null. */
-    EventSink<K> runningSink() {
+    @Override
+    public EventSink<K> runningSink() {
         return current.get();
     }
 
-    /**
-     * Runs an operation. Exceptions of single-key operations propagate; a batch applies what
-     * it can and leaves its failure in {@link Outcome#failure}.
-     */
-    Outcome run(Operation<K, V> operation, EventSink<K> sink) {
+    @Override
+    public Iterator<Map.Entry<byte[], byte[]>> entries() {
+        Iterator<Map.Entry<byte[], StoredValue>> held = store.iterator();
+        return new Iterator<>() {
+            private Map.Entry<byte[], byte[]> next;
+
+            @Override
+            public boolean hasNext() {
+                while (next == null && held.hasNext()) {
+                    Map.Entry<byte[], StoredValue> entry = held.next();
+                    StoredValue stored = touch(entry.getKey(), entry.getValue());
+                    if (stored != null) {
+                        next = Map.entry(entry.getKey(), stored.value());
+                    }
+                }
+                return next != null;
+            }
+
+            @Override
+            public Map.Entry<byte[], byte[]> next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                Map.Entry<byte[], byte[]> entry = next;
+                next = null;
+                return entry;
+            }
+        };
+    }
+
+    @Override
+    public void forEachKey(Consumer<byte[]> action) {
+        store.forEach((k, stored) -> action.accept(k));
+    }
+
+    @Override
+    public void clear() {
+        List<byte[]> all = new ArrayList<>();
+        store.forEach((k, value) -> all.add(k));
+        for (byte[] k : all) {
+            store.compute(k, current -> null);
+        }
+    }
+
+    @Override
+    public GetCounters counters() {
+        return new GetCounters() {
+            @Override
+            public void recordGet(boolean hit) {
+                group.recordGet(hit);
+            }
+
+            @Override
+            public long hits() {
+                return group.stats().hits();
+            }
+
+            @Override
+            public long misses() {
+                return group.stats().misses();
+            }
+
+            @Override
+            public long evictions() {
+                return group.stats().evictions();
+            }
+        };
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> clazz) {
+        return clazz.isInstance(group) ? clazz.cast(group) : null;
+    }
+
+    @Override
+    public String toString() {
+        return group.options().toString();
+    }
+
+    @Override
+    public Outcome run(Operation<K, V> operation, EventSink<K> sink) {
         running.increment();
         boolean track = sink.wants(EventType.EXPIRED);
         try {
@@ -286,7 +283,7 @@ final class OwnedEntries<K, V> {
     }
 
     /** Applies the access expiry to an entry just read; null when it has changed meanwhile to absent. */
-    StoredValue touch(byte[] k, StoredValue read) {
+    private StoredValue touch(byte[] k, StoredValue read) {
         if (!expiry.tracksAccess()) {
             return read;
         }
@@ -700,20 +697,8 @@ final class OwnedEntries<K, V> {
                 : new CacheWriterException("the writer of cache '" + name + "' failed: " + e, e);
     }
 
-    /** Checks a key and value against the configured types. */
-    void checkTypes(K key, V value) {
-        Objects.requireNonNull(key, "key must not be null");
-        Objects.requireNonNull(value, "value must not be null");
-        Class<?> keyType = configuration.getKeyType();
-        if (keyType != Object.class && !keyType.isInstance(key)) {
-            throw new ClassCastException("cache '" + name + "' takes keys of type " + keyType.getName()
-                    + ", not " + key.getClass().getName());
-        }
-        Class<?> valueType = configuration.getValueType();
-        if (valueType != Object.class && !valueType.isInstance(value)) {
-            throw new ClassCastException("cache '" + name + "' takes values of type " + valueType.getName()
-                    + ", not " + value.getClass().getName());
-        }
+    private void checkTypes(K key, V value) {
+        KamaCache.checkTypes(name, configuration, key, value);
     }
 
     private K key(Operation<K, V> op) {

@@ -29,8 +29,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@value #PEERS_PROPERTY}{@code =N} (clustered): the TCK's cache manager is a node,
  *       with N more nodes in this JVM, each on a free port;</li>
  *   <li>{@value #SERVERS_PROPERTY}{@code =N} (client): the TCK's cache manager is a client
- *       of N server processes started from the server jar ({@value #SERVER_JAR_PROPERTY}),
- *       whose {@code lib} ({@value #SERVER_LIB_PROPERTY}) holds the TCK's jars.</li>
+ *       (the default with only the thin client on the class path, as here) of N server
+ *       processes started from the server jar ({@value #SERVER_JAR_PROPERTY}), whose
+ *       {@code lib} ({@value #SERVER_LIB_PROPERTY}) holds the TCK's jars.</li>
  * </ul>
  */
 public final class TckCluster implements LauncherSessionListener {
@@ -70,12 +71,23 @@ public final class TckCluster implements LauncherSessionListener {
                 startPeers(config, Integer.parseInt(peerCount.trim()));
                 useAsDefault(config);
             } else {
+                requireThinClientOnly();
                 startServers(service, Integer.parseInt(serverCount.trim()));
-                useAsDefault(write("mode: client\n" + cluster(service) + ALLOW));
+                useAsDefault(write(cluster(service) + ALLOW)); // no mode: the thin client alone is a client
             }
         } catch (IOException | RuntimeException e) {
             launcherSessionClosed(session); // nothing started is left running
             throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
+        }
+    }
+
+    /** The client run proves what an application with only the thin client gets: no provider module here. */
+    private static void requireThinClientOnly() {
+        try {
+            Class.forName("io.kamacache.Node", false, TckCluster.class.getClassLoader());
+            throw new IllegalStateException("the client run must not have kamacache-provider on its class path");
+        } catch (ClassNotFoundException expected) {
+            // the thin client alone
         }
     }
 

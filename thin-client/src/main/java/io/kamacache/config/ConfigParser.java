@@ -57,11 +57,11 @@ final class ConfigParser {
         Node composed = compose(yaml).filter(node -> !NodeReader.isNull(node)).orElse(null);
         Node root = EnvironmentOverrides.apply(composed, environment, origins);
         if (root == null) {
-            return new KamaConfig(reader.source(), Mode.EMBEDDED, NodeSettings.defaults(), ClusterSettings.defaults(),
+            return new KamaConfig(reader.source(), null, NodeSettings.defaults(), ClusterSettings.defaults(),
                     ServerSettings.defaults(), List.of(), CacheSettings.defaults(), Map.of());
         }
         Map<String, NodeReader.Entry> top = reader.mapping(root, "", TOP_KEYS);
-        Mode mode = top.containsKey("mode") ? reader.convert(top.get("mode"), Mode::fromName) : Mode.EMBEDDED;
+        Mode mode = top.containsKey("mode") ? reader.convert(top.get("mode"), Mode::fromName) : null;
         NodeSettings node = top.containsKey("node") ? node(top.get("node")) : NodeSettings.defaults();
         ClusterSettings cluster = top.containsKey("cluster") ? cluster(top.get("cluster")) : ClusterSettings.defaults();
         if (mode == Mode.CLIENT && !cluster.isClustered()) {

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A kamacache configuration: the mode, this node's settings, the extra classes Java
@@ -36,7 +37,7 @@ public final class KamaConfig {
         this.cluster = Objects.requireNonNull(cluster, "cluster");
         this.server = Objects.requireNonNull(server, "server");
         this.source = Objects.requireNonNull(source, "source");
-        this.mode = Objects.requireNonNull(mode, "mode");
+        this.mode = mode;
         this.node = Objects.requireNonNull(node, "node");
         this.serializationAllowList = List.copyOf(serializationAllowList);
         this.cacheDefaults = Objects.requireNonNull(cacheDefaults, "cacheDefaults");
@@ -44,9 +45,9 @@ public final class KamaConfig {
         this.caches = Collections.unmodifiableMap(new LinkedHashMap<>(caches));
     }
 
-    /** Built-in defaults: mode embedded, default node settings, no extra allow-list, default cache settings, no named caches. */
+    /** Built-in defaults: no mode set, default node settings, no extra allow-list, default cache settings, no named caches. */
     public static KamaConfig defaults() {
-        return new KamaConfig(BUILT_IN, Mode.EMBEDDED, NodeSettings.defaults(), ClusterSettings.defaults(),
+        return new KamaConfig(BUILT_IN, null, NodeSettings.defaults(), ClusterSettings.defaults(),
                 ServerSettings.defaults(), List.of(),
                 CacheSettings.defaults(), Map.of());
     }
@@ -99,9 +100,13 @@ public final class KamaConfig {
         return source;
     }
 
-    /** How this JVM takes part in the cache. */
-    public Mode mode() {
-        return mode;
+    /**
+     * How this JVM takes part in the cache, when the configuration says; when it does not,
+     * the JVM is an embedded node if the provider module is on its class path and a client
+     * otherwise.
+     */
+    public Optional<Mode> mode() {
+        return Optional.ofNullable(mode);
     }
 
     /** This node's address and hash-ring settings. */

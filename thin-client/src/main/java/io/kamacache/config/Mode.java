@@ -5,11 +5,15 @@ import java.util.stream.Collectors;
 
 /** How a JVM takes part in a cache. */
 public enum Mode {
-    /** The cache lives in the application's own JVM, which is a full node; the default. */
+    /**
+     * The cache lives in the application's own JVM, which is a full node; the default when
+     * the provider module is on the class path.
+     */
     EMBEDDED("embedded"),
     /**
      * The cache lives on server nodes; this JVM owns nothing, watches the members (static
-     * peers or etcd) and sends every operation to the owner of its key.
+     * peers or etcd) and sends every operation to the owner of its key; the default when
+     * only the thin client is on the class path.
      */
     CLIENT("client");
 

@@ -1,8 +1,5 @@
 package io.kamacache.jcache;
 
-import io.kamacache.Getter;
-import io.kamacache.Group;
-import io.kamacache.Node;
 import io.kamacache.codec.Codec;
 import io.kamacache.config.CacheSettings;
 import io.kamacache.config.ClusterSettings;
@@ -11,7 +8,7 @@ import io.kamacache.config.KamaConfig;
 import io.kamacache.config.Mode;
 import io.kamacache.jcache.expiry.ConfiguredExpiryPolicy;
 import io.kamacache.jcache.spi.KamaCachingProvider;
-import io.kamacache.store.StoreOptions;
+import io.kamacache.ring.HashRing;
 
 import javax.cache.Cache;
 import javax.cache.CacheException;
@@ -44,10 +41,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The caches of one (URI, class loader) pair, held by one embedded {@link Node}. The URI's
- * configuration file shapes the caches it names (eviction policy, capacity, expiry,
- * statistics); the {@link Configuration} an application passes to {@link #createCache}
- * decides everything JCache itself defines.
+ * The caches of one (URI, class loader) pair, held by one {@link CacheNode}: an embedded
+ * node of the provider module, or a {@link ClientNode} that owns nothing. The mode comes
+ * from the configuration; when it does not say, the JVM is an embedded node if the
+ * provider module is on the class path and a client otherwise. The URI's configuration
+ * file shapes the caches it names (eviction policy, capacity, expiry, statistics); the
+ * {@link Configuration} an application passes to {@link #createCache} decides everything
+ * JCache itself defines.
  *
  * <p>{@link #close()} closes the node first (a clustered node hands its entries to their
  * new owners and leaves), then every cache and the threads that deliver asynchronous
@@ -59,8 +59,8 @@ public final class KamaCacheManager implements CacheManager {
     private static final List<String> CONTROL_CLASSES =
             List.of("javax.cache.**", "io.kamacache.jcache.**", "java.util.concurrent.TimeUnit");
 
-    /** Read-through in a JCache cache goes through the {@link Cache}; its group loads nothing itself. */
-    private static final Getter NO_GETTER = key -> null;
+    /** The provider module's node, found by name so that the thin client alone needs none of it. */
+    private static final String EMBEDDED_NODE = "io.kamacache.jcache.EmbeddedNode$Starter";
 
     private final KamaCachingProvider provider;
     private final URI uri;
@@ -69,7 +69,7 @@ public final class KamaCacheManager implements CacheManager {
     private final KamaConfig config;
     private final Codec codec;
     private final InstantSource clock;
-    private final Node node;
+    private final CacheNode node;
     /** Null in single-instance mode. */
     private final CacheCluster cluster;
     private final ExecutorService executor;
@@ -96,17 +96,15 @@ public final class KamaCacheManager implements CacheManager {
         controlClasses.addAll(CONTROL_CLASSES);
         this.control = Codec.create(controlClasses, classLoader);
         ClusterSettings settings = config.cluster();
-        Node.Builder builder = Node.builder()
-                .selfAddress(config.node().address())
-                .hashFunction(config.node().hashFunction())
-                .virtualNodes(config.node().virtualNodes())
-                .clock(clock);
-        if (settings.isClustered()) {
-            builder.membership(settings.membership())
-                    .rpcTimeout(settings.rpcTimeout())
-                    .maxMessageBytes(settings.maxMessageBytes())
-                    .client(config.mode() == Mode.CLIENT)
-                    .service(new CacheEndpoint(this, this.control));
+        CacheNode.Starter embedded = embeddedNode();
+        Mode mode = config.mode().orElse(embedded == null ? Mode.CLIENT : Mode.EMBEDDED);
+        if (mode == Mode.EMBEDDED && embedded == null) {
+            throw new CacheException(config.source() + " asks for mode embedded, but kamacache-provider is not on "
+                    + "the class path: add it, or use mode client");
+        }
+        if (mode == Mode.CLIENT && !settings.isClustered()) {
+            throw new CacheException("cache manager " + uri + " is a client (kamacache-provider is not on the class "
+                    + "path), and " + config.source() + " names no servers: set cluster.peers or cluster.etcd");
         }
         AtomicInteger threads = new AtomicInteger();
         this.executor = Executors.newCachedThreadPool(task -> {
@@ -115,15 +113,15 @@ public final class KamaCacheManager implements CacheManager {
             return thread;
         });
         try {
-            this.node = builder.build();
+            this.node = mode == Mode.CLIENT ? new ClientNode(config) : embedded.start(this, control);
         } catch (RuntimeException e) {
             executor.shutdownNow();
             throw e;
         }
         Duration failoverWait = settings.etcd() == null ? Duration.ZERO
                 : settings.etcd().leaseTtl().plus(settings.rpcTimeout());
-        this.cluster = settings.isClustered()
-                ? new CacheCluster(node, this.control, this, executor, failoverWait) : null;
+        this.cluster = node.channels() == null ? null
+                : new CacheCluster(node, this.control, this, executor, failoverWait);
         if (cluster != null) {
             node.watchMembers(members -> {
                 try {
@@ -333,11 +331,37 @@ public final class KamaCacheManager implements CacheManager {
         if (clazz.isAssignableFrom(KamaCacheManager.class)) {
             return clazz.cast(this);
         }
-        if (clazz.isAssignableFrom(Node.class)) {
-            return clazz.cast(node);
+        Object target = node.unwrapTarget();
+        if (target != null && clazz.isInstance(target)) {
+            return clazz.cast(target);
         }
         throw new IllegalArgumentException("a cache manager cannot be unwrapped to " + clazz.getName()
-                + "; it unwraps to " + KamaCacheManager.class.getName() + " and " + Node.class.getName());
+                + "; it unwraps to " + KamaCacheManager.class.getName()
+                + (target == null ? "" : " and " + target.getClass().getName()));
+    }
+
+    /** The members keys are routed among now: the servers on a client, the nodes of its cluster on a node. */
+    public HashRing ring() {
+        return node.ring();
+    }
+
+    /** The embedded node's starter when the provider module is on the class path, or null. */
+    private static CacheNode.Starter embeddedNode() {
+        Class<?> starter;
+        try {
+            starter = Class.forName(EMBEDDED_NODE, true, KamaCacheManager.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            return null;
+        }
+        try {
+            return (CacheNode.Starter) starter.getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot start " + EMBEDDED_NODE + ": " + e, e);
+        }
+    }
+
+    InstantSource clock() {
+        return clock;
     }
 
     // ---- what other nodes ask of this one ----------------------------------------------------
@@ -437,14 +461,14 @@ public final class KamaCacheManager implements CacheManager {
         }
         if (caches.remove(cache.getName(), cache)) {
             shipped.remove(cache.getName());
-            node.removeGroup(cache.getName());
+            node.drop(cache.getName());
         }
         cache.shutdown();
     }
 
     /** Drops a cache that is being replaced; the caller takes it out of the map. */
     private void shutdownCache(KamaCache<?, ?> cache) {
-        node.removeGroup(cache.getName());
+        node.drop(cache.getName());
         cache.shutdown();
     }
 
@@ -461,31 +485,25 @@ public final class KamaCacheManager implements CacheManager {
                 && configuration.getExpiryPolicyFactory().create() instanceof EternalExpiryPolicy) {
             configuration.setExpiryPolicyFactory(ConfiguredExpiryPolicy.factoryOf(settings.expiry()));
         }
-        StoreOptions options = StoreOptions.builder()
-                .policy(settings.policy())
-                .maxBytes(settings.maxBytes())
-                .maxEntries(settings.maxEntries())
-                .build();
-        // The store reports removals from its first write on; the cache exists by then.
+        // The store reports expiries from its first write on; the cache exists by then.
         AtomicReference<KamaCache<K, V>> self = new AtomicReference<>();
-        Group group = node.newGroup(name, NO_GETTER, options, (key, value, cause) -> {
-            KamaCache<K, V> cache = self.get();
-            if (cache != null) {
-                cache.onRemoval(key, value, cause);
-            }
-        });
         // Factories (FactoryBuilder's among them) find their classes through the context class
         // loader: make it this manager's, whose class path may be larger (a server's lib/).
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(classLoader);
         try {
-            OwnedEntries<K, V> owned = new OwnedEntries<>(name, group, configuration, codec, clock, !node.isClient());
-            KamaCache<K, V> cache = new KamaCache<>(this, name, group, configuration, owned, codec, cluster, executor);
+            LocalEntries<K, V> local = node.open(name, configuration, settings, codec, (k, value) -> {
+                KamaCache<K, V> cache = self.get();
+                if (cache != null) {
+                    cache.expired(k, value);
+                }
+            });
+            KamaCache<K, V> cache = new KamaCache<>(this, name, configuration, local, codec, cluster, executor);
             self.set(cache);
             return cache;
         } catch (RuntimeException e) {
-            node.removeGroup(name);
+            node.drop(name);
             throw e;
         } finally {
             thread.setContextClassLoader(previous);

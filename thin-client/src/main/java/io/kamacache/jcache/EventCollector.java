@@ -1,7 +1,6 @@
 package io.kamacache.jcache;
 
 import com.google.protobuf.ByteString;
-import io.kamacache.jcache.OwnedEntries.EventSink;
 import io.kamacache.proto.v1.Event;
 
 import javax.cache.event.EventType;

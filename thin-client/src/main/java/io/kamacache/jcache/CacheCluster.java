@@ -3,7 +3,6 @@ package io.kamacache.jcache;
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.kamacache.Node;
 import io.kamacache.codec.Codec;
 import io.kamacache.jcache.event.SerialExecutor;
 import io.kamacache.proto.v1.CacheRequest;
@@ -19,6 +18,7 @@ import io.kamacache.proto.v1.OperationRequest;
 import io.kamacache.proto.v1.OptionalValue;
 import io.kamacache.remote.PeerChannels;
 import io.kamacache.remote.Protocol;
+import io.kamacache.ring.HashRing;
 
 import javax.cache.CacheException;
 import javax.cache.configuration.CompleteConfiguration;
@@ -62,7 +62,7 @@ final class CacheCluster {
     /** Attempts for an operation whose owner moved while it travelled. */
     static final int ATTEMPTS = 5;
 
-    private final Node node;
+    private final CacheNode node;
     private final Codec codec;
     private final KamaCacheManager manager;
     private final Executor executor;
@@ -78,7 +78,7 @@ final class CacheCluster {
      * @param failoverWait how long membership takes to notice a dead node (etcd: its lease
      *                     TTL and a call deadline; zero for static peers, which never change)
      */
-    CacheCluster(Node node, Codec codec, KamaCacheManager manager, Executor executor, Duration failoverWait) {
+    CacheCluster(CacheNode node, Codec codec, KamaCacheManager manager, Executor executor, Duration failoverWait) {
         this.node = node;
         this.codec = codec;
         this.manager = manager;
@@ -88,7 +88,11 @@ final class CacheCluster {
 
     /** The owner of a key when it is another node, or null when it is this one. */
     String ownerOf(byte[] k) {
-        String owner = node.ring().ownerOf(k);
+        HashRing ring = node.ring();
+        if (ring.isEmpty()) {
+            throw new CacheException("no server is up: the membership (" + node + ") lists none to send keys to");
+        }
+        String owner = ring.ownerOf(k);
         return owner.equals(node.selfAddress()) ? null : owner;
     }
 
@@ -101,7 +105,7 @@ final class CacheCluster {
 
     /** Who requests come from: this node's address, or nothing for a client (no one can call it back). */
     private String sender() {
-        return node.isClient() ? "" : node.selfAddress();
+        return node.selfAddress();
     }
 
     /**
@@ -435,7 +439,7 @@ final class CacheCluster {
     }
 
     private PeerChannels channels() {
-        return node.peerChannels();
+        return node.channels();
     }
 
     private static boolean isUnknownCache(StatusRuntimeException e) {

@@ -1,33 +1,39 @@
 package io.kamacache.jcache.management;
 
-import io.kamacache.Group;
-import io.kamacache.GroupStats;
 
 import javax.cache.management.CacheStatisticsMXBean;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * A cache's JCache statistics. Gets, hits, misses and evictions are the group's own
- * counters (so the JCache view and {@link Group#stats()} agree), read relative to the
- * moment statistics were last enabled or cleared; puts, removals and timings are kept here
+ * A cache's JCache statistics. Gets, hits, misses and evictions come from its
+ * {@link GetCounters} (on a node the group's own, so that the JCache view and the group's
+ * statistics agree), read relative to the moment statistics were last enabled or cleared; puts, removals and timings are kept here
  * and are recorded only while statistics are enabled.
  */
 public final class CacheStatistics implements CacheStatisticsMXBean {
 
     private static final float NANOS_PER_MICRO = 1000f;
 
-    private final Group group;
+    private final GetCounters counters;
     private final LongAdder puts = new LongAdder();
     private final LongAdder removals = new LongAdder();
     private final LongAdder getNanos = new LongAdder();
     private final LongAdder putNanos = new LongAdder();
     private final LongAdder removeNanos = new LongAdder();
-    private volatile GroupStats baseline;
+    private volatile Baseline baseline;
     private volatile boolean enabled;
 
-    public CacheStatistics(Group group) {
-        this.group = group;
-        this.baseline = group.stats();
+    /** The counters' values when statistics were last enabled or cleared. */
+    private record Baseline(long hits, long misses, long evictions) {
+    }
+
+    public CacheStatistics(GetCounters counters) {
+        this.counters = counters;
+        this.baseline = now();
+    }
+
+    private Baseline now() {
+        return new Baseline(counters.hits(), counters.misses(), counters.evictions());
     }
 
     public boolean isEnabled() {
@@ -49,7 +55,7 @@ public final class CacheStatistics implements CacheStatisticsMXBean {
 
     public void recordGets(boolean hit, int count) {
         for (int i = 0; i < count; i++) {
-            group.recordGet(hit);
+            counters.recordGet(hit);
         }
     }
 
@@ -75,7 +81,7 @@ public final class CacheStatistics implements CacheStatisticsMXBean {
 
     @Override
     public void clear() {
-        baseline = group.stats();
+        baseline = now();
         puts.reset();
         removals.reset();
         getNanos.reset();
@@ -85,33 +91,29 @@ public final class CacheStatistics implements CacheStatisticsMXBean {
 
     @Override
     public long getCacheHits() {
-        return group.stats().hits() - baseline.hits();
+        return counters.hits() - baseline.hits();
     }
 
     @Override
     public float getCacheHitPercentage() {
-        GroupStats now = group.stats();
-        long hits = now.hits() - baseline.hits();
-        long gets = now.gets() - baseline.gets();
-        return gets == 0 ? 0 : 100f * hits / gets;
+        long gets = getCacheGets();
+        return gets == 0 ? 0 : 100f * getCacheHits() / gets;
     }
 
     @Override
     public long getCacheMisses() {
-        return group.stats().misses() - baseline.misses();
+        return counters.misses() - baseline.misses();
     }
 
     @Override
     public float getCacheMissPercentage() {
-        GroupStats now = group.stats();
-        long misses = now.misses() - baseline.misses();
-        long gets = now.gets() - baseline.gets();
-        return gets == 0 ? 0 : 100f * misses / gets;
+        long gets = getCacheGets();
+        return gets == 0 ? 0 : 100f * getCacheMisses() / gets;
     }
 
     @Override
     public long getCacheGets() {
-        return group.stats().gets() - baseline.gets();
+        return getCacheHits() + getCacheMisses();
     }
 
     @Override
@@ -126,7 +128,7 @@ public final class CacheStatistics implements CacheStatisticsMXBean {
 
     @Override
     public long getCacheEvictions() {
-        return group.stats().evictions() - baseline.evictions();
+        return counters.evictions() - baseline.evictions();
     }
 
     @Override

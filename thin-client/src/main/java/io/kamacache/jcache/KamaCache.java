@@ -1,8 +1,6 @@
 package io.kamacache.jcache;
 
-import io.kamacache.Group;
 import io.kamacache.codec.Codec;
-import io.kamacache.jcache.OwnedEntries.EventSink;
 import io.kamacache.jcache.event.EventDispatcher;
 import io.kamacache.jcache.event.EventDispatcher.Batch;
 import io.kamacache.jcache.management.CacheManagement;
@@ -10,9 +8,6 @@ import io.kamacache.jcache.management.CacheStatistics;
 import io.kamacache.jcache.management.MBeans;
 import io.kamacache.proto.v1.Event;
 import io.kamacache.proto.v1.Op;
-import io.kamacache.store.ByteStore;
-import io.kamacache.store.RemovalCause;
-import io.kamacache.store.StoredValue;
 
 import javax.cache.Cache;
 import javax.cache.CacheException;
@@ -46,13 +41,14 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 
 /**
- * A {@link Cache} over a kamaCache {@link Group}: the caller's half of a JCache cache. It
- * checks and encodes keys and values, sends each operation to the owner of its key (this
- * node's {@link OwnedEntries}, or another node's through the {@link CacheCluster}), and
- * finishes the call here: it counts the statistics and delivers the operation's events to
- * the listeners registered on this cache, waiting for the synchronous ones.
+ * The caller's half of a JCache cache. It checks and encodes keys and values, sends each
+ * operation to the owner of its key (this JVM's {@link LocalEntries}, or another node
+ * through the {@link CacheCluster}), and finishes the call here: it counts the statistics
+ * and delivers the operation's events to the listeners registered on this cache, waiting
+ * for the synchronous ones.
  *
- * <p>{@link #unwrap(Class)} gives this class or the {@link Group}.
+ * <p>{@link #unwrap(Class)} gives this class or, on a node, the cache's group
+ * ({@code io.kamacache.Group}).
  */
 public final class KamaCache<K, V> implements Cache<K, V> {
 
@@ -61,11 +57,9 @@ public final class KamaCache<K, V> implements Cache<K, V> {
 
     private final KamaCacheManager manager;
     private final String name;
-    private final Group group;
-    private final ByteStore store;
     private final MutableConfiguration<K, V> configuration;
     private final Codec codec;
-    private final OwnedEntries<K, V> owned;
+    private final LocalEntries<K, V> local;
     /** Null in single-instance mode. */
     private final CacheCluster cluster;
     private final EventDispatcher<K, V> events;
@@ -74,22 +68,20 @@ public final class KamaCache<K, V> implements Cache<K, V> {
     private final Executor executor;
     private volatile boolean closed;
 
-    KamaCache(KamaCacheManager manager, String name, Group group, MutableConfiguration<K, V> configuration,
-              OwnedEntries<K, V> owned, Codec codec, CacheCluster cluster, Executor executor) {
+    KamaCache(KamaCacheManager manager, String name, MutableConfiguration<K, V> configuration,
+              LocalEntries<K, V> local, Codec codec, CacheCluster cluster, Executor executor) {
         this.manager = manager;
         this.name = name;
-        this.group = group;
-        this.store = group.store();
         this.configuration = configuration;
         this.codec = codec;
-        this.owned = owned;
+        this.local = local;
         this.cluster = cluster;
         this.executor = executor;
         this.events = new EventDispatcher<>(this, executor);
         for (CacheEntryListenerConfiguration<K, V> listener : configuration.getCacheEntryListenerConfigurations()) {
             events.register(listener);
         }
-        this.statistics = new CacheStatistics(group);
+        this.statistics = new CacheStatistics(local.counters());
         this.management = new CacheManagement(configuration);
         setStatisticsEnabled(configuration.isStatisticsEnabled());
         setManagementEnabled(configuration.isManagementEnabled());
@@ -140,7 +132,7 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         requireOpen();
         requireNoNulls(keySet);
         CompletionListener done = listener == null ? NO_COMPLETION : listener;
-        if (!owned.hasLoader()) {
+        if (configuration.getCacheLoaderFactory() == null) {
             done.onCompletion();
             return;
         }
@@ -177,7 +169,7 @@ public final class KamaCache<K, V> implements Cache<K, V> {
     @Override
     public void put(K key, V value) {
         requireOpen();
-        owned.checkTypes(key, value);
+        checkTypes(key, value);
         long start = statistics.start();
         record(run(onKey(Op.PUT, key, value, null)), start, false);
     }
@@ -185,7 +177,7 @@ public final class KamaCache<K, V> implements Cache<K, V> {
     @Override
     public V getAndPut(K key, V value) {
         requireOpen();
-        owned.checkTypes(key, value);
+        checkTypes(key, value);
         long start = statistics.start();
         Outcome out = run(onKey(Op.GET_AND_PUT, key, value, null));
         record(out, start, true);
@@ -199,7 +191,7 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         List<K> keys = new ArrayList<>(map.size());
         List<V> values = new ArrayList<>(map.size());
         for (Map.Entry<? extends K, ? extends V> entry : map.entrySet()) {
-            owned.checkTypes(entry.getKey(), entry.getValue());
+            checkTypes(entry.getKey(), entry.getValue());
             keys.add(entry.getKey());
             values.add(entry.getValue());
         }
@@ -214,7 +206,7 @@ public final class KamaCache<K, V> implements Cache<K, V> {
     @Override
     public boolean putIfAbsent(K key, V value) {
         requireOpen();
-        owned.checkTypes(key, value);
+        checkTypes(key, value);
         long start = statistics.start();
         Outcome out = run(onKey(Op.PUT_IF_ABSENT, key, value, null));
         record(out, start, false);
@@ -257,7 +249,7 @@ public final class KamaCache<K, V> implements Cache<K, V> {
     public boolean replace(K key, V oldValue, V newValue) {
         requireOpen();
         Objects.requireNonNull(oldValue, "oldValue must not be null");
-        owned.checkTypes(key, newValue);
+        checkTypes(key, newValue);
         long start = statistics.start();
         Outcome out = run(onKey(Op.REPLACE_IF_SAME, key, newValue, oldValue));
         record(out, start, true);
@@ -267,7 +259,7 @@ public final class KamaCache<K, V> implements Cache<K, V> {
     @Override
     public boolean replace(K key, V value) {
         requireOpen();
-        owned.checkTypes(key, value);
+        checkTypes(key, value);
         long start = statistics.start();
         Outcome out = run(onKey(Op.REPLACE, key, value, null));
         record(out, start, true);
@@ -277,7 +269,7 @@ public final class KamaCache<K, V> implements Cache<K, V> {
     @Override
     public V getAndReplace(K key, V value) {
         requireOpen();
-        owned.checkTypes(key, value);
+        checkTypes(key, value);
         long start = statistics.start();
         Outcome out = run(onKey(Op.GET_AND_REPLACE, key, value, null));
         record(out, start, true);
@@ -295,7 +287,7 @@ public final class KamaCache<K, V> implements Cache<K, V> {
     public void removeAll() {
         requireOpen();
         List<K> all = new ArrayList<>();
-        store.forEach((k, value) -> all.add(decode(k)));
+        local.forEachKey(k -> all.add(decode(k)));
         if (cluster != null) {
             for (String member : cluster.others()) {
                 cluster.keys(member, name).forEach(k -> all.add(decode(k)));
@@ -325,11 +317,7 @@ public final class KamaCache<K, V> implements Cache<K, V> {
 
     /** Drops this node's entries of the cache, without the writer or events. */
     void clearOwned() {
-        List<byte[]> all = new ArrayList<>();
-        store.forEach((k, value) -> all.add(k));
-        for (byte[] k : all) {
-            store.compute(k, current -> null);
-        }
+        local.clear();
     }
 
     // ---- entry processors -----------------------------------------------------------------
@@ -381,7 +369,7 @@ public final class KamaCache<K, V> implements Cache<K, V> {
     @Override
     public Iterator<Cache.Entry<K, V>> iterator() {
         requireOpen();
-        Iterator<Map.Entry<byte[], StoredValue>> local = store.iterator();
+        Iterator<Map.Entry<byte[], byte[]>> held = local.entries();
         Iterator<String> members = cluster == null ? List.<String>of().iterator() : cluster.others().iterator();
         return new Iterator<>() {
             private Iterator<byte[]> remote = Collections.emptyIterator();
@@ -392,12 +380,9 @@ public final class KamaCache<K, V> implements Cache<K, V> {
             public boolean hasNext() {
                 while (next == null) {
                     long start = statistics.start();
-                    if (local.hasNext()) {
-                        Map.Entry<byte[], StoredValue> entry = local.next();
-                        StoredValue stored = owned.touch(entry.getKey(), entry.getValue());
-                        if (stored != null) {
-                            next = new CacheEntry<>(decode(entry.getKey()), decode(stored.value()));
-                        }
+                    if (held.hasNext()) {
+                        Map.Entry<byte[], byte[]> entry = held.next();
+                        next = new CacheEntry<>(decode(entry.getKey()), decode(entry.getValue()));
                     } else if (remote.hasNext()) {
                         byte[] k = remote.next();
                         byte[] value = run(Operation.onKey(Op.TOUCH, null, k)).value;
@@ -491,7 +476,7 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         Batch<K, V> batch = events.batch();
         int remoteMask = cluster == null ? 0 : cluster.remoteMask(name, caller);
         EventCollector<K> others = remoteMask == 0 ? null : new EventCollector<>(remoteMask);
-        Outcome out = owned.run(operation, EventSink.of(callerSink,
+        Outcome out = local.run(operation, EventSink.of(callerSink,
                 batch.isEmpty() ? EventSink.none() : new LocalSink(batch), others == null ? EventSink.none() : others));
         batch.awaitSynchronous();
         if (others != null) {
@@ -606,7 +591,7 @@ public final class KamaCache<K, V> implements Cache<K, V> {
 
     /** The keys of this node's entries, for a node that iterates the cache. */
     void forEachOwnedKey(Consumer<byte[]> action) {
-        store.forEach((k, stored) -> action.accept(k));
+        local.forEachKey(action);
     }
 
     Codec codec() {
@@ -727,7 +712,7 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         MBeans.unregister(statistics, MBeans.Kind.STATISTICS, manager.getURI(), name);
         MBeans.unregister(management, MBeans.Kind.CONFIGURATION, manager.getURI(), name);
         events.close();
-        for (Object resource : owned.close(CLOSE_PATIENCE)) {
+        for (Object resource : local.close(CLOSE_PATIENCE)) {
             closeQuietly(resource);
         }
     }
@@ -742,11 +727,12 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         if (clazz.isAssignableFrom(KamaCache.class)) {
             return clazz.cast(this);
         }
-        if (clazz.isAssignableFrom(Group.class)) {
-            return clazz.cast(group);
+        T part = local.unwrap(clazz);
+        if (part != null) {
+            return part;
         }
         throw new IllegalArgumentException("cache '" + name + "' cannot be unwrapped to " + clazz.getName()
-                + "; it unwraps to " + KamaCache.class.getName() + " and " + Group.class.getName());
+                + "; it unwraps to " + KamaCache.class.getName() + " and, on a node, io.kamacache.Group");
     }
 
     void setStatisticsEnabled(boolean enabled) {
@@ -774,34 +760,34 @@ public final class KamaCache<K, V> implements Cache<K, V> {
     }
 
     /**
-     * Told by the group's store of every eviction and expiry; expiries become events, which
+     * Told by the local entries of every entry found expired; expiries become events, which
      * go with the operation that found them when one is running.
      */
-    void onRemoval(byte[] k, StoredValue value, RemovalCause cause) {
-        if (cause != RemovalCause.EXPIRED || closed) {
+    void expired(byte[] k, byte[] value) {
+        if (closed) {
             return;
         }
-        EventSink<K> running = owned.runningSink();
+        EventSink<K> running = local.runningSink();
         if (running != null) {
-            running.publish(EventType.EXPIRED, null, k, value.value(), value.value());
+            running.publish(EventType.EXPIRED, null, k, value, value);
             return;
         }
         // Found by the sweep: no operation to travel with.
         if (events.wants(EventType.EXPIRED)) {
             Batch<K, V> batch = events.batch();
-            batch.publish(EventType.EXPIRED, decode(k), decode(value.value()), decode(value.value()));
+            batch.publish(EventType.EXPIRED, decode(k), decode(value), decode(value));
             batch.awaitSynchronous();
         }
         if (cluster != null && EventCollector.wants(cluster.remoteMask(name, null), EventType.EXPIRED)) {
             EventCollector<K> expired = new EventCollector<>(1 << EventType.EXPIRED.ordinal());
-            expired.publish(EventType.EXPIRED, null, k, value.value(), value.value());
+            expired.publish(EventType.EXPIRED, null, k, value, value);
             cluster.deliver(name, expired.events(), null);
         }
     }
 
     @Override
     public String toString() {
-        return "KamaCache{" + name + ", " + group.options() + '}';
+        return "KamaCache{" + name + ", " + local + '}';
     }
 
     // ---- helpers --------------------------------------------------------------------------
@@ -813,6 +799,26 @@ public final class KamaCache<K, V> implements Cache<K, V> {
 
     private <T> T decodeOrNull(byte[] bytes) {
         return bytes == null ? null : decode(bytes);
+    }
+
+    private void checkTypes(K key, V value) {
+        checkTypes(name, configuration, key, value);
+    }
+
+    /** Checks a key and value against a cache's configured types, at the caller and in entry processors. */
+    static void checkTypes(String name, CompleteConfiguration<?, ?> configuration, Object key, Object value) {
+        Objects.requireNonNull(key, "key must not be null");
+        Objects.requireNonNull(value, "value must not be null");
+        Class<?> keyType = configuration.getKeyType();
+        if (keyType != Object.class && !keyType.isInstance(key)) {
+            throw new ClassCastException("cache '" + name + "' takes keys of type " + keyType.getName()
+                    + ", not " + key.getClass().getName());
+        }
+        Class<?> valueType = configuration.getValueType();
+        if (valueType != Object.class && !valueType.isInstance(value)) {
+            throw new ClassCastException("cache '" + name + "' takes values of type " + valueType.getName()
+                    + ", not " + value.getClass().getName());
+        }
     }
 
     private static void requireNoNulls(Collection<?> keySet) {

@@ -1,0 +1,100 @@
+package io.kamacache.jcache;
+
+import io.kamacache.jcache.management.GetCounters;
+
+import java.time.Duration;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The entries of one cache that this JVM owns, as the cache's caller half sees them: the
+ * owner's half of a cache on a full node, nothing on a client ({@link #none()}).
+ */
+interface LocalEntries<K, V> {
+
+    /**
+     * Runs an operation on keys this JVM owns. Exceptions of single-key operations
+     * propagate; a batch applies what it can and leaves its failure in {@link Outcome#failure}.
+     */
+    Outcome run(Operation<K, V> operation, EventSink<K> sink);
+
+    /** The sink of the operation running on this thread, or null. */
+    EventSink<K> runningSink();
+
+    /**
+     * The entries held here, keys and values as bytes; each is read as it is reached, so
+     * its access expiry applies then, and one gone meanwhile is skipped.
+     */
+    Iterator<Map.Entry<byte[], byte[]>> entries();
+
+    /** The keys held here, for another node that iterates the cache. */
+    void forEachKey(Consumer<byte[]> action);
+
+    /** Drops every entry held here, without the writer or events. */
+    void clear();
+
+    /**
+     * Refuses operations from now on and waits (up to {@code patience}) for those running.
+     *
+     * @return the loader, writer and expiry policy to close
+     */
+    List<Object> close(Duration patience);
+
+    /** The get counters the cache's statistics read. */
+    GetCounters counters();
+
+    /** This part as {@code clazz} (the provider's group), or null. */
+    <T> T unwrap(Class<T> clazz);
+
+    /** A client's: it holds nothing and counts its own gets. */
+    static <K, V> LocalEntries<K, V> none() {
+        GetCounters counters = GetCounters.standalone();
+        return new LocalEntries<>() {
+            @Override
+            public Outcome run(Operation<K, V> operation, EventSink<K> sink) {
+                throw new IllegalStateException("a client owns no entries");
+            }
+
+            @Override
+            public EventSink<K> runningSink() {
+                return null;
+            }
+
+            @Override
+            public Iterator<Map.Entry<byte[], byte[]>> entries() {
+                return Collections.emptyIterator();
+            }
+
+            @Override
+            public void forEachKey(Consumer<byte[]> action) {
+            }
+
+            @Override
+            public void clear() {
+            }
+
+            @Override
+            public List<Object> close(Duration patience) {
+                return List.of();
+            }
+
+            @Override
+            public GetCounters counters() {
+                return counters;
+            }
+
+            @Override
+            public <T> T unwrap(Class<T> clazz) {
+                return null;
+            }
+
+            @Override
+            public String toString() {
+                return "client";
+            }
+        };
+    }
+}
