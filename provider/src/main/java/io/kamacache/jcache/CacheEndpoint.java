@@ -3,6 +3,7 @@ package io.kamacache.jcache;
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.kamacache.codec.Codec;
 import io.kamacache.proto.v1.CacheReply;
@@ -13,10 +14,12 @@ import io.kamacache.proto.v1.JCacheServiceGrpc;
 import io.kamacache.proto.v1.KeysChunk;
 import io.kamacache.proto.v1.KeysRequest;
 import io.kamacache.proto.v1.ListenRequest;
+import io.kamacache.proto.v1.Op;
 import io.kamacache.proto.v1.OperationReply;
 import io.kamacache.proto.v1.OperationRequest;
 import io.kamacache.proto.v1.OptionalValue;
 import io.kamacache.proto.v1.RequestHeader;
+import io.kamacache.proto.v1.SubscribeRequest;
 import io.kamacache.remote.Protocol;
 
 import javax.cache.CacheException;
@@ -24,6 +27,7 @@ import javax.cache.configuration.CompleteConfiguration;
 import javax.cache.processor.EntryProcessor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * What a node answers to the JCache calls of other nodes ({@code kamacache.v1.JCacheService}):
@@ -51,7 +55,7 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
             EventCollector<Object> sink = new EventCollector<>(request.getEventMask());
             OperationReply.Builder reply = OperationReply.newBuilder();
             try {
-                Outcome out = cache.runFor(operation, sink, request.getHeader().getSender());
+                Outcome out = cache.runFor(operation, sink, Protocol.origin(request.getHeader()));
                 reply.setValue(optional(out.value))
                         .setFlag(out.flag)
                         .setHits(out.hits)
@@ -63,6 +67,11 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
                 }
                 if (out.values != null) {
                     out.values.forEach(value -> reply.addValues(optional(value)));
+                }
+                if (out.results != null) {
+                    out.results.forEach(result -> reply.addResults(optional(result == null ? null : codec.encode(result))));
+                    out.failures.forEach(failure -> reply.addFailures(optional(failure == null ? null
+                            : encodeFailure(failure))));
                 }
                 if (out.failure != null) {
                     reply.setFailure(ByteString.copyFrom(encodeFailure(out.failure)));
@@ -131,17 +140,44 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
     @Override
     public void listen(ListenRequest request, StreamObserver<CacheReply> response) {
         answer(request.getHeader(), request.getCache(), "note the listeners of", response,
-                () -> manager.listening(request.getCache(), request.getHeader().getSender(), request.getEventMask()));
+                () -> manager.listening(request.getCache(), Protocol.origin(request.getHeader()), request.getEventMask()));
     }
 
     @Override
     public void deliver(EventsRequest request, StreamObserver<CacheReply> response) {
-        answer(request.getHeader(), request.getCache(), "deliver events of", response, () -> {
-            KamaCache<Object, Object> cache = manager.cacheForPeers(request.getCache());
-            if (cache != null) {
-                cache.deliver(request.getEventsList());
+        answer(request.getHeader(), request.getCache(), "deliver events of", response,
+                () -> manager.deliver(request.getCache(), request.getEventsList()));
+    }
+
+    /**
+     * A client's event stream: noted before the acknowledgement goes out, and every
+     * delivery waits for it, so the client's first message is the acknowledgement.
+     */
+    @Override
+    public void subscribe(SubscribeRequest request, StreamObserver<EventsRequest> response) {
+        String client;
+        try {
+            Protocol.check(request.getHeader());
+            client = Protocol.origin(request.getHeader());
+            if (!Protocol.isClient(client)) {
+                throw Status.INVALID_ARGUMENT.withDescription("node " + client + " asked for an event stream: "
+                        + "nodes are delivered to").asRuntimeException();
             }
-        });
+        } catch (StatusRuntimeException e) {
+            response.onError(e);
+            return;
+        }
+        ServerCallStreamObserver<EventsRequest> stream = (ServerCallStreamObserver<EventsRequest>) response;
+        Consumer<EventsRequest> sink = events -> {
+            synchronized (stream) {
+                stream.onNext(events);
+            }
+        };
+        stream.setOnCancelHandler(() -> manager.unsubscribed(client, sink));
+        synchronized (stream) {
+            manager.subscribed(client, request.getEventMasksMap(), sink);
+            stream.onNext(EventsRequest.getDefaultInstance());
+        }
     }
 
     /** Checks the header, does {@code work} and answers with an empty reply, or with what went wrong. */
@@ -169,7 +205,7 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
     private Operation<Object, Object> operation(OperationRequest request) {
         Operation<Object, Object> operation;
         switch (request.getOp()) {
-            case GET_ALL, LOAD_ALL, PUT_ALL, REMOVE_ALL -> {
+            case GET_ALL, LOAD_ALL, PUT_ALL, REMOVE_ALL, INVOKE_ALL -> {
                 List<byte[]> ks = new ArrayList<>(request.getKeysCount());
                 request.getKeysList().forEach(k -> ks.add(k.toByteArray()));
                 List<byte[]> vs = null;
@@ -181,25 +217,35 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
                 }
                 operation = Operation.batch(request.getOp(), null, ks, null, vs);
                 operation.replaceExisting = request.getReplaceExisting();
-            }
-            case INVOKE -> {
-                Object processor = codec.decode(request.getProcessor().toByteArray());
-                if (!(processor instanceof EntryProcessor<?, ?, ?>)) {
-                    throw new IllegalArgumentException("not an entry processor: " + processor);
+                if (request.getOp() == Op.INVOKE_ALL) {
+                    operation.processor = processor(request);
+                    operation.arguments = arguments(request);
                 }
-                Object[] arguments = new Object[request.getArgumentsCount()];
-                for (int i = 0; i < arguments.length; i++) {
-                    arguments[i] = codec.decode(request.getArguments(i).toByteArray());
-                }
-                @SuppressWarnings("unchecked")
-                EntryProcessor<Object, Object, ?> typed = (EntryProcessor<Object, Object, ?>) processor;
-                operation = Operation.invoke(null, request.getKey().toByteArray(), typed, arguments);
             }
+            case INVOKE -> operation = Operation.invoke(null, request.getKey().toByteArray(), processor(request),
+                    arguments(request));
             case OP_UNSPECIFIED, UNRECOGNIZED -> throw new IllegalArgumentException("no operation given");
             default -> operation = Operation.onKey(request.getOp(), null, request.getKey().toByteArray(), null,
                     bytesOrNull(request.getValue()), null, bytesOrNull(request.getExpected()));
         }
         return operation;
+    }
+
+    @SuppressWarnings("unchecked")
+    private EntryProcessor<Object, Object, ?> processor(OperationRequest request) {
+        Object processor = codec.decode(request.getProcessor().toByteArray());
+        if (!(processor instanceof EntryProcessor<?, ?, ?>)) {
+            throw new IllegalArgumentException("not an entry processor: " + processor);
+        }
+        return (EntryProcessor<Object, Object, ?>) processor;
+    }
+
+    private Object[] arguments(OperationRequest request) {
+        Object[] arguments = new Object[request.getArgumentsCount()];
+        for (int i = 0; i < arguments.length; i++) {
+            arguments[i] = codec.decode(request.getArguments(i).toByteArray());
+        }
+        return arguments;
     }
 
     /** Encoded keys and values are never empty (they start with a type tag), so empty means absent. */

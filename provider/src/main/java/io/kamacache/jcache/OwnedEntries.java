@@ -242,6 +242,7 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
             }
             case REPLACE_IF_SAME -> replaceIfSame(op, sink, out);
             case INVOKE -> invoke(op, sink, out);
+            case INVOKE_ALL -> invokeAll(op, sink, out);
             case GET_ALL -> getAll(op, sink, out);
             case LOAD_ALL -> loadAll(op, sink, out);
             case PUT_ALL -> putAll(op, sink, out);
@@ -647,6 +648,30 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
                     throw new AssertionError(entry.outcome());
             }
         });
+    }
+
+    /** Each key's processor on its own, as {@link #invoke}; a key's failure is its result, the others go on. */
+    private void invokeAll(Operation<K, V> op, EventSink<K> sink, Outcome out) {
+        out.results = new ArrayList<>(op.ks.size());
+        out.failures = new ArrayList<>(op.ks.size());
+        for (int i = 0; i < op.ks.size(); i++) {
+            Operation<K, V> one = Operation.invoke(op.keys == null ? null : op.keys.get(i), op.ks.get(i),
+                    op.processor, op.arguments);
+            Outcome done = new Outcome();
+            try {
+                invoke(one, sink, done);
+            } catch (RuntimeException e) {
+                out.results.add(null);
+                out.failures.add(e);
+                continue; // counts nothing, like a failed invoke
+            }
+            out.results.add(done.result);
+            out.failures.add(null);
+            out.hits += done.hits;
+            out.misses += done.misses;
+            out.puts += done.puts;
+            out.removals += done.removals;
+        }
     }
 
     // ---- helpers --------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import io.kamacache.config.KamaConfig;
 import io.kamacache.jcache.KamaCacheManager;
 import io.kamacache.testing.EtcdExtension;
 import io.kamacache.testing.FreePorts;
+import io.kamacache.testing.ServerProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -17,11 +18,10 @@ import javax.cache.configuration.MutableConfiguration;
 import javax.cache.integration.CacheLoader;
 import java.io.IOException;
 import java.io.Serializable;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -43,6 +43,8 @@ class ServerProcessTest {
     /** Loads in this JVM: after the server left, a lost entry would be loaded here again. */
     static final AtomicInteger LOADS = new AtomicInteger();
 
+    private static final Duration SERVING_PATIENCE = Duration.ofSeconds(30);
+
     private final List<Process> processes = new ArrayList<>();
     private final List<KamaCacheManager> managers = new ArrayList<>();
 
@@ -59,8 +61,8 @@ class ServerProcessTest {
         String address = "127.0.0.1:" + FreePorts.port();
         Path config = dir.resolve("server.yaml");
         Files.writeString(config, clusterYaml(address, service));
-        Server server = startServer(List.of("server", "--config", config.toString()), Map.of());
-        server.awaitLine("serving");
+        ServerProcess server = startServer(List.of("server", "--config", config.toString()), Map.of());
+        server.awaitLine("serving", SERVING_PATIENCE);
 
         KamaCacheManager embedded = embedded(service);
         Cache<Integer, String> users = embedded.createCache("users", new MutableConfiguration<Integer, String>()
@@ -82,9 +84,9 @@ class ServerProcessTest {
             assertThat(users.get(i)).isEqualTo("user " + i);
         }
 
-        server.process.destroy(); // SIGTERM
-        assertThat(server.process.waitFor(30, TimeUnit.SECONDS)).as("exits after SIGTERM").isTrue();
-        assertThat(server.process.exitValue()).as("exit status; output:%n%s", server.output()).isZero();
+        server.process().destroy(); // SIGTERM
+        assertThat(server.process().waitFor(30, TimeUnit.SECONDS)).as("exits after SIGTERM").isTrue();
+        assertThat(server.process().exitValue()).as("exit status; output:%n%s", server.output()).isZero();
         assertThat(server.output()).contains("received SIGTERM");
         awaitMembers(node, 1);
         for (int i = 0; i < 200; i++) {
@@ -96,7 +98,7 @@ class ServerProcessTest {
     @Test
     void aClientOwnsNothingAndKeepsWorkingWhenAServerDies(@TempDir Path dir) throws Exception {
         String service = "client-" + System.nanoTime();
-        List<Server> servers = new ArrayList<>();
+        List<ServerProcess> servers = new ArrayList<>();
         List<String> addresses = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
             Path config = dir.resolve("server" + i + ".yaml");
@@ -104,8 +106,8 @@ class ServerProcessTest {
             Files.writeString(config, clusterYaml(addresses.get(i), service));
             servers.add(startServer(List.of("server", "--config", config.toString()), Map.of()));
         }
-        for (Server server : servers) {
-            server.awaitLine("serving");
+        for (ServerProcess server : servers) {
+            server.awaitLine("serving", SERVING_PATIENCE);
         }
         KamaCacheManager client = new KamaCacheManager(null, URI.create("kamacache:client"), getClass().getClassLoader(),
                 new Properties(), KamaConfig.parse("mode: client\n" + clusterYaml("127.0.0.1:0", service), "client"),
@@ -133,7 +135,7 @@ class ServerProcessTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThat(LOADS).as("no load ran in the client").hasValue(0);
 
-        servers.get(0).process.destroyForcibly();
+        servers.get(0).process().destroyForcibly();
         // No waiting here: a call to the dead server waits until etcd drops it, then goes to the survivor.
         for (int i = 0; i < 100; i++) {
             assertThat(users.get(i)).as("read through again on the survivor").isEqualTo("loaded by a server " + i);
@@ -143,7 +145,7 @@ class ServerProcessTest {
         String joining = FreePorts.loopbackAddress();
         Path config = dir.resolve("joining.yaml");
         Files.writeString(config, clusterYaml(joining, service));
-        startServer(List.of("server", "--config", config.toString()), Map.of()).awaitLine("serving");
+        startServer(List.of("server", "--config", config.toString()), Map.of()).awaitLine("serving", SERVING_PATIENCE);
         awaitMembers(node, 2);
         Codec codec = Codec.create(List.of(), null);
         List<Integer> moved = new ArrayList<>();
@@ -169,23 +171,23 @@ class ServerProcessTest {
     void aBadConfigurationStopsItWithFileLineAndKey(@TempDir Path dir) throws Exception {
         Path config = dir.resolve("bad.yaml");
         Files.writeString(config, "node:\n  adress: 127.0.0.1:9000\n");
-        Server server = startServer(List.of("server", "--config", config.toString()), Map.of());
+        ServerProcess server = startServer(List.of("server", "--config", config.toString()), Map.of());
 
-        assertThat(server.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(server.process.exitValue()).isEqualTo(2);
+        assertThat(server.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(server.process().exitValue()).isEqualTo(2);
         assertThat(server.output()).contains(config.toUri().toString() + ":2: node.adress: unknown key 'adress'");
     }
 
     @Test
     void environmentVariablesConfigureItWithoutAFile() throws Exception {
         String address = "127.0.0.1:" + FreePorts.port();
-        Server server = startServer(List.of("server"), Map.of("KAMACACHE_NODE_ADDRESS", address));
+        ServerProcess server = startServer(List.of("server"), Map.of("KAMACACHE_NODE_ADDRESS", address));
 
-        server.awaitLine("serving");
+        server.awaitLine("serving", SERVING_PATIENCE);
         assertThat(server.output()).contains("kamacache node " + address + " serving");
-        server.process.destroy();
-        assertThat(server.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(server.process.exitValue()).isZero();
+        server.process().destroy();
+        assertThat(server.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(server.process().exitValue()).isZero();
     }
 
     private static String clusterYaml(String address, String service) {
@@ -203,17 +205,13 @@ class ServerProcessTest {
         return manager;
     }
 
-    private Server startServer(List<String> arguments, Map<String, String> environment) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), KamacacheCommand.class.getName()));
+    private ServerProcess startServer(List<String> arguments, Map<String, String> environment) throws IOException {
+        List<String> command = new ArrayList<>(List.of("-cp", System.getProperty("java.class.path"),
+                KamacacheCommand.class.getName()));
         command.addAll(arguments);
-        Path log = Files.createTempFile("kamacache-server-", ".log");
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
-        builder.environment().keySet().removeIf(name -> name.startsWith("KAMACACHE_"));
-        builder.environment().putAll(environment);
-        Server server = new Server(builder.start(), log);
-        processes.add(server.process);
+        ServerProcess server = ServerProcess.startJava(command, environment,
+                Files.createTempFile("kamacache-server-", ".log"));
+        processes.add(server.process());
         return server;
     }
 
@@ -223,33 +221,6 @@ class ServerProcessTest {
             Thread.sleep(20);
         }
         assertThat(node.ring().members()).hasSize(count);
-    }
-
-    /** A server process; what it prints goes to a file, read whenever asked. */
-    private static final class Server {
-        final Process process;
-        final Path log;
-
-        Server(Process process, Path log) {
-            this.process = process;
-            this.log = log;
-        }
-
-        void awaitLine(String text) throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!output().contains(text) && process.isAlive() && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            assertThat(output()).as("server output").contains(text);
-        }
-
-        String output() {
-            try {
-                return Files.readString(log, StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
     }
 
     /** A loader that only ever runs on the servers. */

@@ -5,20 +5,21 @@ import io.kamacache.jcache.KamaCacheManager;
 import io.kamacache.jcache.spi.KamaCachingProvider;
 import io.kamacache.testing.EtcdExtension;
 import io.kamacache.testing.FreePorts;
+import io.kamacache.testing.ServerProcess;
 import org.junit.platform.launcher.LauncherSession;
 import org.junit.platform.launcher.LauncherSessionListener;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The cluster around a TCK run, started before its first test and stopped after its last,
@@ -53,7 +54,7 @@ public final class TckCluster implements LauncherSessionListener {
 
     private final EtcdExtension etcd = new EtcdExtension();
     private final List<KamaCacheManager> peers = new ArrayList<>();
-    private final List<Process> servers = new ArrayList<>();
+    private final List<ServerProcess> servers = new ArrayList<>();
     private final List<Path> files = new ArrayList<>();
 
     @Override
@@ -75,9 +76,9 @@ public final class TckCluster implements LauncherSessionListener {
                 startServers(service, Integer.parseInt(serverCount.trim()));
                 useAsDefault(write(cluster(service) + ALLOW)); // no mode: the thin client alone is a client
             }
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | InterruptedException | RuntimeException e) {
             launcherSessionClosed(session); // nothing started is left running
-            throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
+            throw e instanceof RuntimeException runtime ? runtime : new IllegalStateException("the TCK cluster did not start", e);
         }
     }
 
@@ -93,7 +94,7 @@ public final class TckCluster implements LauncherSessionListener {
 
     private String cluster(String service) {
         return "cluster:\n  etcd:\n    endpoints: [" + etcd.endpoint() + "]\n    service: " + service
-                + "\n    leaseTtl: 5s\n  rpcTimeout: 10s\n";
+                + "\n    leaseTtl: 5s\n    connectTimeout: 15s\n  rpcTimeout: 10s\n";
     }
 
     private void startPeers(Path config, int count) {
@@ -105,30 +106,19 @@ public final class TckCluster implements LauncherSessionListener {
         }
     }
 
-    private void startServers(String service, int count) throws IOException {
+    private void startServers(String service, int count) throws IOException, InterruptedException {
         Path jar = Path.of(System.getProperty(SERVER_JAR_PROPERTY));
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("no server jar at " + jar + ": build the server module first");
         }
-        List<Path> logs = new ArrayList<>();
         for (int i = 1; i <= count; i++) {
             Path config = write("node:\n  address: " + FreePorts.loopbackAddress() + "\n" + cluster(service)
                     + "server:\n  lib: " + System.getProperty(SERVER_LIB_PROPERTY) + "\n" + ALLOW);
-            Path log = Path.of("target", "tck-server-" + i + ".log");
-            logs.add(log);
-            servers.add(new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-jar", jar.toString(), "server", "--config", config.toString())
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start());
+            servers.add(ServerProcess.startJava(List.of("-jar", jar.toString(), "server", "--config", config.toString()),
+                    Map.of(), Path.of("target", "tck-server-" + i + ".log")));
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        for (int i = 0; i < count; i++) {
-            while (!Files.readString(logs.get(i), StandardCharsets.UTF_8).contains(" serving")) {
-                if (!servers.get(i).isAlive() || System.nanoTime() > deadline) {
-                    throw new IllegalStateException("TCK server " + (i + 1) + " did not start; its output ("
-                            + logs.get(i) + "):\n" + Files.readString(logs.get(i), StandardCharsets.UTF_8));
-                }
-                pause();
-            }
+        for (ServerProcess server : servers) {
+            server.awaitLine(" serving", Duration.ofSeconds(60));
         }
     }
 
@@ -147,19 +137,7 @@ public final class TckCluster implements LauncherSessionListener {
     public void launcherSessionClosed(LauncherSession session) {
         peers.forEach(KamaCacheManager::close);
         peers.clear();
-        for (Process server : servers) {
-            server.destroy();
-        }
-        for (Process server : servers) {
-            try {
-                if (!server.waitFor(30, TimeUnit.SECONDS)) {
-                    server.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                server.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
-        }
+        servers.forEach(ServerProcess::close);
         servers.clear();
         try {
             etcd.close();
@@ -168,14 +146,6 @@ public final class TckCluster implements LauncherSessionListener {
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void pause() {
-        try {
-            Thread.sleep(50);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

@@ -13,9 +13,11 @@ import io.kamacache.proto.v1.JCacheServiceGrpc;
 import io.kamacache.proto.v1.KeysChunk;
 import io.kamacache.proto.v1.KeysRequest;
 import io.kamacache.proto.v1.ListenRequest;
+import io.kamacache.proto.v1.Op;
 import io.kamacache.proto.v1.OperationReply;
 import io.kamacache.proto.v1.OperationRequest;
 import io.kamacache.proto.v1.OptionalValue;
+import io.kamacache.proto.v1.RequestHeader;
 import io.kamacache.remote.PeerChannels;
 import io.kamacache.remote.Protocol;
 import io.kamacache.ring.HashRing;
@@ -26,12 +28,15 @@ import javax.cache.event.EventType;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 
 /**
  * The caller's side of a clustered cache manager: which node owns a key, and the calls
@@ -48,7 +53,9 @@ import java.util.concurrent.Executor;
  * <p>Listeners hear every operation, wherever it was called: each node tells the others
  * which event types its listeners of a cache want, and an owner sends the events of what it
  * ran to every node that wants them (the caller has them in its reply already), one queue
- * per node, after the operation: a listener on another node hears it asynchronously.
+ * per node, after the operation: a listener on another node hears it asynchronously. A
+ * client, which has no address to be sent to, opens an event stream from each server
+ * instead ({@link EventSubscriptions}); the server sends its events down that stream.
  */
 final class CacheCluster {
 
@@ -68,8 +75,14 @@ final class CacheCluster {
     private final Executor executor;
     /** Per cache, the event types each other member's listeners want. */
     private final Map<String, Map<String, Integer>> listening = new ConcurrentHashMap<>();
-    /** Per member, the events on their way to it, in order. */
+    /** Per member or client, the events on their way to it, in order. */
     private final Map<String, SerialExecutor> deliveries = new ConcurrentHashMap<>();
+    /** Per client that listens here, its event stream. */
+    private final Map<String, Consumer<EventsRequest>> subscribers = new ConcurrentHashMap<>();
+    /** Who this JVM's requests come from: the node's address, or a client's id. */
+    private final RequestHeader header;
+    /** A client's event streams from the servers; null on a node, which is delivered to. */
+    private final EventSubscriptions subscriptions;
 
     /** How long a call to an owner that stopped answering waits for the membership to drop it. */
     private final Duration failoverWait;
@@ -84,6 +97,13 @@ final class CacheCluster {
         this.manager = manager;
         this.executor = executor;
         this.failoverWait = failoverWait;
+        if (node.isClient()) {
+            this.header = Protocol.clientHeader(UUID.randomUUID().toString());
+            this.subscriptions = new EventSubscriptions(node, header, manager::listenerMasks, manager::deliver, executor);
+        } else {
+            this.header = Protocol.header(node.selfAddress(), false);
+            this.subscriptions = null;
+        }
     }
 
     /** The owner of a key when it is another node, or null when it is this one. */
@@ -103,10 +123,6 @@ final class CacheCluster {
         return others;
     }
 
-    /** Who requests come from: this node's address, or nothing for a client (no one can call it back). */
-    private String sender() {
-        return node.selfAddress();
-    }
 
     /**
      * Runs an operation at {@code owner}; the outcome carries the events it caused.
@@ -181,7 +197,7 @@ final class CacheCluster {
 
     private <K, V> OperationRequest request(String cache, Operation<K, V> operation, int eventMask) {
         OperationRequest.Builder request = OperationRequest.newBuilder()
-                .setHeader(Protocol.header(sender(), false))
+                .setHeader(header)
                 .setCache(cache)
                 .setOp(operation.op)
                 .setEventMask(eventMask)
@@ -227,6 +243,18 @@ final class CacheCluster {
         out.puts = reply.getPuts();
         out.removals = reply.getRemovals();
         out.events = reply.getEventsList();
+        if (operation.op == Op.INVOKE_ALL) {
+            out.results = new ArrayList<>(reply.getResultsCount());
+            for (OptionalValue each : reply.getResultsList()) {
+                byte[] bytes = bytes(each);
+                out.results.add(bytes == null ? null : codec.decode(bytes));
+            }
+            out.failures = new ArrayList<>(reply.getFailuresCount());
+            for (OptionalValue failure : reply.getFailuresList()) {
+                byte[] bytes = bytes(failure);
+                out.failures.add(bytes == null ? null : exception(bytes));
+            }
+        }
         if (!reply.getFailure().isEmpty()) {
             RuntimeException failure = exception(reply.getFailure().toByteArray());
             if (!operation.isBatch()) {
@@ -251,7 +279,7 @@ final class CacheCluster {
     /** The keys of every entry {@code member} holds of a cache. */
     List<byte[]> keys(String member, String cache) {
         KeysRequest request = KeysRequest.newBuilder()
-                .setHeader(Protocol.header(sender(), false)).setCache(cache).build();
+                .setHeader(header).setCache(cache).build();
         List<byte[]> keys = new ArrayList<>();
         try {
             Iterator<KeysChunk> chunks = channels().stub(member, JCacheServiceGrpc::newBlockingStub).keys(request);
@@ -314,22 +342,24 @@ final class CacheCluster {
     // ---- listeners on other nodes ------------------------------------------------------------
 
     /**
-     * Tells every other member which event types this node's listeners of a cache want (0:
-     * none). A client opens no port to be told: its listeners hear its own operations only.
+     * Tells every other member which event types this JVM's listeners of a cache want (0:
+     * none). A client first opens its event stream from a server that it has none from;
+     * opening it says what every cache's listeners want.
      */
     void announce(String cache, int mask) {
-        if (node.isClient()) {
-            return;
-        }
         for (String member : others()) {
-            announce(member, cache, mask);
+            if (subscriptions != null && !subscriptions.isOpen(member)) {
+                subscriptions.open(member);
+            } else {
+                announce(member, cache, mask);
+            }
         }
     }
 
     private void announce(String member, String cache, int mask) {
         try {
             channels().stub(member, JCacheServiceGrpc::newBlockingStub).listen(ListenRequest.newBuilder()
-                    .setHeader(Protocol.header(sender(), false))
+                    .setHeader(header)
                     .setCache(cache)
                     .setEventMask(mask)
                     .build());
@@ -339,7 +369,21 @@ final class CacheCluster {
         }
     }
 
-    /** Notes what another member's listeners of a cache want. */
+    /** A client's event stream opened here, with what its listeners want per cache. */
+    void subscribed(String client, Map<String, Integer> masks, Consumer<EventsRequest> stream) {
+        subscribers.put(client, stream);
+        masks.forEach((cache, mask) -> listening(cache, client, mask));
+    }
+
+    /** A client's event stream ended: it listens here no more. */
+    void unsubscribed(String client, Consumer<EventsRequest> stream) {
+        if (subscribers.remove(client, stream)) {
+            listening.keySet().forEach(cache -> listening(cache, client, 0));
+            deliveries.remove(client);
+        }
+    }
+
+    /** Notes what another member's (or a client's) listeners of a cache want. */
     void listening(String cache, String member, int mask) {
         if (mask == 0) {
             listening.computeIfPresent(cache, (name, members) -> {
@@ -384,16 +428,24 @@ final class CacheCluster {
             if (member.equals(except)) {
                 return;
             }
+            Consumer<EventsRequest> stream = subscribers.get(member);
+            if (stream == null && Protocol.isClient(member)) {
+                return; // its stream has ended
+            }
             List<Event> wanted = events.stream()
                     .filter(event -> EventCollector.wants(mask, EventType.values()[event.getType()])).toList();
             if (wanted.isEmpty()) {
                 return;
             }
-            EventsRequest request = EventsRequest.newBuilder().setHeader(Protocol.header(sender(), false))
+            EventsRequest request = EventsRequest.newBuilder().setHeader(header)
                     .setCache(cache).addAllEvents(wanted).build();
             deliveries.computeIfAbsent(member, m -> new SerialExecutor(executor)).execute(() -> {
                 try {
-                    channels().stub(member, JCacheServiceGrpc::newBlockingStub).deliver(request);
+                    if (stream != null) {
+                        stream.accept(request);
+                    } else {
+                        channels().stub(member, JCacheServiceGrpc::newBlockingStub).deliver(request);
+                    }
                 } catch (RuntimeException e) {
                     LOG.log(System.Logger.Level.DEBUG, "node " + member + " did not take " + wanted.size()
                             + " events of cache '" + cache + "': " + e);
@@ -402,13 +454,25 @@ final class CacheCluster {
         });
     }
 
-    /** Members changed: forget those that left, tell the others what this node's listeners want. */
+    /** Members changed: forget those that left, tell the others what this JVM's listeners want. */
     void membersChanged(Set<String> members, Map<String, Integer> localMasks) {
-        deliveries.keySet().retainAll(members);
+        Set<String> known = new HashSet<>(members);
+        known.addAll(subscribers.keySet());
+        deliveries.keySet().retainAll(known);
         for (Map<String, Integer> byMember : listening.values()) {
-            byMember.keySet().retainAll(members);
+            byMember.keySet().retainAll(known);
+        }
+        if (subscriptions != null) {
+            subscriptions.retain(members);
         }
         localMasks.forEach(this::announce);
+    }
+
+    /** Ends a client's event streams. */
+    void close() {
+        if (subscriptions != null) {
+            subscriptions.close();
+        }
     }
 
     private void ship(String member, String cache) {
@@ -425,7 +489,7 @@ final class CacheCluster {
         }
         try {
             channels().stub(member, JCacheServiceGrpc::newBlockingStub).createCache(CreateCacheRequest.newBuilder()
-                    .setHeader(Protocol.header(sender(), false))
+                    .setHeader(header)
                     .setCache(cache)
                     .setConfiguration(ByteString.copyFrom(bytes))
                     .build());
@@ -435,7 +499,7 @@ final class CacheCluster {
     }
 
     private CacheRequest cacheRequest(String cache) {
-        return CacheRequest.newBuilder().setHeader(Protocol.header(sender(), false)).setCache(cache).build();
+        return CacheRequest.newBuilder().setHeader(header).setCache(cache).build();
     }
 
     private PeerChannels channels() {

@@ -36,9 +36,12 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The caller's half of a JCache cache. It checks and encodes keys and values, sends each
@@ -335,25 +338,37 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         return typed;
     }
 
+    /** One call per owner, in parallel; each key's processor runs atomically at its owner. */
     @Override
     public <T> Map<K, EntryProcessorResult<T>> invokeAll(Set<? extends K> keySet, EntryProcessor<K, V, T> processor,
                                                          Object... arguments) {
         requireOpen();
         requireNoNulls(keySet);
         Objects.requireNonNull(processor, "entry processor must not be null");
+        long start = statistics.start();
+        List<K> keys = new ArrayList<>(keySet);
+        List<byte[]> ks = new ArrayList<>(keys.size());
+        for (K key : keys) {
+            ks.add(codec.encode(key));
+        }
+        Operation<K, V> whole = Operation.batch(Op.INVOKE_ALL, keys, ks, null, null);
+        whole.processor = processor;
+        whole.arguments = arguments;
+        Outcome out = runBatch(whole, false, 1);
+        record(out, start, true);
         Map<K, EntryProcessorResult<T>> results = new HashMap<>();
-        for (K key : keySet) {
-            try {
-                T result = invoke(key, processor, arguments);
-                if (result != null) {
-                    results.put(key, () -> result);
-                }
-            } catch (Exception e) {
-                EntryProcessorException failure = e instanceof EntryProcessorException epe ? epe
-                        : new EntryProcessorException(e);
-                results.put(key, () -> {
+        for (int i = 0; i < keys.size(); i++) {
+            RuntimeException failed = out.failures.get(i);
+            if (failed != null) {
+                EntryProcessorException failure = failed instanceof EntryProcessorException epe ? epe
+                        : new EntryProcessorException(failed);
+                results.put(keys.get(i), () -> {
                     throw failure;
                 });
+            } else if (out.results.get(i) != null) {
+                @SuppressWarnings("unchecked")
+                T result = (T) out.results.get(i);
+                results.put(keys.get(i), () -> result);
             }
         }
         return results;
@@ -504,44 +519,108 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         return runBatch(Operation.batch(op, keys, ks, values, vs), replaceExisting, 1);
     }
 
+    /**
+     * Runs each owner's part of a batch: the other owners' in parallel on the manager's
+     * threads, this node's own part on the caller's thread, then merges the outcomes.
+     */
     private Outcome runBatch(Operation<K, V> whole, boolean replaceExisting, int attempt) {
         Map<String, List<Integer>> byOwner = new LinkedHashMap<>();
         for (int i = 0; i < whole.ks.size(); i++) {
             String owner = cluster == null ? null : cluster.ownerOf(whole.ks.get(i));
             byOwner.computeIfAbsent(owner == null ? "" : owner, o -> new ArrayList<>()).add(i);
         }
-        Outcome merged = new Outcome();
-        merged.values = new ArrayList<>(Collections.nCopies(whole.ks.size(), (byte[]) null));
+        Map<List<Integer>, CompletableFuture<Outcome>> remote = new LinkedHashMap<>();
+        List<Integer> own = null;
         for (Map.Entry<String, List<Integer>> part : byOwner.entrySet()) {
-            List<Integer> indexes = part.getValue();
-            Operation<K, V> operation = Operation.batch(whole.op, pick(whole.keys, indexes), pick(whole.ks, indexes),
-                    pick(whole.values, indexes), pick(whole.vs, indexes));
-            operation.replaceExisting = replaceExisting;
-            Outcome out;
             if (part.getKey().isEmpty()) {
-                out = runOwned(operation);
+                own = part.getValue();
             } else {
-                try {
-                    out = runRemote(part.getKey(), operation);
-                } catch (CacheCluster.MovedException e) {
-                    awaitNewView(attempt, e);
-                    out = runBatch(operation, replaceExisting, attempt + 1);
-                }
-            }
-            if (out.values != null) {
-                for (int j = 0; j < indexes.size(); j++) {
-                    merged.values.set(indexes.get(j), out.values.get(j));
-                }
-            }
-            merged.hits += out.hits;
-            merged.misses += out.misses;
-            merged.puts += out.puts;
-            merged.removals += out.removals;
-            if (merged.failure == null) {
-                merged.failure = out.failure;
+                Operation<K, V> operation = part(whole, part.getValue(), replaceExisting);
+                remote.put(part.getValue(), supplyAsync(() -> runRemotePart(part.getKey(), operation, attempt)));
             }
         }
+        Outcome merged = new Outcome();
+        merged.values = new ArrayList<>(Collections.nCopies(whole.ks.size(), (byte[]) null));
+        if (whole.op == Op.INVOKE_ALL) {
+            merged.results = new ArrayList<>(Collections.nCopies(whole.ks.size(), null));
+            merged.failures = new ArrayList<>(Collections.nCopies(whole.ks.size(), (RuntimeException) null));
+        }
+        if (own != null) {
+            merge(merged, own, runOwned(part(whole, own, replaceExisting)));
+        }
+        RuntimeException failed = null;
+        for (Map.Entry<List<Integer>, CompletableFuture<Outcome>> part : remote.entrySet()) {
+            try {
+                merge(merged, part.getKey(), join(part.getValue()));
+            } catch (RuntimeException e) {
+                failed = failed == null ? e : failed; // the other parts still finish first
+            }
+        }
+        if (failed != null) {
+            throw failed;
+        }
         return merged;
+    }
+
+    private Outcome runRemotePart(String owner, Operation<K, V> operation, int attempt) {
+        try {
+            return runRemote(owner, operation);
+        } catch (CacheCluster.MovedException e) {
+            awaitNewView(attempt, e);
+            return runBatch(operation, operation.replaceExisting, attempt + 1);
+        }
+    }
+
+    private static <K, V> Operation<K, V> part(Operation<K, V> whole, List<Integer> indexes, boolean replaceExisting) {
+        Operation<K, V> operation = Operation.batch(whole.op, pick(whole.keys, indexes), pick(whole.ks, indexes),
+                pick(whole.values, indexes), pick(whole.vs, indexes));
+        operation.replaceExisting = replaceExisting;
+        operation.processor = whole.processor;
+        operation.arguments = whole.arguments;
+        return operation;
+    }
+
+    /** Adds a part's outcome: answers index by index, counts summed, the first failure kept. */
+    private static void merge(Outcome merged, List<Integer> indexes, Outcome out) {
+        for (int j = 0; j < indexes.size(); j++) {
+            int index = indexes.get(j);
+            if (out.values != null) {
+                merged.values.set(index, out.values.get(j));
+            }
+            if (out.results != null) {
+                merged.results.set(index, out.results.get(j));
+                merged.failures.set(index, out.failures.get(j));
+            }
+        }
+        merged.hits += out.hits;
+        merged.misses += out.misses;
+        merged.puts += out.puts;
+        merged.removals += out.removals;
+        if (merged.failure == null) {
+            merged.failure = out.failure;
+        }
+    }
+
+    private CompletableFuture<Outcome> supplyAsync(Supplier<Outcome> part) {
+        try {
+            return CompletableFuture.supplyAsync(part, executor);
+        } catch (RejectedExecutionException e) {
+            throw new IllegalStateException("cache manager " + manager.getURI() + " is closed", e);
+        }
+    }
+
+    private static Outcome join(CompletableFuture<Outcome> part) {
+        try {
+            return part.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw e;
+        }
     }
 
     private static <T> List<T> pick(List<T> all, List<Integer> indexes) {

@@ -8,6 +8,8 @@ import io.kamacache.config.KamaConfig;
 import io.kamacache.config.Mode;
 import io.kamacache.jcache.expiry.ConfiguredExpiryPolicy;
 import io.kamacache.jcache.spi.KamaCachingProvider;
+import io.kamacache.proto.v1.Event;
+import io.kamacache.proto.v1.EventsRequest;
 import io.kamacache.ring.HashRing;
 
 import javax.cache.Cache;
@@ -39,6 +41,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * The caches of one (URI, class loader) pair, held by one {@link CacheNode}: an embedded
@@ -134,7 +137,7 @@ public final class KamaCacheManager implements CacheManager {
     }
 
     /** The event types this node's listeners want, per cache that has listeners. */
-    private Map<String, Integer> listenerMasks() {
+    Map<String, Integer> listenerMasks() {
         Map<String, Integer> masks = new HashMap<>();
         caches.forEach((name, cache) -> {
             if (cache.listenerMask() != 0) {
@@ -144,10 +147,31 @@ public final class KamaCacheManager implements CacheManager {
         return masks;
     }
 
-    /** Notes which event types another node's listeners of a cache want. */
+    /** Notes which event types another node's (or a client's) listeners of a cache want. */
     void listening(String cacheName, String member, int mask) {
         if (cluster != null) {
             cluster.listening(cacheName, member, mask);
+        }
+    }
+
+    /** A client's event stream opened here: see {@link CacheCluster#subscribed}. */
+    void subscribed(String client, Map<String, Integer> masks, Consumer<EventsRequest> stream) {
+        if (cluster != null) {
+            cluster.subscribed(client, masks, stream);
+        }
+    }
+
+    void unsubscribed(String client, Consumer<EventsRequest> stream) {
+        if (cluster != null) {
+            cluster.unsubscribed(client, stream);
+        }
+    }
+
+    /** Hands events an owner ran for another caller to the listeners of a cache here. */
+    void deliver(String cacheName, List<Event> events) {
+        KamaCache<Object, Object> cache = cacheForPeers(cacheName);
+        if (cache != null) {
+            cache.deliver(events);
         }
     }
 
@@ -303,6 +327,9 @@ public final class KamaCacheManager implements CacheManager {
         }
         if (provider != null) {
             provider.release(this);
+        }
+        if (cluster != null) {
+            cluster.close();
         }
         // The node first: a clustered node hands its entries to their new owners as it leaves.
         node.close();

@@ -18,6 +18,10 @@ final class Outcome {
     Object result;
     /** Batch answers, index by index with the keys: the value found or loaded, or null. */
     List<byte[]> values;
+    /** {@code INVOKE_ALL}, index by index with the keys: what each processor returned. */
+    List<Object> results;
+    /** {@code INVOKE_ALL}, index by index: the failure of each key whose processor failed, else null. */
+    List<RuntimeException> failures;
     /** A batch's writer or loader failure, raised after the rest of the batch was applied. */
     RuntimeException failure;
     /** The events a remote owner reported, for the caller's listeners; null when it ran here. */

@@ -56,6 +56,14 @@ public final class PeerChannels implements AutoCloseable {
         return newStub.apply(channel(address)).withDeadlineAfter(deadline.toNanos(), TimeUnit.NANOSECONDS);
     }
 
+    /**
+     * A stub of any service for {@code address} without a deadline: for a subscription,
+     * which lasts until its caller cancels it or the peer goes away.
+     */
+    public <S extends AbstractStub<S>> S subscriptionStub(String address, Function<Channel, S> newStub) {
+        return newStub.apply(channel(address));
+    }
+
     /** Closes the channels of peers that are no longer members. */
     public void retain(Set<String> members) {
         channels.entrySet().removeIf(entry -> {

@@ -13,13 +13,34 @@ public final class Protocol {
     private Protocol() {
     }
 
-    /** The header of a request sent by {@code sender} (empty for a client). */
+    /** What {@link #origin} calls a client: no node address has a space. */
+    private static final String CLIENT = "client ";
+
+    /** The header of a request sent by the node at {@code sender}. */
     public static RequestHeader header(String sender, boolean forwarded) {
         return RequestHeader.newBuilder()
                 .setProtocolVersion(VERSION)
                 .setSender(sender)
                 .setForwarded(forwarded)
                 .build();
+    }
+
+    /** The header of a request sent by a client, which has no address but this id. */
+    public static RequestHeader clientHeader(String clientId) {
+        return RequestHeader.newBuilder()
+                .setProtocolVersion(VERSION)
+                .setClientId(clientId)
+                .build();
+    }
+
+    /** Who sent a request: a node's address, or {@code client <id>}. */
+    public static String origin(RequestHeader header) {
+        return header.getSender().isEmpty() ? CLIENT + header.getClientId() : header.getSender();
+    }
+
+    /** Whether an {@link #origin} is a client's. */
+    public static boolean isClient(String origin) {
+        return origin.startsWith(CLIENT);
     }
 
     /**
@@ -31,7 +52,7 @@ public final class Protocol {
         if (header.getProtocolVersion() != VERSION) {
             throw Status.FAILED_PRECONDITION
                     .withDescription("protocol version " + header.getProtocolVersion() + " from "
-                            + (header.getSender().isEmpty() ? "a client" : header.getSender())
+                            + origin(header)
                             + " is not supported; this node speaks version " + VERSION)
                     .asRuntimeException();
         }

@@ -1,0 +1,268 @@
+package io.kamacache.tck;
+
+import io.kamacache.codec.Codec;
+import io.kamacache.jcache.KamaCacheManager;
+import io.kamacache.testing.EtcdExtension;
+import io.kamacache.testing.FreePorts;
+import io.kamacache.testing.ServerProcess;
+import org.jsr107.tck.integration.RecordingCacheLoader;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.cache.Cache;
+import javax.cache.CacheException;
+import javax.cache.CacheManager;
+import javax.cache.Caching;
+import javax.cache.configuration.FactoryBuilder;
+import javax.cache.configuration.MutableCacheEntryListenerConfiguration;
+import javax.cache.configuration.MutableConfiguration;
+import javax.cache.event.CacheEntryCreatedListener;
+import javax.cache.event.CacheEntryEvent;
+import javax.cache.event.CacheEntryRemovedListener;
+import javax.cache.event.CacheEntryUpdatedListener;
+import javax.cache.integration.CacheLoader;
+import javax.cache.spi.CachingProvider;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * An application with only the thin client on its class path (the provider and server
+ * modules are left off this run's class path) uses a cluster of three server processes
+ * found through a real etcd, through {@code Caching.getCachingProvider()} alone.
+ */
+class ThinClientApplicationTest {
+
+    @RegisterExtension
+    static final EtcdExtension ETCD = new EtcdExtension();
+
+    private final List<ServerProcess> servers = new ArrayList<>();
+    private final List<CacheManager> managers = new ArrayList<>();
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void stop() {
+        managers.forEach(CacheManager::close);
+        servers.forEach(ServerProcess::close);
+    }
+
+    @Test
+    void theThinClientAloneIsAClientOfTheServersAndOutlivesOneOfThem() throws Exception {
+        assertThatThrownBy(() -> Class.forName("io.kamacache.Node"))
+                .as("this run has no provider module").isInstanceOf(ClassNotFoundException.class);
+        String service = "app-" + System.nanoTime();
+        List<String> addresses = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            addresses.add(startServer(service));
+        }
+        for (ServerProcess server : servers) {
+            server.awaitLine(" serving", Duration.ofSeconds(60));
+        }
+        CachingProvider provider = Caching.getCachingProvider();
+        CacheManager manager = provider.getCacheManager(write("client.yaml", etcdCluster(service)), null);
+        managers.add(manager);
+        KamaCacheManager client = manager.unwrap(KamaCacheManager.class);
+        awaitMembers(client, 3);
+        assertThat(client.ring().members()).containsExactlyInAnyOrderElementsOf(addresses);
+
+        Cache<Integer, Integer> numbers = manager.createCache("numbers", new MutableConfiguration<Integer, Integer>()
+                .setTypes(Integer.class, Integer.class)
+                .setReadThrough(true)
+                .setCacheLoaderFactory(new FactoryBuilder.ClassFactory<CacheLoader<Integer, Integer>>(
+                        RecordingCacheLoader.class.getName())));
+        for (int i = 0; i < 100; i++) {
+            assertThat(numbers.get(i)).as("read through at the owner").isEqualTo(i);
+        }
+        numbers.put(1000, -1);
+        assertThat(numbers.get(1000)).isEqualTo(-1);
+
+        servers.get(0).kill();
+        // No waiting here: a call to the dead server waits until etcd drops it, then goes to its keys' new owner.
+        for (int i = 0; i < 100; i++) {
+            assertThat(numbers.get(i)).as("read through again where the dead server's keys went").isEqualTo(i);
+        }
+        assertThat(client.ring().members()).containsExactlyInAnyOrderElementsOf(addresses.subList(1, 3));
+
+        String joining = startServer(service);
+        servers.get(3).awaitLine(" serving", Duration.ofSeconds(60));
+        awaitMembers(client, 3);
+        assertThat(client.ring().members()).contains(joining);
+        Codec codec = Codec.create(List.of(), null);
+        List<Integer> atJoiner = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            if (client.ring().ownerOf(codec.encode(i)).equals(joining)) {
+                atJoiner.add(i);
+            }
+        }
+        assertThat(atJoiner).as("the joining server owns some keys").isNotEmpty();
+        for (int i : atJoiner) {
+            assertThat(numbers.get(i)).as("read through at the joining server").isEqualTo(i);
+            numbers.put(i, i + 1);
+            assertThat(numbers.get(i)).isEqualTo(i + 1);
+        }
+
+        MutableConfiguration<Integer, Integer> missing = new MutableConfiguration<Integer, Integer>()
+                .setReadThrough(true)
+                .setCacheLoaderFactory(new FactoryBuilder.ClassFactory<>("com.example.NotOnTheServers"));
+        assertThatThrownBy(() -> manager.createCache("missing", missing))
+                .isInstanceOf(CacheException.class)
+                .hasMessageContaining("com.example.NotOnTheServers");
+    }
+
+    @Test
+    void aClientWhoseServersDoNotAnswerFailsWithinItsDeadline() throws Exception {
+        String nobody = FreePorts.loopbackAddress();
+        CacheManager manager = Caching.getCachingProvider().getCacheManager(
+                write("nobody.yaml", "cluster:\n  peers: [" + nobody + "]\n  rpcTimeout: 2s\n"), null);
+        managers.add(manager);
+        Cache<String, String> cache = manager.createCache("c", new MutableConfiguration<>());
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> cache.get("k"))
+                .isInstanceOf(CacheException.class)
+                .hasMessageContaining(nobody)
+                .hasMessageContaining("UNAVAILABLE");
+        assertThat(System.nanoTime() - start).as("within the call deadline").isLessThan(TimeUnit.SECONDS.toNanos(10));
+    }
+
+    @Test
+    void aClientOfAnEmptyServiceSaysThatNoServerIsUp() throws Exception {
+        CacheManager manager = Caching.getCachingProvider().getCacheManager(
+                write("empty.yaml", etcdCluster("nobody-" + System.nanoTime())), null);
+        managers.add(manager);
+        Cache<String, String> cache = manager.createCache("c", new MutableConfiguration<>());
+        assertThatThrownBy(() -> cache.get("k"))
+                .isInstanceOf(CacheException.class)
+                .hasMessageContaining("no server is up");
+    }
+
+    @Test
+    void aClientWhoseEtcdIsDownFailsWithinItsConnectTimeout() throws Exception {
+        String nowhere = "http://" + FreePorts.loopbackAddress();
+        URI config = write("down.yaml", "cluster:\n  etcd:\n    endpoints: [" + nowhere + "]\n    connectTimeout: 2s\n");
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> Caching.getCachingProvider().getCacheManager(config, null))
+                .isInstanceOf(CacheException.class)
+                .hasMessageContaining(nowhere);
+        assertThat(System.nanoTime() - start).as("within the connect timeout").isLessThan(TimeUnit.SECONDS.toNanos(10));
+    }
+
+    @Test
+    void aListenerOnOneClientHearsWhatAnotherClientDoes() throws Exception {
+        String service = "listen-" + System.nanoTime();
+        for (int i = 0; i < 2; i++) {
+            startServer(service);
+        }
+        for (ServerProcess server : servers) {
+            server.awaitLine(" serving", Duration.ofSeconds(60));
+        }
+        CachingProvider provider = Caching.getCachingProvider();
+        CacheManager writing = provider.getCacheManager(write("writing.yaml", etcdCluster(service)), null);
+        CacheManager listening = provider.getCacheManager(write("listening.yaml", etcdCluster(service)), null);
+        managers.add(writing);
+        managers.add(listening);
+        awaitMembers(writing.unwrap(KamaCacheManager.class), 2);
+        awaitMembers(listening.unwrap(KamaCacheManager.class), 2);
+        MutableConfiguration<String, String> configuration = new MutableConfiguration<String, String>()
+                .setTypes(String.class, String.class);
+        Cache<String, String> written = writing.createCache("events", configuration);
+        Cache<String, String> heard = listening.createCache("events", new MutableConfiguration<>(configuration)
+                .addCacheEntryListenerConfiguration(new MutableCacheEntryListenerConfiguration<>(
+                        FactoryBuilder.factoryOf(Recorder.class), null, true, true)));
+
+        for (int i = 0; i < 20; i++) {
+            written.put("k" + i, "v" + i);
+        }
+        written.put("k0", "again");
+        written.remove("k1");
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            expected.add("CREATED k" + i + "=v" + i);
+        }
+        expected.add("UPDATED k0=again (was v0)");
+        expected.add("REMOVED k1 (was v1)");
+        assertThat(awaitHeard(expected.size())).as("the other client's writes, each key's in order")
+                .containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(Recorder.HEARD.stream().filter(event -> event.contains(" k0")).toList())
+                .containsExactly("CREATED k0=v0", "UPDATED k0=again (was v0)");
+
+        Recorder.HEARD.clear();
+        heard.put("own", "1");
+        assertThat(Recorder.HEARD).as("its own write, heard once, before put returned").containsExactly("CREATED own=1");
+        Thread.sleep(500);
+        assertThat(Recorder.HEARD).as("and not again through the stream").containsExactly("CREATED own=1");
+    }
+
+    private static List<String> awaitHeard(int count) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (Recorder.HEARD.size() < count && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        return List.copyOf(Recorder.HEARD);
+    }
+
+    /** Records what it hears, as text. */
+    public static final class Recorder implements CacheEntryCreatedListener<String, String>,
+            CacheEntryUpdatedListener<String, String>, CacheEntryRemovedListener<String, String> {
+
+        static final Queue<String> HEARD = new ConcurrentLinkedQueue<>();
+
+        @Override
+        public void onCreated(Iterable<CacheEntryEvent<? extends String, ? extends String>> events) {
+            events.forEach(event -> HEARD.add("CREATED " + event.getKey() + "=" + event.getValue()));
+        }
+
+        @Override
+        public void onUpdated(Iterable<CacheEntryEvent<? extends String, ? extends String>> events) {
+            events.forEach(event -> HEARD.add("UPDATED " + event.getKey() + "=" + event.getValue()
+                    + " (was " + event.getOldValue() + ")"));
+        }
+
+        @Override
+        public void onRemoved(Iterable<CacheEntryEvent<? extends String, ? extends String>> events) {
+            events.forEach(event -> HEARD.add("REMOVED " + event.getKey() + " (was " + event.getOldValue() + ")"));
+        }
+    }
+
+    private String startServer(String service) throws Exception {
+        String address = FreePorts.loopbackAddress();
+        URI config = write("server-" + servers.size() + ".yaml", "node:\n  address: " + address + "\n"
+                + etcdCluster(service) + "server:\n  lib: " + System.getProperty(TckCluster.SERVER_LIB_PROPERTY) + "\n");
+        servers.add(ServerProcess.startJava(List.of("-jar", System.getProperty(TckCluster.SERVER_JAR_PROPERTY),
+                "server", "--config", Path.of(config).toString()), Map.of(), dir.resolve("server-" + servers.size() + ".log")));
+        return address;
+    }
+
+    private static String etcdCluster(String service) {
+        return "cluster:\n  etcd:\n    endpoints: [" + ETCD.endpoint() + "]\n    service: " + service
+                + "\n    leaseTtl: 3s\n    connectTimeout: 15s\n  rpcTimeout: 5s\n"
+                + "serialization:\n  allow:\n    - org.jsr107.tck.**\n";
+    }
+
+    private URI write(String name, String yaml) throws Exception {
+        Path file = dir.resolve(name);
+        Files.writeString(file, yaml);
+        return file.toUri();
+    }
+
+    private static void awaitMembers(KamaCacheManager client, int count) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (client.ring().members().size() != count && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(client.ring().members()).hasSize(count);
+    }
+}

@@ -1,0 +1,146 @@
+package io.kamacache.jcache;
+
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.kamacache.proto.v1.Event;
+import io.kamacache.proto.v1.EventsRequest;
+import io.kamacache.proto.v1.JCacheServiceGrpc;
+import io.kamacache.proto.v1.RequestHeader;
+import io.kamacache.proto.v1.SubscribeRequest;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
+
+/**
+ * A client's event streams, one per server (a client has no address for servers to
+ * deliver to): opening one tells the server what the client's listeners want of each
+ * cache, and the events of the operations the server runs for other callers come back on
+ * it, each cache's in order. A stream that breaks is opened again while its server is a
+ * member and the client has listeners.
+ */
+final class EventSubscriptions implements AutoCloseable {
+
+    private static final System.Logger LOG = System.getLogger(EventSubscriptions.class.getName());
+    private static final long REOPEN_PAUSE_MS = 1_000;
+
+    private final CacheNode node;
+    private final RequestHeader header;
+    private final Supplier<Map<String, Integer>> masks;
+    private final BiConsumer<String, List<Event>> deliver;
+    private final Executor executor;
+    private final Map<String, ClientCallStreamObserver<SubscribeRequest>> streams = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    /**
+     * @param masks   what this client's listeners want now, per cache
+     * @param deliver hands a cache's events to its listeners
+     */
+    EventSubscriptions(CacheNode node, RequestHeader header, Supplier<Map<String, Integer>> masks,
+                       BiConsumer<String, List<Event>> deliver, Executor executor) {
+        this.node = node;
+        this.header = header;
+        this.masks = masks;
+        this.deliver = deliver;
+        this.executor = executor;
+    }
+
+    boolean isOpen(String server) {
+        return streams.containsKey(server);
+    }
+
+    /**
+     * Opens the stream to {@code server} unless it is open, and waits (up to the call
+     * deadline) until the server has noted what this client's listeners want.
+     */
+    synchronized void open(String server) {
+        if (closed || streams.containsKey(server)) {
+            return;
+        }
+        SubscribeRequest request = SubscribeRequest.newBuilder().setHeader(header).putAllEventMasks(masks.get()).build();
+        CountDownLatch noted = new CountDownLatch(1);
+        ClientResponseObserver<SubscribeRequest, EventsRequest> observer = new ClientResponseObserver<>() {
+            private ClientCallStreamObserver<SubscribeRequest> call;
+
+            @Override
+            public void beforeStart(ClientCallStreamObserver<SubscribeRequest> call) {
+                this.call = call;
+            }
+
+            @Override
+            public void onNext(EventsRequest events) {
+                if (noted.getCount() > 0) {
+                    streams.put(server, call); // the first message says the server has noted the masks
+                    noted.countDown();
+                } else {
+                    deliver.accept(events.getCache(), events.getEventsList());
+                }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                broken(server, call, t.toString());
+            }
+
+            @Override
+            public void onCompleted() {
+                broken(server, call, "the server ended it");
+            }
+        };
+        node.channels().subscriptionStub(server, JCacheServiceGrpc::newStub).subscribe(request, observer);
+        try {
+            if (!noted.await(node.channels().deadline().toNanos(), TimeUnit.NANOSECONDS)) {
+                LOG.log(System.Logger.Level.WARNING, "server " + server + " did not open an event stream within "
+                        + node.channels().deadline() + "; listeners here miss its events until it does");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void broken(String server, ClientCallStreamObserver<SubscribeRequest> call, String why) {
+        streams.remove(server, call);
+        if (closed) {
+            return;
+        }
+        LOG.log(System.Logger.Level.DEBUG, "the event stream from server " + server + " broke: " + why);
+        try {
+            executor.execute(() -> {
+                try {
+                    Thread.sleep(REOPEN_PAUSE_MS);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                if (node.ring().members().contains(server) && !masks.get().isEmpty()) {
+                    open(server);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // closing
+        }
+    }
+
+    /** Closes the streams of servers that are no longer members. */
+    void retain(Set<String> members) {
+        streams.forEach((server, call) -> {
+            if (!members.contains(server)) {
+                streams.remove(server, call);
+                call.cancel("the server left the cluster", null);
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        streams.values().forEach(call -> call.cancel("the client closed", null));
+        streams.clear();
+    }
+}
