@@ -63,12 +63,7 @@ public final class HitRatio implements Callable<Integer> {
 
     /** The command line, with user errors reported as one line and exit code 2. */
     static CommandLine commandLine() {
-        CommandLine commandLine = new CommandLine(new HitRatio());
-        commandLine.setExecutionExceptionHandler((e, cl, parseResult) -> {
-            cl.getErr().println("HitRatio: " + e.getMessage());
-            return 2;
-        });
-        return commandLine;
+        return CommandLines.withOneLineErrors(new HitRatio());
     }
 
     @Override

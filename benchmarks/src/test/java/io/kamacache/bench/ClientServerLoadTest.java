@@ -1,0 +1,77 @@
+package io.kamacache.bench;
+
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The parts of the load harness that need no server: the tables, the workload, the options. */
+class ClientServerLoadTest {
+
+    @Test
+    void throughputCellsCarryTheRatioToTheHighestOfTheRowWhichIsBold() {
+        LoadReport report = new LoadReport(List.of("a", "b", "c"));
+        report.throughputRow("get", 100, 1);
+        report.throughputRow("get", 1024, 1);
+        report.throughput("get", 100, 1, "a", 412_000);
+        report.throughput("get", 100, 1, "b", 1_650_000);
+        report.throughput("get", 100, 1, "c", 900);
+        report.throughput("get", 1024, 1, "a", 5_000);
+
+        assertThat(report.throughputTable()).isEqualTo("""
+                | operation | value | callers | a | b | c |
+                |---|---|---:|---:|---:|---:|
+                | get | 100 B | 1 | 412 K/s (0.25×) | **1.65 M/s (1.00×)** | 900 /s (0.00×) |
+                | get | 1 KiB | 1 | **5.0 K/s (1.00×)** | failed | failed |
+                """);
+    }
+
+    @Test
+    void latencyCellsCarryTheRatioToTheLowestOfTheRow() {
+        LoadReport report = new LoadReport(List.of("a", "b"));
+        report.latency(100, "a", 120.4, 980);
+        report.latency(100, "b", 60.2, 1960);
+
+        assertThat(report.latencyTable()).isEqualTo("""
+                | get latency | value | a | b |
+                |---|---|---:|---:|
+                | p50 | 100 B | 120 µs (2.00×) | **60.2 µs (1.00×)** |
+                | p99 | 100 B | **980 µs (1.00×)** | 1960 µs (2.00×) |
+                """);
+    }
+
+    @Test
+    void everyBatchHoldsDistinctKeysOfTheWorkload() {
+        LoadWorkload workload = LoadWorkload.create(1000, 100, 100, 1);
+
+        assertThat(workload.keys()).hasSize(1000).startsWith("key-0", "key-1").endsWith("key-999");
+        assertThat(workload.value()).hasSize(100);
+        assertThat(workload.batches()).hasSize(LoadWorkload.BATCHES).allSatisfy(batch -> {
+            assertThat(batch.array()).hasSize(100).doesNotHaveDuplicates();
+            assertThat(batch.set()).containsExactlyInAnyOrder(batch.array());
+            assertThat(new HashSet<>(Arrays.asList(workload.keys()))).containsAll(batch.set());
+        });
+    }
+
+    @Test
+    void anUnknownSystemOrAMissingServerProgramIsAnErrorInTheOptions() {
+        assertThat(run("--systems", "memcached")).startsWith("2:").contains("unknown system 'memcached'");
+        assertThat(run("--systems", "kamacache", "--server-jar", "no/such/server.jar"))
+                .startsWith("2:").contains("no kamacache server program at").contains("--server-jar");
+    }
+
+    /** The exit code and the error output of the harness. */
+    private static String run(String... args) {
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = ClientServerLoad.commandLine();
+        commandLine.setErr(new PrintWriter(err));
+        int code = commandLine.execute(args);
+        return code + ":" + err;
+    }
+}
