@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -68,7 +69,7 @@ public final class Node implements AutoCloseable {
         this.membership = b.membership;
         // Listen before joining: peers route to this node as soon as they see it. Port 0 takes a free port.
         NodeServer started = membership.isClustered()
-                ? NodeServer.start(this, b.selfAddress, b.maxMessageBytes, b.services) : null;
+                ? NodeServer.start(this, b.selfAddress, b.maxMessageBytes, b.services, b.inlineMethods) : null;
         this.selfAddress = started == null ? b.selfAddress : started.address();
         this.serviceName = b.serviceName;
         this.hashFunction = b.hashFunction;
@@ -352,6 +353,7 @@ public final class Node implements AutoCloseable {
         private Duration rpcTimeout = Duration.ofSeconds(5);
         private int maxMessageBytes = 4 << 20;
         private final List<BindableService> services = new ArrayList<>();
+        private final Set<String> inlineMethods = new HashSet<>();
 
         private Builder() {
         }
@@ -459,7 +461,17 @@ public final class Node implements AutoCloseable {
          * on the node (the JCache provider) answers its own calls beside the node's.
          */
         public Builder service(BindableService service) {
+            return service(service, Set.of());
+        }
+
+        /**
+         * As {@link #service(BindableService)}, with methods (full gRPC names) whose calls
+         * start on the network thread, saving two thread hand-offs each: their handlers must
+         * not block, and hand what may block to threads of their own.
+         */
+        public Builder service(BindableService service, Set<String> inlineMethods) {
             services.add(Objects.requireNonNull(service, "service must not be null"));
+            this.inlineMethods.addAll(inlineMethods);
             return this;
         }
 

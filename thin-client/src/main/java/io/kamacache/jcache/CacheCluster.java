@@ -4,7 +4,7 @@ import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.kamacache.codec.Codec;
-import io.kamacache.jcache.event.SerialExecutor;
+import io.kamacache.concurrent.SerialExecutor;
 import io.kamacache.proto.v1.CacheRequest;
 import io.kamacache.proto.v1.CreateCacheRequest;
 import io.kamacache.proto.v1.Event;

@@ -663,6 +663,23 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         return runAsOwner(operation, sink, caller);
     }
 
+    /**
+     * Whether running {@code op} here may wait: on the loader, the writer or an entry
+     * processor (user code), or on this node's listeners, whose synchronous ones the
+     * operation waits for. Expiry policies are taken to answer at once.
+     */
+    boolean mayBlock(Op op) {
+        if (events.mask() != 0) {
+            return true;
+        }
+        return switch (op) {
+            case CONTAINS_KEY, TOUCH -> false;
+            case GET, GET_ALL -> configuration.isReadThrough() && configuration.getCacheLoaderFactory() != null;
+            case LOAD_ALL, INVOKE, INVOKE_ALL -> true;
+            default -> configuration.isWriteThrough() && configuration.getCacheWriterFactory() != null;
+        };
+    }
+
     /** The event types this cache's listeners want. */
     int listenerMask() {
         return events.mask();

@@ -35,6 +35,7 @@ import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -389,6 +390,11 @@ public final class KamaCacheManager implements CacheManager {
 
     InstantSource clock() {
         return clock;
+    }
+
+    /** The threads of asynchronous events, {@code loadAll}, batches and operations a server moves off its network thread. */
+    Executor executor() {
+        return executor;
     }
 
     // ---- what other nodes ask of this one ----------------------------------------------------

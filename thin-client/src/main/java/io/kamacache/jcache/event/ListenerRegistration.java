@@ -1,5 +1,7 @@
 package io.kamacache.jcache.event;
 
+import io.kamacache.concurrent.SerialExecutor;
+
 import javax.cache.configuration.CacheEntryListenerConfiguration;
 import javax.cache.configuration.Factory;
 import javax.cache.event.CacheEntryCreatedListener;

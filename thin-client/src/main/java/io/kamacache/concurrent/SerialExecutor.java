@@ -1,4 +1,4 @@
-package io.kamacache.jcache.event;
+package io.kamacache.concurrent;
 
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
@@ -6,7 +6,7 @@ import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Runs tasks one at a time, in submission order, on a shared executor: what keeps one
- * listener's events in order without giving each listener a thread of its own.
+ * listener's events, or one call's messages, in order without a thread of their own.
  */
 public final class SerialExecutor implements Executor {
 
@@ -38,7 +38,7 @@ public final class SerialExecutor implements Executor {
             try {
                 executor.execute(active);
             } catch (RejectedExecutionException e) {
-                // The cache manager is closing: deliver what is left on this thread.
+                // The executor is shutting down: run what is left on this thread.
                 Runnable remaining = active;
                 active = null;
                 remaining.run();
