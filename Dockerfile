@@ -4,6 +4,14 @@ WORKDIR /src
 COPY . .
 RUN mvn -B -q -DskipTests package
 
+# The demo client of docker-compose.yml (docker build --target demo-client): the thin client
+# alone, counting visits on the servers every two seconds.
+FROM eclipse-temurin:17-jre AS demo-client
+WORKDIR /opt/kamacache
+COPY --from=build /src/examples/target/kamacache-client-demo.jar kamacache-client-demo.jar
+ENTRYPOINT ["java", "-jar", "/opt/kamacache/kamacache-client-demo.jar"]
+
+# The server, the default target.
 FROM eclipse-temurin:17-jre
 WORKDIR /opt/kamacache
 COPY --from=build /src/server/target/kamacache-server.jar kamacache-server.jar

@@ -70,6 +70,11 @@ public final class ClientServerLoad implements Callable<Integer> {
     @Option(names = "--warmup", paramLabel = "SECONDS", description = "Warm-up of every cell (default: ${DEFAULT-VALUE}).")
     private double warmupSeconds = 3;
 
+    @Option(names = "--system-warmup", paramLabel = "SECONDS", description = "Warm-up of each system before its "
+            + "first cell, every operation in turn at the most callers, so that its JVMs have compiled their "
+            + "hot paths (default: ${DEFAULT-VALUE}).")
+    private double systemWarmupSeconds = 15;
+
     @Option(names = "--measure", paramLabel = "SECONDS", description = "Measurement of every cell (default: ${DEFAULT-VALUE}).")
     private double measureSeconds = 5;
 
@@ -178,6 +183,13 @@ public final class ClientServerLoad implements Callable<Integer> {
         Duration warmup = Duration.ofMillis(Math.round(warmupSeconds * 1000));
         Duration measure = Duration.ofMillis(Math.round(measureSeconds * 1000));
         Duration timeout = Duration.ofSeconds(timeoutSeconds);
+        if (size == sizes.get(0) && systemWarmupSeconds > 0) { // the first size of each system
+            Duration each = Duration.ofMillis(Math.round(systemWarmupSeconds * 1000 / LoadWorkload.Operation.values().length));
+            int most = callers.stream().mapToInt(Integer::intValue).max().orElse(1);
+            for (LoadWorkload.Operation operation : LoadWorkload.Operation.values()) {
+                CallerLoop.run(target, workload, operation, most, Duration.ZERO, each, timeout, false);
+            }
+        }
         for (LoadWorkload.Operation operation : LoadWorkload.Operation.values()) {
             for (int n : callers) {
                 CallerLoop.Result result = CallerLoop.run(target, workload, operation, n, warmup, measure, timeout, false);
@@ -232,6 +244,9 @@ public final class ClientServerLoad implements Callable<Integer> {
     }
 
     private void checkOptions(List<SystemUnderTest> systems) {
+        if (systemWarmupSeconds < 0) {
+            throw new ParameterException(spec.commandLine(), "--system-warmup must be at least 0");
+        }
         if (warmupSeconds < 0 || measureSeconds <= 0) {
             throw new ParameterException(spec.commandLine(), "--warmup must be at least 0 and --measure above 0");
         }

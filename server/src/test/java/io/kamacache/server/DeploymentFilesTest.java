@@ -58,6 +58,24 @@ class DeploymentFilesTest {
     }
 
     @Test
+    void theDemoClientIsTheThinClientAloneAskingEtcdForTheServers() throws IOException {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> compose = (Map<String, Object>) new Load(LoadSettings.builder().build())
+                .loadFromString(Files.readString(ROOT.resolve("docker-compose.yml")));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> demo = ((Map<String, Map<String, Object>>) compose.get("services")).get("demo-client");
+        assertThat(demo).isNotNull();
+        assertThat(demo.get("build")).isEqualTo(Map.of("context", ".", "target", "demo-client"));
+        assertThat(demo.get("command")).isEqualTo(List.of("--etcd", "http://etcd:2379", "--service", "kama-cache"));
+        String dockerfile = Files.readString(ROOT.resolve("Dockerfile"));
+        assertThat(dockerfile).contains("AS demo-client")
+                .contains("COPY --from=build /src/examples/target/kamacache-client-demo.jar")
+                .contains("ENTRYPOINT [\"java\", \"-jar\", \"/opt/kamacache/kamacache-client-demo.jar\"]");
+        assertThat(ROOT.resolve("examples/pom.xml")).content().contains("<finalName>kamacache-client-demo</finalName>")
+                .contains("<mainClass>io.kamacache.examples.ClientDemo</mainClass>");
+    }
+
+    @Test
     void theImageRunsTheServerJarTheBuildMakes() throws IOException {
         String dockerfile = Files.readString(ROOT.resolve("Dockerfile"));
         assertThat(dockerfile).contains("COPY --from=build /src/server/target/kamacache-server.jar")
