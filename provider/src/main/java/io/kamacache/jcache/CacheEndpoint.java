@@ -145,7 +145,7 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
                         + "' is a " + (decoded == null ? "null" : decoded.getClass().getName())
                         + ", not a javax.cache.configuration.CompleteConfiguration");
             }
-            manager.createShipped(request.getCache(), configuration);
+            manager.createShipped(request.getCache(), configuration, request.getKeepExisting());
         });
     }
 

@@ -206,6 +206,31 @@ class ThinClientApplicationTest {
         assertThat(Recorder.HEARD).as("and not again through the stream").containsExactly("CREATED own=1");
     }
 
+    @Test
+    void clientsThatOpenANamedCacheShareItAndCreateCacheStartsItAfresh() throws Exception {
+        String service = "shared-" + System.nanoTime();
+        startServer(service);
+        servers.get(0).awaitLine(" serving", Duration.ofSeconds(60));
+        String yaml = etcdCluster(service) + "caches:\n  sessions:\n    policy: lru\n";
+        CachingProvider provider = Caching.getCachingProvider();
+        List<CacheManager> instances = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            CacheManager instance = provider.getCacheManager(write("instance-" + i + ".yaml", yaml), null);
+            managers.add(instance);
+            instances.add(instance);
+            awaitMembers(instance.unwrap(KamaCacheManager.class), 1);
+        }
+        Cache<Object, Object> first = instances.get(0).getCache("sessions");
+        first.put("tom", "logged in");
+
+        assertThat(instances.get(1).getCache("sessions").get("tom"))
+                .as("a second application instance opens the servers' cache, not a new one").isEqualTo("logged in");
+        assertThat(first.get("tom")).isEqualTo("logged in");
+
+        instances.get(2).createCache("sessions", new MutableConfiguration<>());
+        assertThat(first.get("tom")).as("createCache starts the cache afresh on the servers").isNull();
+    }
+
     private static List<String> awaitHeard(int count) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (Recorder.HEARD.size() < count && System.nanoTime() < deadline) {

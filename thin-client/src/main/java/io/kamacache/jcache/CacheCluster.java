@@ -139,7 +139,7 @@ final class CacheCluster {
             if (!isUnknownCache(e)) {
                 throw failure(owner, "run " + operation.op + " on cache '" + cache + "'", e);
             }
-            ship(owner, cache);
+            ship(owner, cache, true);
             try {
                 reply = call(owner, request);
             } catch (StatusRuntimeException again) {
@@ -311,13 +311,15 @@ final class CacheCluster {
      * Ships a new cache's configuration to every other member; one that is unreachable gets
      * it on first use.
      *
+     * @param keepExisting members that have a cache of that name keep it (a cache opened by
+     *                     getCache); otherwise they start it afresh (createCache)
      * @throws CacheException on a client, when a server refused the configuration (a
      *         factory's class is missing there, say): a client cannot use such a cache
      */
-    void created(String cache) {
+    void created(String cache, boolean keepExisting) {
         for (String member : others()) {
             try {
-                ship(member, cache);
+                ship(member, cache, keepExisting);
             } catch (CacheException e) {
                 if (node.isClient() && e.getCause() instanceof StatusRuntimeException status
                         && status.getStatus().getCode() == Status.Code.INVALID_ARGUMENT) {
@@ -475,7 +477,7 @@ final class CacheCluster {
         }
     }
 
-    private void ship(String member, String cache) {
+    private void ship(String member, String cache, boolean keepExisting) {
         CompleteConfiguration<?, ?> configuration = manager.shippedConfiguration(cache);
         if (configuration == null) {
             throw new IllegalStateException("cache '" + cache + "' is closed");
@@ -492,6 +494,7 @@ final class CacheCluster {
                     .setHeader(header)
                     .setCache(cache)
                     .setConfiguration(ByteString.copyFrom(bytes))
+                    .setKeepExisting(keepExisting)
                     .build());
         } catch (StatusRuntimeException e) {
             throw failure(member, "create cache '" + cache + "'", e);

@@ -218,7 +218,7 @@ public final class KamaCacheManager implements CacheManager {
             }
         } else if (cluster != null) {
             try {
-                cluster.created(cacheName);
+                cluster.created(cacheName, false);
             } catch (CacheException e) {
                 release(cache);
                 throw e;
@@ -273,7 +273,7 @@ public final class KamaCacheManager implements CacheManager {
                 return newCache(name, new MutableConfiguration<>());
             });
             if (created[0] && cluster != null) {
-                cluster.created(cacheName);
+                cluster.created(cacheName, true); // the cluster's cache of that name, if it has one
             }
         }
         return cache;
@@ -430,10 +430,16 @@ public final class KamaCacheManager implements CacheManager {
      * Creates a cache another node created, replacing a cache of that name here: creating a
      * cache starts it afresh on every node. It keeps no listeners, statistics or management
      * beans of the creator's; this node's application takes it over with {@link #createCache}.
+     *
+     * @param keepExisting keep a cache of that name this node has: the other node opened it
+     *                     by getCache, or repairs a node that missed it
      */
-    void createShipped(String cacheName, CompleteConfiguration<?, ?> configuration) {
+    void createShipped(String cacheName, CompleteConfiguration<?, ?> configuration, boolean keepExisting) {
         requireOpen();
         caches.compute(cacheName, (name, existing) -> {
+            if (existing != null && keepExisting) {
+                return existing;
+            }
             if (existing != null) {
                 shutdownCache(existing);
             }
