@@ -10,6 +10,7 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.kamacache.concurrent.SerialExecutor;
+import io.kamacache.remote.PeerChannels;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -65,6 +66,7 @@ final class NodeServer {
         try {
             ServerBuilder<?> builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
                     .directExecutor()
+                    .permitKeepAliveTime(PeerChannels.KEEPALIVE_SECONDS / 2, TimeUnit.SECONDS) // with room for timer jitter
                     .intercept(offloading(pool, inlineMethods))
                     .addService(new NodeService(node))
                     .maxInboundMessageSize(maxMessageBytes);

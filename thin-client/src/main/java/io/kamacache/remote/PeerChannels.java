@@ -21,6 +21,9 @@ import java.util.function.Function;
  */
 public final class PeerChannels implements AutoCloseable {
 
+    /** How often a channel with a call open pings a silent peer; nodes allow pings twice as often. */
+    public static final long KEEPALIVE_SECONDS = 30;
+
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
     private final Duration deadline;
     private final int maxMessageBytes;
@@ -82,6 +85,9 @@ public final class PeerChannels implements AutoCloseable {
         return channels.computeIfAbsent(address, a -> NettyChannelBuilder.forTarget(a)
                 .usePlaintext()
                 .maxInboundMessageSize(maxMessageBytes)
+                // a subscription has no deadline: pings notice a peer that went silent under it
+                .keepAliveTime(KEEPALIVE_SECONDS, TimeUnit.SECONDS)
+                .keepAliveTimeout(KEEPALIVE_SECONDS / 3, TimeUnit.SECONDS)
                 .build());
     }
 
