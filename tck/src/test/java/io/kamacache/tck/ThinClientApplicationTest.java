@@ -7,6 +7,7 @@ import io.kamacache.testing.FreePorts;
 import io.kamacache.testing.ServerProcess;
 import org.jsr107.tck.integration.RecordingCacheLoader;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,6 +54,11 @@ class ThinClientApplicationTest {
 
     @TempDir
     Path dir;
+
+    @BeforeEach
+    void hearNothingYet() {
+        Recorder.HEARD.clear();
+    }
 
     @AfterEach
     void stop() {
@@ -169,19 +175,9 @@ class ThinClientApplicationTest {
         for (ServerProcess server : servers) {
             server.awaitLine(" serving", Duration.ofSeconds(60));
         }
-        CachingProvider provider = Caching.getCachingProvider();
-        CacheManager writing = provider.getCacheManager(write("writing.yaml", etcdCluster(service)), null);
-        CacheManager listening = provider.getCacheManager(write("listening.yaml", etcdCluster(service)), null);
-        managers.add(writing);
-        managers.add(listening);
-        awaitMembers(writing.unwrap(KamaCacheManager.class), 2);
-        awaitMembers(listening.unwrap(KamaCacheManager.class), 2);
-        MutableConfiguration<String, String> configuration = new MutableConfiguration<String, String>()
-                .setTypes(String.class, String.class);
-        Cache<String, String> written = writing.createCache("events", configuration);
-        Cache<String, String> heard = listening.createCache("events", new MutableConfiguration<>(configuration)
-                .addCacheEntryListenerConfiguration(new MutableCacheEntryListenerConfiguration<>(
-                        FactoryBuilder.factoryOf(Recorder.class), null, true, true)));
+        List<Cache<String, String>> clients = writerAndListener(service, 2);
+        Cache<String, String> written = clients.get(0);
+        Cache<String, String> heard = clients.get(1);
 
         for (int i = 0; i < 20; i++) {
             written.put("k" + i, "v" + i);
@@ -207,6 +203,28 @@ class ThinClientApplicationTest {
     }
 
     @Test
+    void aListenerHearsAServerThatRestartedWithoutTheCache() throws Exception {
+        String service = "restart-" + System.nanoTime();
+        String address = startServer(service);
+        servers.get(0).awaitLine(" serving", Duration.ofSeconds(60));
+        Cache<String, String> written = writerAndListener(service, 1).get(0);
+        written.put("before", "1");
+        assertThat(awaitHeard(1)).containsExactly("CREATED before=1");
+
+        servers.get(0).kill();
+        startServer(service, address).awaitLine(" serving", Duration.ofSeconds(60));
+        // the new server knows no cache; the writer's next call gives it one, and the listener's stream is back
+        Recorder.HEARD.clear();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        for (int i = 0; Recorder.HEARD.isEmpty() && System.nanoTime() < deadline; i++) {
+            written.put("after-" + i, "2");
+            Thread.sleep(200);
+        }
+        assertThat(Recorder.HEARD).as("events from the restarted server").isNotEmpty()
+                .allMatch(event -> event.startsWith("CREATED after-"));
+    }
+
+    @Test
     void clientsThatOpenANamedCacheShareItAndCreateCacheStartsItAfresh() throws Exception {
         String service = "shared-" + System.nanoTime();
         startServer(service);
@@ -229,6 +247,27 @@ class ThinClientApplicationTest {
 
         instances.get(2).createCache("sessions", new MutableConfiguration<>());
         assertThat(first.get("tom")).as("createCache starts the cache afresh on the servers").isNull();
+    }
+
+    /**
+     * Two clients of the servers of {@code service} with the cache "events": the first
+     * writes, the second has a synchronous {@link Recorder} on it.
+     */
+    private List<Cache<String, String>> writerAndListener(String service, int serverCount) throws Exception {
+        CachingProvider provider = Caching.getCachingProvider();
+        MutableConfiguration<String, String> configuration = new MutableConfiguration<String, String>()
+                .setTypes(String.class, String.class);
+        List<Cache<String, String>> caches = new ArrayList<>();
+        for (String client : List.of("writing", "listening")) {
+            CacheManager manager = provider.getCacheManager(write(client + ".yaml", etcdCluster(service)), null);
+            managers.add(manager);
+            awaitMembers(manager.unwrap(KamaCacheManager.class), serverCount);
+            caches.add(manager.createCache("events", caches.isEmpty() ? configuration
+                    : new MutableConfiguration<>(configuration).addCacheEntryListenerConfiguration(
+                            new MutableCacheEntryListenerConfiguration<>(FactoryBuilder.factoryOf(Recorder.class),
+                                    null, true, true))));
+        }
+        return caches;
     }
 
     private static List<String> awaitHeard(int count) throws InterruptedException {
@@ -264,11 +303,17 @@ class ThinClientApplicationTest {
 
     private String startServer(String service) throws Exception {
         String address = FreePorts.loopbackAddress();
+        startServer(service, address);
+        return address;
+    }
+
+    private ServerProcess startServer(String service, String address) throws Exception {
         URI config = write("server-" + servers.size() + ".yaml", "node:\n  address: " + address + "\n"
                 + etcdCluster(service) + "server:\n  lib: " + System.getProperty(TckCluster.SERVER_LIB_PROPERTY) + "\n");
-        servers.add(ServerProcess.startJava(List.of("-jar", System.getProperty(TckCluster.SERVER_JAR_PROPERTY),
-                "server", "--config", Path.of(config).toString()), Map.of(), dir.resolve("server-" + servers.size() + ".log")));
-        return address;
+        ServerProcess server = ServerProcess.startJava(List.of("-jar", System.getProperty(TckCluster.SERVER_JAR_PROPERTY),
+                "server", "--config", Path.of(config).toString()), Map.of(), dir.resolve("server-" + servers.size() + ".log"));
+        servers.add(server);
+        return server;
     }
 
     private static String etcdCluster(String service) {

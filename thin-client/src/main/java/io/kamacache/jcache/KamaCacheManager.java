@@ -442,11 +442,11 @@ public final class KamaCacheManager implements CacheManager {
             }
             if (existing != null) {
                 shutdownCache(existing);
+                if (cluster != null) {
+                    cluster.forget(name); // the listeners of the cache replaced
+                }
             }
             shipped.add(name);
-            if (cluster != null) {
-                cluster.forget(name);
-            }
             return newCache(name, shape(configuration));
         });
     }
