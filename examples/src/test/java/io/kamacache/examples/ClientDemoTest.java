@@ -3,6 +3,7 @@ package io.kamacache.examples;
 import io.kamacache.config.KamaConfig;
 import io.kamacache.jcache.KamaCacheManager;
 import io.kamacache.testing.EtcdExtension;
+import io.kamacache.testing.Rings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -15,7 +16,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -35,7 +35,9 @@ class ClientDemoTest {
                 servers.add(new KamaCacheManager(null, URI.create("kamacache:demo-server-" + i),
                         getClass().getClassLoader(), new Properties(), config, InstantSource.system()));
             }
-            awaitMembers(servers);
+            for (KamaCacheManager server : servers) {
+                Rings.awaitMembers(server, servers.size());
+            }
             ByteArrayOutputStream buffer = new ByteArrayOutputStream();
             ClientDemo.run(ETCD.endpoint(), service, 3, 10, new PrintStream(buffer, true, StandardCharsets.UTF_8));
             List<String> lines = Arrays.asList(buffer.toString(StandardCharsets.UTF_8).split("\\R"));
@@ -51,14 +53,5 @@ class ClientDemoTest {
         } finally {
             servers.forEach(KamaCacheManager::close);
         }
-    }
-
-    private static void awaitMembers(List<KamaCacheManager> servers) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (servers.stream().anyMatch(server -> server.ring().members().size() != servers.size())
-                && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertThat(servers.get(0).ring().members()).hasSize(servers.size());
     }
 }

@@ -28,6 +28,7 @@ import javax.cache.processor.EntryProcessor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 
 /**
@@ -66,11 +67,8 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
             } else {
                 run(request, cache, operation, response);
             }
-        } catch (StatusRuntimeException e) {
-            response.onError(e);
         } catch (RuntimeException e) {
-            response.onError(Status.INVALID_ARGUMENT.withDescription("node " + manager.selfAddress()
-                    + " could not run " + request.getOp() + " on cache '" + request.getCache() + "': " + e).asRuntimeException());
+            response.onError(status(e, "run " + request.getOp() + " on", request.getCache()));
         }
     }
 
@@ -300,6 +298,10 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
     private StatusRuntimeException status(RuntimeException e, String what, String cache) {
         if (e instanceof StatusRuntimeException status) {
             return status;
+        }
+        if (e instanceof RejectedExecutionException) {
+            // closing: the caller waits for the membership and goes to the key's next owner
+            return Status.UNAVAILABLE.withDescription("node " + manager.selfAddress() + " is closing").asRuntimeException();
         }
         return Status.INVALID_ARGUMENT.withDescription("node " + manager.selfAddress() + " could not " + what
                 + " cache '" + cache + "': " + e).asRuntimeException();

@@ -1,6 +1,7 @@
 package io.kamacache.jcache;
 
 import io.kamacache.Group;
+import io.kamacache.GroupStats;
 import io.kamacache.codec.Codec;
 import io.kamacache.jcache.expiry.ExpiryTimes;
 import io.kamacache.jcache.management.GetCounters;
@@ -163,18 +164,9 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
             }
 
             @Override
-            public long hits() {
-                return group.stats().hits();
-            }
-
-            @Override
-            public long misses() {
-                return group.stats().misses();
-            }
-
-            @Override
-            public long evictions() {
-                return group.stats().evictions();
+            public Counts counts() {
+                GroupStats stats = group.stats();
+                return new Counts(stats.hits(), stats.misses(), stats.evictions());
             }
         };
     }

@@ -5,6 +5,7 @@ import io.kamacache.config.KamaConfig;
 import io.kamacache.jcache.KamaCacheManager;
 import io.kamacache.testing.EtcdExtension;
 import io.kamacache.testing.FreePorts;
+import io.kamacache.testing.Rings;
 import io.kamacache.testing.ServerProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -70,7 +71,7 @@ class ServerProcessTest {
                 .setReadThrough(true)
                 .setCacheLoaderFactory(FactoryBuilder.factoryOf(CountingLoader.class)));
         KamaCacheManager node = embedded;
-        awaitMembers(node, 2);
+        Rings.awaitMembers(node, 2);
         Codec codec = Codec.create(List.of(), null);
         int ownedByServer = 0;
         for (int i = 0; i < 200; i++) {
@@ -88,7 +89,7 @@ class ServerProcessTest {
         assertThat(server.process().waitFor(30, TimeUnit.SECONDS)).as("exits after SIGTERM").isTrue();
         assertThat(server.process().exitValue()).as("exit status; output:%n%s", server.output()).isZero();
         assertThat(server.output()).contains("received SIGTERM");
-        awaitMembers(node, 1);
+        Rings.awaitMembers(node, 1);
         for (int i = 0; i < 200; i++) {
             assertThat(users.get(i)).isEqualTo("user " + i);
         }
@@ -114,7 +115,7 @@ class ServerProcessTest {
                 InstantSource.system());
         managers.add(client);
         KamaCacheManager node = client;
-        awaitMembers(node, 2);
+        Rings.awaitMembers(node, 2);
         assertThat(node.ring().members()).as("only the servers are members").containsExactlyInAnyOrderElementsOf(addresses);
 
         Cache<Integer, String> users = client.createCache("users", new MutableConfiguration<Integer, String>()
@@ -146,7 +147,7 @@ class ServerProcessTest {
         Path config = dir.resolve("joining.yaml");
         Files.writeString(config, clusterYaml(joining, service));
         startServer(List.of("server", "--config", config.toString()), Map.of()).awaitLine("serving", SERVING_PATIENCE);
-        awaitMembers(node, 2);
+        Rings.awaitMembers(node, 2);
         Codec codec = Codec.create(List.of(), null);
         List<Integer> moved = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
@@ -213,14 +214,6 @@ class ServerProcessTest {
                 Files.createTempFile("kamacache-server-", ".log"));
         processes.add(server.process());
         return server;
-    }
-
-    private static void awaitMembers(KamaCacheManager node, int count) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (node.ring().members().size() != count && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertThat(node.ring().members()).hasSize(count);
     }
 
     /** A loader that only ever runs on the servers. */

@@ -4,6 +4,7 @@ import io.kamacache.codec.Codec;
 import io.kamacache.jcache.KamaCacheManager;
 import io.kamacache.testing.EtcdExtension;
 import io.kamacache.testing.FreePorts;
+import io.kamacache.testing.Rings;
 import io.kamacache.testing.ServerProcess;
 import org.jsr107.tck.integration.RecordingCacheLoader;
 import org.junit.jupiter.api.AfterEach;
@@ -82,7 +83,7 @@ class ThinClientApplicationTest {
         CacheManager manager = provider.getCacheManager(write("client.yaml", etcdCluster(service)), null);
         managers.add(manager);
         KamaCacheManager client = manager.unwrap(KamaCacheManager.class);
-        awaitMembers(client, 3);
+        Rings.awaitMembers(client, 3);
         assertThat(client.ring().members()).containsExactlyInAnyOrderElementsOf(addresses);
 
         Cache<Integer, Integer> numbers = manager.createCache("numbers", new MutableConfiguration<Integer, Integer>()
@@ -105,7 +106,7 @@ class ThinClientApplicationTest {
 
         String joining = startServer(service);
         servers.get(3).awaitLine(" serving", Duration.ofSeconds(60));
-        awaitMembers(client, 3);
+        Rings.awaitMembers(client, 3);
         assertThat(client.ring().members()).contains(joining);
         Codec codec = Codec.create(List.of(), null);
         List<Integer> atJoiner = new ArrayList<>();
@@ -236,7 +237,7 @@ class ThinClientApplicationTest {
             CacheManager instance = provider.getCacheManager(write("instance-" + i + ".yaml", yaml), null);
             managers.add(instance);
             instances.add(instance);
-            awaitMembers(instance.unwrap(KamaCacheManager.class), 1);
+            Rings.awaitMembers(instance.unwrap(KamaCacheManager.class), 1);
         }
         Cache<Object, Object> first = instances.get(0).getCache("sessions");
         first.put("tom", "logged in");
@@ -261,7 +262,7 @@ class ThinClientApplicationTest {
         for (String client : List.of("writing", "listening")) {
             CacheManager manager = provider.getCacheManager(write(client + ".yaml", etcdCluster(service)), null);
             managers.add(manager);
-            awaitMembers(manager.unwrap(KamaCacheManager.class), serverCount);
+            Rings.awaitMembers(manager.unwrap(KamaCacheManager.class), serverCount);
             caches.add(manager.createCache("events", caches.isEmpty() ? configuration
                     : new MutableConfiguration<>(configuration).addCacheEntryListenerConfiguration(
                             new MutableCacheEntryListenerConfiguration<>(FactoryBuilder.factoryOf(Recorder.class),
@@ -326,13 +327,5 @@ class ThinClientApplicationTest {
         Path file = dir.resolve(name);
         Files.writeString(file, yaml);
         return file.toUri();
-    }
-
-    private static void awaitMembers(KamaCacheManager client, int count) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (client.ring().members().size() != count && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertThat(client.ring().members()).hasSize(count);
     }
 }

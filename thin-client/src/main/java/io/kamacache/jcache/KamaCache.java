@@ -690,10 +690,6 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         local.forEachKey(action);
     }
 
-    Codec codec() {
-        return codec;
-    }
-
     /** Publishes an owned operation's events to this cache's listeners, in the entry's lock. */
     private final class LocalSink implements EventSink<K> {
 

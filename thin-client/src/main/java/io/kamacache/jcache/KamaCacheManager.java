@@ -65,6 +65,8 @@ public final class KamaCacheManager implements CacheManager {
 
     /** The provider module's node, found by name so that the thin client alone needs none of it. */
     private static final String EMBEDDED_NODE = "io.kamacache.jcache.EmbeddedNode$Starter";
+    /** Null when the provider module is not on the class path. */
+    private static final CacheNode.Starter EMBEDDED = embeddedNode();
 
     private final KamaCachingProvider provider;
     private final URI uri;
@@ -100,9 +102,8 @@ public final class KamaCacheManager implements CacheManager {
         controlClasses.addAll(CONTROL_CLASSES);
         this.control = Codec.create(controlClasses, classLoader);
         ClusterSettings settings = config.cluster();
-        CacheNode.Starter embedded = embeddedNode();
-        Mode mode = config.mode().orElse(embedded == null ? Mode.CLIENT : Mode.EMBEDDED);
-        if (mode == Mode.EMBEDDED && embedded == null) {
+        Mode mode = config.mode().orElse(EMBEDDED == null ? Mode.CLIENT : Mode.EMBEDDED);
+        if (mode == Mode.EMBEDDED && EMBEDDED == null) {
             throw new CacheException(config.source() + " asks for mode embedded, but kamacache-provider is not on "
                     + "the class path: add it, or use mode client");
         }
@@ -117,7 +118,7 @@ public final class KamaCacheManager implements CacheManager {
             return thread;
         });
         try {
-            this.node = mode == Mode.CLIENT ? new ClientNode(config) : embedded.start(this, control);
+            this.node = mode == Mode.CLIENT ? new ClientNode(config) : EMBEDDED.start(this, control);
         } catch (RuntimeException e) {
             executor.shutdownNow();
             throw e;

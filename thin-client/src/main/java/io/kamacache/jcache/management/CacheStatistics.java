@@ -20,20 +20,17 @@ public final class CacheStatistics implements CacheStatisticsMXBean {
     private final LongAdder getNanos = new LongAdder();
     private final LongAdder putNanos = new LongAdder();
     private final LongAdder removeNanos = new LongAdder();
-    private volatile Baseline baseline;
+    private volatile GetCounters.Counts baseline;
     private volatile boolean enabled;
-
-    /** The counters' values when statistics were last enabled or cleared. */
-    private record Baseline(long hits, long misses, long evictions) {
-    }
 
     public CacheStatistics(GetCounters counters) {
         this.counters = counters;
-        this.baseline = now();
+        this.baseline = counters.counts();
     }
 
-    private Baseline now() {
-        return new Baseline(counters.hits(), counters.misses(), counters.evictions());
+    /** What the counters counted since statistics were last enabled or cleared, read together. */
+    private GetCounters.Counts counted() {
+        return counters.counts().since(baseline);
     }
 
     public boolean isEnabled() {
@@ -81,7 +78,7 @@ public final class CacheStatistics implements CacheStatisticsMXBean {
 
     @Override
     public void clear() {
-        baseline = now();
+        baseline = counters.counts();
         puts.reset();
         removals.reset();
         getNanos.reset();
@@ -91,29 +88,29 @@ public final class CacheStatistics implements CacheStatisticsMXBean {
 
     @Override
     public long getCacheHits() {
-        return counters.hits() - baseline.hits();
+        return counted().hits();
     }
 
     @Override
     public float getCacheHitPercentage() {
-        long gets = getCacheGets();
-        return gets == 0 ? 0 : 100f * getCacheHits() / gets;
+        GetCounters.Counts counted = counted();
+        return counted.gets() == 0 ? 0 : 100f * counted.hits() / counted.gets();
     }
 
     @Override
     public long getCacheMisses() {
-        return counters.misses() - baseline.misses();
+        return counted().misses();
     }
 
     @Override
     public float getCacheMissPercentage() {
-        long gets = getCacheGets();
-        return gets == 0 ? 0 : 100f * getCacheMisses() / gets;
+        GetCounters.Counts counted = counted();
+        return counted.gets() == 0 ? 0 : 100f * counted.misses() / counted.gets();
     }
 
     @Override
     public long getCacheGets() {
-        return getCacheHits() + getCacheMisses();
+        return counted().gets();
     }
 
     @Override
@@ -128,7 +125,7 @@ public final class CacheStatistics implements CacheStatisticsMXBean {
 
     @Override
     public long getCacheEvictions() {
-        return counters.evictions() - baseline.evictions();
+        return counted().evictions();
     }
 
     @Override

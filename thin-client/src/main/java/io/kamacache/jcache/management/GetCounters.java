@@ -10,11 +10,21 @@ public interface GetCounters {
 
     void recordGet(boolean hit);
 
-    long hits();
+    /** The counts now, read together. */
+    Counts counts();
 
-    long misses();
+    /** Hits, misses and evictions at one moment. */
+    record Counts(long hits, long misses, long evictions) {
 
-    long evictions();
+        public long gets() {
+            return hits + misses;
+        }
+
+        /** What has been counted since {@code earlier}. */
+        public Counts since(Counts earlier) {
+            return new Counts(hits - earlier.hits, misses - earlier.misses, evictions - earlier.evictions);
+        }
+    }
 
     /** Counters of a cache that holds nothing here: it counts its gets and evicts nothing. */
     static GetCounters standalone() {
@@ -27,18 +37,8 @@ public interface GetCounters {
             }
 
             @Override
-            public long hits() {
-                return hits.sum();
-            }
-
-            @Override
-            public long misses() {
-                return misses.sum();
-            }
-
-            @Override
-            public long evictions() {
-                return 0;
+            public Counts counts() {
+                return new Counts(hits.sum(), misses.sum(), 0);
             }
         };
     }
