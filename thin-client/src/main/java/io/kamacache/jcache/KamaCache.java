@@ -521,7 +521,8 @@ public final class KamaCache<K, V> implements Cache<K, V> {
 
     /**
      * Runs each owner's part of a batch: the other owners' in parallel on the manager's
-     * threads, this node's own part on the caller's thread, then merges the outcomes.
+     * threads, all but one of them; this node's own part and that last one on the caller's
+     * thread, which would otherwise only wait. Then merges the outcomes.
      */
     private Outcome runBatch(Operation<K, V> whole, boolean replaceExisting, int attempt) {
         Map<String, List<Integer>> byOwner = new LinkedHashMap<>();
@@ -529,15 +530,12 @@ public final class KamaCache<K, V> implements Cache<K, V> {
             String owner = cluster == null ? null : cluster.ownerOf(whole.ks.get(i));
             byOwner.computeIfAbsent(owner == null ? "" : owner, o -> new ArrayList<>()).add(i);
         }
-        Map<List<Integer>, CompletableFuture<Outcome>> remote = new LinkedHashMap<>();
-        List<Integer> own = null;
-        for (Map.Entry<String, List<Integer>> part : byOwner.entrySet()) {
-            if (part.getKey().isEmpty()) {
-                own = part.getValue();
-            } else {
-                Operation<K, V> operation = part(whole, part.getValue(), replaceExisting);
-                remote.put(part.getValue(), supplyAsync(() -> runRemotePart(part.getKey(), operation, attempt)));
-            }
+        List<Integer> own = byOwner.remove("");
+        List<Map.Entry<String, List<Integer>>> remote = new ArrayList<>(byOwner.entrySet());
+        List<CompletableFuture<Outcome>> running = new ArrayList<>(remote.size());
+        for (Map.Entry<String, List<Integer>> part : remote.subList(0, Math.max(remote.size() - 1, 0))) {
+            Operation<K, V> operation = part(whole, part.getValue(), replaceExisting);
+            running.add(supplyAsync(() -> runRemotePart(part.getKey(), operation, attempt)));
         }
         Outcome merged = new Outcome();
         merged.values = new ArrayList<>(Collections.nCopies(whole.ks.size(), (byte[]) null));
@@ -545,13 +543,22 @@ public final class KamaCache<K, V> implements Cache<K, V> {
             merged.results = new ArrayList<>(Collections.nCopies(whole.ks.size(), null));
             merged.failures = new ArrayList<>(Collections.nCopies(whole.ks.size(), (RuntimeException) null));
         }
-        if (own != null) {
-            merge(merged, own, runOwned(part(whole, own, replaceExisting)));
-        }
         RuntimeException failed = null;
-        for (Map.Entry<List<Integer>, CompletableFuture<Outcome>> part : remote.entrySet()) {
+        try {
+            if (own != null) {
+                merge(merged, own, runOwned(part(whole, own, replaceExisting)));
+            }
+            if (!remote.isEmpty()) {
+                Map.Entry<String, List<Integer>> last = remote.get(remote.size() - 1);
+                merge(merged, last.getValue(),
+                        runRemotePart(last.getKey(), part(whole, last.getValue(), replaceExisting), attempt));
+            }
+        } catch (RuntimeException e) {
+            failed = e;
+        }
+        for (int p = 0; p < running.size(); p++) {
             try {
-                merge(merged, part.getKey(), join(part.getValue()));
+                merge(merged, remote.get(p).getValue(), join(running.get(p)));
             } catch (RuntimeException e) {
                 failed = failed == null ? e : failed; // the other parts still finish first
             }
