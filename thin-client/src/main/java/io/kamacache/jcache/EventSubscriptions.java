@@ -86,11 +86,13 @@ final class EventSubscriptions implements AutoCloseable {
 
             @Override
             public void onError(Throwable t) {
+                noted.countDown(); // open() waits no longer
                 broken(server, call, t.toString());
             }
 
             @Override
             public void onCompleted() {
+                noted.countDown();
                 broken(server, call, "the server ended it");
             }
         };
