@@ -69,7 +69,8 @@ public final class Node implements AutoCloseable {
         this.membership = b.membership;
         // Listen before joining: peers route to this node as soon as they see it. Port 0 takes a free port.
         NodeServer started = membership.isClustered()
-                ? NodeServer.start(this, b.selfAddress, b.maxMessageBytes, b.services, b.inlineMethods) : null;
+                ? NodeServer.start(this, b.selfAddress, b.maxMessageBytes, b.services, b.inlineMethods,
+                        b.lastingMethods) : null;
         this.selfAddress = started == null ? b.selfAddress : started.address();
         this.serviceName = b.serviceName;
         this.hashFunction = b.hashFunction;
@@ -354,6 +355,7 @@ public final class Node implements AutoCloseable {
         private int maxMessageBytes = 4 << 20;
         private final List<BindableService> services = new ArrayList<>();
         private final Set<String> inlineMethods = new HashSet<>();
+        private final Set<String> lastingMethods = new HashSet<>();
 
         private Builder() {
         }
@@ -461,17 +463,20 @@ public final class Node implements AutoCloseable {
          * on the node (the JCache provider) answers its own calls beside the node's.
          */
         public Builder service(BindableService service) {
-            return service(service, Set.of());
+            return service(service, Set.of(), Set.of());
         }
 
         /**
          * As {@link #service(BindableService)}, with methods (full gRPC names) whose calls
          * start on the network thread, saving two thread hand-offs each: their handlers must
-         * not block, and hand what may block to threads of their own.
+         * not block, and hand what may block to threads of their own; and methods whose calls
+         * last as long as their caller wants (streams), which a stopping node ends at once
+         * instead of waiting for them as it waits for the others.
          */
-        public Builder service(BindableService service, Set<String> inlineMethods) {
+        public Builder service(BindableService service, Set<String> inlineMethods, Set<String> lastingMethods) {
             services.add(Objects.requireNonNull(service, "service must not be null"));
             this.inlineMethods.addAll(inlineMethods);
+            this.lastingMethods.addAll(lastingMethods);
             return this;
         }
 

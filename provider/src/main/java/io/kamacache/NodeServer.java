@@ -2,6 +2,7 @@ package io.kamacache;
 
 import io.grpc.BindableService;
 import io.grpc.Context;
+import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.Server;
 import io.grpc.ServerBuilder;
@@ -21,24 +22,30 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The node's gRPC server, listening on its own address. Calls start on the network
  * threads; those of the inline methods stay there (their handlers never block), every
  * other call moves to the server's pool, its messages in order. A call that stays saves
- * two thread hand-offs, a good part of a call's cost on loopback.
+ * two thread hand-offs, a good part of a call's cost on loopback. Stopping waits a little
+ * for the calls in flight, but not for the lasting ones (streams open as long as their
+ * caller wants), which it ends.
  */
 final class NodeServer {
 
     private final Server server;
     private final ExecutorService pool;
     private final String address;
+    /** Calls started and not yet over, lasting ones aside. */
+    private final AtomicInteger inFlight;
 
-    private NodeServer(Server server, ExecutorService pool, String address) {
+    private NodeServer(Server server, ExecutorService pool, String address, AtomicInteger inFlight) {
         this.server = server;
         this.pool = pool;
         this.address = address;
+        this.inFlight = inFlight;
     }
 
     /** The address it listens on: the one asked for, with the port actually bound. */
@@ -48,16 +55,18 @@ final class NodeServer {
 
     /**
      * Listens on {@code address} ({@code host:port}), serving the node and the faces built on
-     * it; calls of {@code inlineMethods} (full gRPC method names) run on the network thread.
+     * it; calls of {@code inlineMethods} (full gRPC method names) run on the network thread,
+     * calls of {@code lastingMethods} are not waited for when it stops.
      *
      * @throws UncheckedIOException when the port cannot be bound; the message names it
      */
     static NodeServer start(Node node, String address, int maxMessageBytes, List<BindableService> services,
-                            Set<String> inlineMethods) {
+                            Set<String> inlineMethods, Set<String> lastingMethods) {
         int colon = address.lastIndexOf(':');
         String host = address.substring(0, colon).replace("[", "").replace("]", "");
         int port = Integer.parseInt(address.substring(colon + 1));
         AtomicInteger threads = new AtomicInteger();
+        AtomicInteger inFlight = new AtomicInteger();
         ExecutorService pool = Executors.newCachedThreadPool(task -> {
             Thread thread = new Thread(task, "kamacache-rpc-" + threads.incrementAndGet());
             thread.setDaemon(true);
@@ -68,11 +77,12 @@ final class NodeServer {
                     .directExecutor()
                     .permitKeepAliveTime(PeerChannels.KEEPALIVE_SECONDS / 2, TimeUnit.SECONDS) // with room for timer jitter
                     .intercept(offloading(pool, inlineMethods))
+                    .intercept(counting(inFlight, lastingMethods))
                     .addService(new NodeService(node))
                     .maxInboundMessageSize(maxMessageBytes);
             services.forEach(builder::addService);
             Server server = builder.build().start();
-            return new NodeServer(server, pool, address.substring(0, colon) + ":" + server.getPort());
+            return new NodeServer(server, pool, address.substring(0, colon) + ":" + server.getPort(), inFlight);
         } catch (IOException e) {
             pool.shutdownNow();
             throw new UncheckedIOException("node " + address + " cannot listen on " + address + ": " + e.getMessage(), e);
@@ -124,13 +134,58 @@ final class NodeServer {
         };
     }
 
-    /** Stops taking calls and gives the ones in flight two seconds to finish. */
+    /** Counts the calls in flight but those of {@code lastingMethods}. */
+    private static ServerInterceptor counting(AtomicInteger inFlight, Set<String> lastingMethods) {
+        return new ServerInterceptor() {
+            @Override
+            public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call, Metadata headers,
+                                                                         ServerCallHandler<ReqT, RespT> next) {
+                if (lastingMethods.contains(call.getMethodDescriptor().getFullMethodName())) {
+                    return next.startCall(call, headers);
+                }
+                inFlight.incrementAndGet();
+                AtomicBoolean over = new AtomicBoolean();
+                Runnable end = () -> {
+                    if (over.compareAndSet(false, true)) {
+                        inFlight.decrementAndGet();
+                    }
+                };
+                try {
+                    return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(
+                            next.startCall(call, headers)) {
+                        @Override
+                        public void onComplete() {
+                            end.run();
+                            super.onComplete();
+                        }
+
+                        @Override
+                        public void onCancel() {
+                            end.run();
+                            super.onCancel();
+                        }
+                    };
+                } catch (RuntimeException e) {
+                    end.run();
+                    throw e;
+                }
+            }
+        };
+    }
+
+    /**
+     * Stops taking calls, gives the ones in flight two seconds to finish, and ends the
+     * lasting ones (their callers see UNAVAILABLE and go elsewhere).
+     */
     void stop() {
         server.shutdown();
         try {
-            if (!server.awaitTermination(2, TimeUnit.SECONDS)) {
-                server.shutdownNow();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
             }
+            server.shutdownNow();
+            server.awaitTermination(1, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             server.shutdownNow();
             Thread.currentThread().interrupt();

@@ -15,8 +15,10 @@ import io.kamacache.proto.v1.KeysChunk;
 import io.kamacache.proto.v1.KeysRequest;
 import io.kamacache.proto.v1.ListenRequest;
 import io.kamacache.proto.v1.Op;
+import io.kamacache.proto.v1.OperationCall;
 import io.kamacache.proto.v1.OperationReply;
 import io.kamacache.proto.v1.OperationRequest;
+import io.kamacache.proto.v1.OperationResult;
 import io.kamacache.proto.v1.OptionalValue;
 import io.kamacache.proto.v1.RequestHeader;
 import io.kamacache.proto.v1.SubscribeRequest;
@@ -40,7 +42,10 @@ import java.util.function.Consumer;
 final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
 
     /** The methods whose calls start on the network thread: {@link #run} decides where each operation runs. */
-    static final Set<String> INLINE = Set.of(JCacheServiceGrpc.getRunMethod().getFullMethodName());
+    static final Set<String> INLINE = Set.of(JCacheServiceGrpc.getOperationsMethod().getFullMethodName());
+    /** The methods whose calls last as long as their caller: a stopping server does not wait for them. */
+    static final Set<String> LASTING = Set.of(JCacheServiceGrpc.getOperationsMethod().getFullMethodName(),
+            JCacheServiceGrpc.getSubscribeMethod().getFullMethodName());
 
     private final KamaCacheManager manager;
     private final Codec codec;
@@ -50,30 +55,51 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
         this.codec = codec;
     }
 
+    /** A caller's operation stream: each operation answered by its id, as it finishes. */
+    @Override
+    public StreamObserver<OperationCall> operations(StreamObserver<OperationResult> responses) {
+        Results results = new Results((ServerCallStreamObserver<OperationResult>) responses);
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(OperationCall call) {
+                run(call.getId(), call.getRequest(), results);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                results.end(); // the caller went away: what it still waits for is answered to no one
+            }
+
+            @Override
+            public void onCompleted() {
+                results.complete();
+            }
+        };
+    }
+
     /**
      * Runs on the network thread (see {@link #INLINE}): an operation that may wait on a
      * loader, a writer, an entry processor or this node's listeners moves to the manager's
      * threads, the others answer at once, saving two thread hand-offs per call.
      */
-    @Override
-    public void run(OperationRequest request, StreamObserver<OperationReply> response) {
+    private void run(long id, OperationRequest request, Results results) {
         try {
             Protocol.check(request.getHeader());
             KamaCache<Object, Object> cache = cache(request.getCache());
             Operation<Object, Object> operation = operation(request);
             checkOwned(operation);
             if (cache.mayBlock(operation.op)) {
-                manager.executor().execute(() -> run(request, cache, operation, response));
+                manager.executor().execute(() -> results.send(id, run(request, cache, operation)));
             } else {
-                run(request, cache, operation, response);
+                results.send(id, run(request, cache, operation));
             }
         } catch (RuntimeException e) {
-            response.onError(status(e, "run " + request.getOp() + " on", request.getCache()));
+            results.fail(id, status(e, "run " + request.getOp() + " on", request.getCache()));
         }
     }
 
-    private void run(OperationRequest request, KamaCache<Object, Object> cache, Operation<Object, Object> operation,
-                     StreamObserver<OperationReply> response) {
+    private OperationReply run(OperationRequest request, KamaCache<Object, Object> cache,
+                               Operation<Object, Object> operation) {
         EventCollector<Object> sink = new EventCollector<>(request.getEventMask());
         OperationReply.Builder reply = OperationReply.newBuilder();
         try {
@@ -102,8 +128,48 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
             reply.setFailure(ByteString.copyFrom(encodeFailure(e)));
         }
         reply.addAllEvents(sink.events());
-        response.onNext(reply.build());
-        response.onCompleted();
+        return reply.build();
+    }
+
+    /**
+     * The answers of one operation stream, sent one at a time from whichever thread ran
+     * the operation; none after the stream ended.
+     */
+    private static final class Results {
+        private final ServerCallStreamObserver<OperationResult> stream;
+        private boolean ended;
+
+        Results(ServerCallStreamObserver<OperationResult> stream) {
+            this.stream = stream;
+            stream.setOnCancelHandler(this::end);
+        }
+
+        void send(long id, OperationReply reply) {
+            send(OperationResult.newBuilder().setId(id).setReply(reply).build());
+        }
+
+        void fail(long id, StatusRuntimeException e) {
+            Status status = e.getStatus();
+            send(OperationResult.newBuilder().setId(id).setStatusCode(status.getCode().value())
+                    .setStatusDescription(status.getDescription() == null ? "" : status.getDescription()).build());
+        }
+
+        private synchronized void send(OperationResult result) {
+            if (!ended) {
+                stream.onNext(result);
+            }
+        }
+
+        synchronized void complete() {
+            if (!ended) {
+                ended = true;
+                stream.onCompleted();
+            }
+        }
+
+        synchronized void end() {
+            ended = true;
+        }
     }
 
     @Override

@@ -151,7 +151,7 @@ final class CacheCluster {
 
     private OperationReply call(String owner, OperationRequest request) {
         try {
-            return channels().stub(owner, JCacheServiceGrpc::newBlockingStub).run(request);
+            return channels().run(owner, request);
         } catch (StatusRuntimeException e) {
             String description = e.getStatus().getDescription();
             if (e.getStatus().getCode() == Status.Code.UNAVAILABLE && description != null

@@ -5,6 +5,8 @@ import io.grpc.ManagedChannel;
 import io.grpc.stub.AbstractStub;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.kamacache.proto.v1.CacheServiceGrpc;
+import io.kamacache.proto.v1.OperationReply;
+import io.kamacache.proto.v1.OperationRequest;
 
 import java.time.Duration;
 import java.util.Map;
@@ -16,7 +18,8 @@ import java.util.function.Function;
 
 /**
  * One gRPC channel per peer address, opened on first use and reused by every call to that
- * peer. Stubs carry the call deadline, so no remote call waits longer than it; messages
+ * peer, and on it one {@link OperationStream} for the JCache operations. Stubs and
+ * operations carry the call deadline, so no remote call waits longer than it; messages
  * are limited to {@code maxMessageBytes} both ways. {@link #close()} shuts every channel.
  */
 public final class PeerChannels implements AutoCloseable {
@@ -25,6 +28,7 @@ public final class PeerChannels implements AutoCloseable {
     public static final long KEEPALIVE_SECONDS = 30;
 
     private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+    private final Map<String, OperationStream> operations = new ConcurrentHashMap<>();
     private final Duration deadline;
     private final int maxMessageBytes;
     private volatile boolean closed;
@@ -67,8 +71,24 @@ public final class PeerChannels implements AutoCloseable {
         return newStub.apply(channel(address));
     }
 
+    /**
+     * Runs a JCache operation at {@code address} on its operation stream.
+     *
+     * @throws io.grpc.StatusRuntimeException as a unary call would fail
+     */
+    public OperationReply run(String address, OperationRequest request) {
+        return operations.computeIfAbsent(address, a -> new OperationStream(channel(a), a, deadline)).call(request);
+    }
+
     /** Closes the channels of peers that are no longer members. */
     public void retain(Set<String> members) {
+        operations.entrySet().removeIf(entry -> {
+            if (members.contains(entry.getKey())) {
+                return false;
+            }
+            entry.getValue().close();
+            return true;
+        });
         channels.entrySet().removeIf(entry -> {
             if (members.contains(entry.getKey())) {
                 return false;
@@ -95,6 +115,8 @@ public final class PeerChannels implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        operations.values().forEach(OperationStream::close);
+        operations.clear();
         channels.values().forEach(ManagedChannel::shutdown);
         for (ManagedChannel channel : channels.values()) {
             try {

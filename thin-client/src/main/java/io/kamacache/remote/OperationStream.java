@@ -1,0 +1,147 @@
+package io.kamacache.remote;
+
+import io.grpc.Channel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.kamacache.proto.v1.JCacheServiceGrpc;
+import io.kamacache.proto.v1.OperationCall;
+import io.kamacache.proto.v1.OperationReply;
+import io.kamacache.proto.v1.OperationRequest;
+import io.kamacache.proto.v1.OperationResult;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The operations sent to one member, multiplexed on one {@code JCacheService.Operations}
+ * stream: a call is a message with an id, its result comes back with that id. Replies
+ * are read on the channel's network thread and handed straight to the waiting caller.
+ *
+ * <p>Each call waits at most the deadline and then fails with DEADLINE_EXCEEDED; the
+ * stream stays open for the others. When the stream fails (the member stopped, the
+ * connection broke) every call in flight fails with the stream's status, and the next call
+ * opens a new stream. {@link #close()} ends the stream; calls in flight then fail.
+ */
+final class OperationStream {
+
+    private final Channel channel;
+    private final String address;
+    private final Duration deadline;
+    private final AtomicLong ids = new AtomicLong();
+    private Open open;
+
+    OperationStream(Channel channel, String address, Duration deadline) {
+        this.channel = channel;
+        this.address = address;
+        this.deadline = deadline;
+    }
+
+    /**
+     * Runs {@code request} at the member and waits for its reply.
+     *
+     * @throws StatusRuntimeException as a unary call would: the status the member answered,
+     *                                DEADLINE_EXCEEDED, UNAVAILABLE, or CANCELLED when interrupted
+     */
+    OperationReply call(OperationRequest request) {
+        long id = ids.incrementAndGet();
+        CompletableFuture<OperationReply> reply = new CompletableFuture<>();
+        Open stream = stream();
+        stream.pending.put(id, reply);
+        if (stream.failure != null) {
+            stream.pending.remove(id);
+            throw stream.failure.asRuntimeException();
+        }
+        stream.send(OperationCall.newBuilder().setId(id).setRequest(request).build());
+        try {
+            return reply.get(deadline.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            throw (StatusRuntimeException) e.getCause();
+        } catch (TimeoutException e) {
+            throw Status.DEADLINE_EXCEEDED.withDescription("no reply from " + address + " within " + deadline)
+                    .asRuntimeException();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw Status.CANCELLED.withDescription("interrupted while waiting for " + address).withCause(e)
+                    .asRuntimeException();
+        } finally {
+            stream.pending.remove(id);
+        }
+    }
+
+    private synchronized Open stream() {
+        if (open == null || open.failure != null) {
+            open = new Open();
+            JCacheServiceGrpc.newStub(channel).withExecutor(Runnable::run).operations(open);
+        }
+        return open;
+    }
+
+    /** Ends the stream: the member completes it, calls in flight fail. */
+    synchronized void close() {
+        if (open != null) {
+            open.fail(Status.UNAVAILABLE.withDescription("the connection to " + address + " was closed"));
+            open = null;
+        }
+    }
+
+    /** One stream's life: it ends for good on its first failure. */
+    private final class Open implements ClientResponseObserver<OperationCall, OperationResult> {
+
+        final Map<Long, CompletableFuture<OperationReply>> pending = new ConcurrentHashMap<>();
+        volatile Status failure;
+        private ClientCallStreamObserver<OperationCall> requests;
+
+        @Override
+        public void beforeStart(ClientCallStreamObserver<OperationCall> requests) {
+            this.requests = requests;
+        }
+
+        synchronized void send(OperationCall call) {
+            if (failure == null) {
+                requests.onNext(call);
+            }
+        }
+
+        @Override
+        public void onNext(OperationResult result) {
+            CompletableFuture<OperationReply> reply = pending.remove(result.getId());
+            if (reply == null) {
+                return; // its caller gave up waiting
+            }
+            if (result.getStatusCode() == Status.Code.OK.value()) {
+                reply.complete(result.getReply());
+            } else {
+                reply.completeExceptionally(Status.fromCodeValue(result.getStatusCode())
+                        .withDescription(result.getStatusDescription()).asRuntimeException());
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            fail(Status.fromThrowable(t));
+        }
+
+        @Override
+        public void onCompleted() {
+            fail(Status.UNAVAILABLE.withDescription(address + " ended its operation stream"));
+        }
+
+        synchronized void fail(Status status) {
+            if (failure != null) {
+                return;
+            }
+            failure = status;
+            requests.onError(status.asRuntimeException());
+            pending.values().forEach(reply -> reply.completeExceptionally(status.asRuntimeException()));
+            pending.clear();
+        }
+    }
+}
