@@ -52,6 +52,7 @@ final class EmbeddedNode implements CacheNode {
                 builder.membership(cluster.membership())
                         .rpcTimeout(cluster.rpcTimeout())
                         .maxMessageBytes(cluster.maxMessageBytes())
+                        .replySpin(cluster.replySpin())
                         .service(new CacheEndpoint(manager, control), CacheEndpoint.INLINE, CacheEndpoint.LASTING);
             }
             return new EmbeddedNode(builder.build(), manager.clock());

@@ -1,7 +1,6 @@
 package io.kamacache.server;
 
 import io.kamacache.Node;
-import io.kamacache.config.ClusterSettings;
 import io.kamacache.config.KamaConfig;
 import io.kamacache.jcache.KamaCacheManager;
 import org.slf4j.Logger;
@@ -48,8 +47,7 @@ final class CacheServer implements AutoCloseable {
     /** Starts a node; it is listening and has joined its cluster when this returns. */
     static CacheServer start(KamaConfig config) {
         KamaConfig listening = config.cluster().isClustered() ? config
-                : config.withCluster(new ClusterSettings(List.of(config.node().address()), null,
-                config.cluster().rpcTimeout(), config.cluster().maxMessageBytes()));
+                : config.withCluster(config.cluster().withMembers(List.of(config.node().address()), null));
         URLClassLoader libraries = libraries(config.server().lib());
         try {
             KamaCacheManager manager = new KamaCacheManager(null, MANAGER_URI, libraries, new Properties(), listening,

@@ -9,14 +9,20 @@ import java.util.Objects;
 /**
  * How a node finds and talks to the other members: a static list of peer addresses or etcd
  * (neither for a single instance, which opens no port at all), the deadline of every call
- * between nodes and the largest message they exchange.
+ * between nodes, the largest message they exchange and how a lone caller waits for its reply.
  *
  * @param peers           the members' {@code host:port} addresses; this node may be among them
  * @param etcd            where to register and find members instead, or null
  * @param rpcTimeout      the deadline of every call to another node
  * @param maxMessageBytes the largest message between nodes, at least 64 KiB
+ * @param replySpin       how long a caller whose call is the only one in flight spins for its
+ *                        reply before it sleeps (zero: it sleeps at once)
  */
-public record ClusterSettings(List<String> peers, EtcdSettings etcd, Duration rpcTimeout, int maxMessageBytes) {
+public record ClusterSettings(List<String> peers, EtcdSettings etcd, Duration rpcTimeout, int maxMessageBytes,
+                              Duration replySpin) {
+
+    /** The default {@link #replySpin}: longer than a loopback round trip on a busy two-core host. */
+    public static final Duration DEFAULT_REPLY_SPIN = Duration.ofNanos(250_000);
 
     /** @throws IllegalArgumentException naming the bad address, timeout or size */
     public ClusterSettings {
@@ -32,11 +38,20 @@ public record ClusterSettings(List<String> peers, EtcdSettings etcd, Duration rp
         if (maxMessageBytes < 64 << 10) {
             throw new IllegalArgumentException("max message size must be at least 64KiB, got " + maxMessageBytes);
         }
+        Objects.requireNonNull(replySpin, "replySpin");
+        if (replySpin.isNegative() || replySpin.compareTo(rpcTimeout) > 0) {
+            throw new IllegalArgumentException("reply spin must be between 0 and the rpc timeout, got " + replySpin);
+        }
     }
 
-    /** A single instance: no peers, 5 s deadlines, 4 MiB messages. */
+    /** A single instance: no peers, 5 s deadlines, 4 MiB messages, the default reply spin. */
     public static ClusterSettings defaults() {
-        return new ClusterSettings(List.of(), null, Duration.ofSeconds(5), 4 << 20);
+        return new ClusterSettings(List.of(), null, Duration.ofSeconds(5), 4 << 20, DEFAULT_REPLY_SPIN);
+    }
+
+    /** These settings with other peers and etcd. */
+    public ClusterSettings withMembers(List<String> peers, EtcdSettings etcd) {
+        return new ClusterSettings(peers, etcd, rpcTimeout, maxMessageBytes, replySpin);
     }
 
     /** Whether other nodes can be members. */

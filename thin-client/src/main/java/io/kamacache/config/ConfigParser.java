@@ -29,7 +29,8 @@ final class ConfigParser {
     private static final List<String> TOP_KEYS =
             List.of("mode", "node", "cluster", "server", "serialization", "cacheDefaults", "caches");
     private static final List<String> SERVER_KEYS = List.of("lib");
-    private static final List<String> CLUSTER_KEYS = List.of("peers", "etcd", "rpcTimeout", "maxMessageBytes");
+    private static final List<String> CLUSTER_KEYS = List.of("peers", "etcd", "rpcTimeout", "maxMessageBytes",
+            "replySpin");
     private static final List<String> ETCD_KEYS = List.of("endpoints", "service", "leaseTtl", "connectTimeout",
             "username", "password", "caCert", "clientCert", "clientKey");
     private static final List<String> NODE_KEYS = List.of("address", "hashFunction", "virtualNodes");
@@ -125,8 +126,10 @@ final class ConfigParser {
         int maxMessageBytes = keys.containsKey("maxMessageBytes")
                 ? reader.convert(keys.get("maxMessageBytes"), text -> Math.toIntExact(ConfigValues.size(text)))
                 : defaults.maxMessageBytes();
+        Duration replySpin = keys.containsKey("replySpin")
+                ? reader.convert(keys.get("replySpin"), text -> ConfigValues.duration(text, null)) : defaults.replySpin();
         try {
-            return new ClusterSettings(peers, etcd, rpcTimeout, maxMessageBytes);
+            return new ClusterSettings(peers, etcd, rpcTimeout, maxMessageBytes, replySpin);
         } catch (IllegalArgumentException e) {
             throw reader.error(section.value(), section.path(), e.getMessage(), e);
         }

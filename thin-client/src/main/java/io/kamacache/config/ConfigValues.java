@@ -15,14 +15,14 @@ import java.util.regex.Pattern;
 final class ConfigValues {
 
     private static final Pattern SIZE = Pattern.compile("([0-9]+)\\s*([A-Za-z]*)");
-    private static final Pattern DURATION = Pattern.compile("([0-9]+)\\s*(ms|s|m|h|d)");
+    private static final Pattern DURATION = Pattern.compile("([0-9]+)\\s*(us|ms|s|m|h|d)");
     private static final Pattern COUNT = Pattern.compile("[0-9]+");
     private static final Map<String, Long> SIZE_UNITS = Map.of(
             "", 1L, "b", 1L,
             "kb", 1_000L, "mb", 1_000_000L, "gb", 1_000_000_000L,
             "kib", 1L << 10, "mib", 1L << 20, "gib", 1L << 30);
     private static final String SIZE_EXPECTED = "expected a size such as 64MiB or 1000000";
-    private static final String DURATION_EXPECTED = "expected a duration such as 500ms, 30s, 10m, 2h, 1d or PT10M";
+    private static final String DURATION_EXPECTED = "expected a duration such as 250us, 500ms, 30s, 10m, 2h, 1d or PT10M";
 
     private ConfigValues() {
     }
@@ -115,6 +115,7 @@ final class ConfigValues {
         }
         long amount = Long.parseLong(matcher.group(1));
         return switch (matcher.group(2)) {
+            case "us" -> Duration.ofNanos(Math.multiplyExact(amount, 1000));
             case "ms" -> Duration.ofMillis(amount);
             case "s" -> Duration.ofSeconds(amount);
             case "m" -> Duration.ofMinutes(amount);

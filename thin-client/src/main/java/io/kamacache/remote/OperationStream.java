@@ -13,11 +13,15 @@ import io.kamacache.proto.v1.OperationResult;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -35,13 +39,15 @@ final class OperationStream {
     private final Channel channel;
     private final String address;
     private final Duration deadline;
+    private final Waiting waiting;
     private final AtomicLong ids = new AtomicLong();
     private Open open;
 
-    OperationStream(Channel channel, String address, Duration deadline) {
+    OperationStream(Channel channel, String address, Duration deadline, Waiting waiting) {
         this.channel = channel;
         this.address = address;
         this.deadline = deadline;
+        this.waiting = waiting;
     }
 
     /**
@@ -55,12 +61,13 @@ final class OperationStream {
         CompletableFuture<OperationReply> reply = new CompletableFuture<>();
         Open stream = stream();
         stream.pending.put(id, reply);
-        if (stream.failure != null) {
-            stream.pending.remove(id);
-            throw stream.failure.asRuntimeException();
-        }
-        stream.send(OperationCall.newBuilder().setId(id).setRequest(request).build());
+        waiting.start();
         try {
+            if (stream.failure != null) {
+                throw stream.failure.asRuntimeException();
+            }
+            stream.send(OperationCall.newBuilder().setId(id).setRequest(request).build());
+            waiting.spin(reply);
             return reply.get(deadline.toNanos(), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
             throw (StatusRuntimeException) e.getCause();
@@ -73,6 +80,7 @@ final class OperationStream {
                     .asRuntimeException();
         } finally {
             stream.pending.remove(id);
+            waiting.done();
         }
     }
 
@@ -92,10 +100,46 @@ final class OperationStream {
         }
     }
 
+    /**
+     * How callers wait for replies, shared by the streams of one set of channels. A caller
+     * whose call is the only one in flight spins for its reply, up to a limit, before it
+     * sleeps: a round trip on loopback is so short that waking a sleeping thread is a good
+     * part of it, and a lone caller leaves cores idle anyway. With more calls in flight
+     * callers sleep at once, so spinning never takes a core from work.
+     */
+    static final class Waiting {
+        private final long spinNanos;
+        private final AtomicInteger inFlight = new AtomicInteger();
+
+        Waiting(Duration spin) {
+            this.spinNanos = spin.toNanos();
+        }
+
+        void start() {
+            inFlight.incrementAndGet();
+        }
+
+        void done() {
+            inFlight.decrementAndGet();
+        }
+
+        void spin(CompletableFuture<?> reply) {
+            if (spinNanos == 0) {
+                return;
+            }
+            long until = System.nanoTime() + spinNanos;
+            while (!reply.isDone() && inFlight.get() == 1 && System.nanoTime() < until) {
+                Thread.onSpinWait();
+            }
+        }
+    }
+
     /** One stream's life: it ends for good on its first failure. */
     private final class Open implements ClientResponseObserver<OperationCall, OperationResult> {
 
         final Map<Long, CompletableFuture<OperationReply>> pending = new ConcurrentHashMap<>();
+        private final Queue<OperationCall> outbox = new ConcurrentLinkedQueue<>();
+        private final AtomicBoolean sending = new AtomicBoolean();
         volatile Status failure;
         private ClientCallStreamObserver<OperationCall> requests;
 

@@ -31,11 +31,17 @@ public final class PeerChannels implements AutoCloseable {
     private final Map<String, OperationStream> operations = new ConcurrentHashMap<>();
     private final Duration deadline;
     private final int maxMessageBytes;
+    private final OperationStream.Waiting waiting;
     private volatile boolean closed;
 
-    public PeerChannels(Duration deadline, int maxMessageBytes) {
+    /**
+     * @param replySpin how long a caller whose operation is the only one in flight (on all
+     *                  the channels) spins for its reply before it sleeps
+     */
+    public PeerChannels(Duration deadline, int maxMessageBytes, Duration replySpin) {
         this.deadline = Objects.requireNonNull(deadline, "deadline");
         this.maxMessageBytes = maxMessageBytes;
+        this.waiting = new OperationStream.Waiting(replySpin);
     }
 
     public Duration deadline() {
@@ -77,7 +83,7 @@ public final class PeerChannels implements AutoCloseable {
      * @throws io.grpc.StatusRuntimeException as a unary call would fail
      */
     public OperationReply run(String address, OperationRequest request) {
-        return operations.computeIfAbsent(address, a -> new OperationStream(channel(a), a, deadline)).call(request);
+        return operations.computeIfAbsent(address, a -> new OperationStream(channel(a), a, deadline, waiting)).call(request);
     }
 
     /** Closes the channels of peers that are no longer members. */

@@ -112,11 +112,14 @@ class KamaConfigTest {
                   peers: [127.0.0.1:7001, 127.0.0.1:7002]
                   rpcTimeout: 2s
                   maxMessageBytes: 8MiB
+                  replySpin: 100us
                 """, "test");
 
         assertThat(config.cluster().peers()).containsExactly("127.0.0.1:7001", "127.0.0.1:7002");
         assertThat(config.cluster().rpcTimeout()).isEqualTo(java.time.Duration.ofSeconds(2));
         assertThat(config.cluster().maxMessageBytes()).isEqualTo(8 << 20);
+        assertThat(config.cluster().replySpin()).isEqualTo(java.time.Duration.ofNanos(100_000));
+        assertThat(KamaConfig.defaults().cluster().replySpin()).isEqualTo(ClusterSettings.DEFAULT_REPLY_SPIN);
         assertThat(config.cluster().isClustered()).isTrue();
         assertThat(KamaConfig.defaults().cluster().isClustered()).isFalse();
         assertThat(config.withNodeAddress("127.0.0.1:7002").node().address()).isEqualTo("127.0.0.1:7002");
@@ -231,7 +234,7 @@ class KamaConfigTest {
         assertThat(e.line()).isEqualTo(4);
         assertThat(e.key()).isEqualTo("cacheDefaults.expiry.access");
         assertThat(e.getMessage()).isEqualTo("classpath:config/bad-duration.yaml:4: cacheDefaults.expiry.access: "
-                + "expected a duration such as 500ms, 30s, 10m, 2h, 1d or PT10M or unchanged, got '5 minutes'");
+                + "expected a duration such as 250us, 500ms, 30s, 10m, 2h, 1d or PT10M or unchanged, got '5 minutes'");
     }
 
     @Test
@@ -319,7 +322,7 @@ class KamaConfigTest {
             "cacheDefaults:\\n  maxBytes: -1MB | 2 | cacheDefaults.maxBytes | a size must not be negative, got '-1MB'",
             "cacheDefaults:\\n  maxBytes: 12TB | 2 | cacheDefaults.maxBytes | expected a size such as 64MiB or 1000000, got '12TB'",
             "cacheDefaults:\\n  expiry:\\n    update: -5s | 3 | cacheDefaults.expiry.update | a duration must not be negative, got '-5s'",
-            "cacheDefaults:\\n  expiry:\\n    access: 30 | 3 | cacheDefaults.expiry.access | expected a duration such as 500ms, 30s, 10m, 2h, 1d or PT10M or unchanged, got '30'",
+            "cacheDefaults:\\n  expiry:\\n    access: 30 | 3 | cacheDefaults.expiry.access | expected a duration such as 250us, 500ms, 30s, 10m, 2h, 1d or PT10M or unchanged, got '30'",
             "cacheDefaults:\\n  expiry:\\n    creation: PT-5M | 3 | cacheDefaults.expiry.creation | a duration must not be negative, got 'PT-5M'",
             "cacheDefaults:\\n  statistics: yes | 2 | cacheDefaults.statistics | expected true or false, got 'yes'",
             "cacheDefaults:\\n  policy: | 2 | cacheDefaults.policy | a value is required",
@@ -346,11 +349,12 @@ class KamaConfigTest {
             "defaults: &d\\n  policy: lru | 1 | defaults | unknown key 'defaults'; valid keys at the top level are: mode, node, cluster, server, serialization, cacheDefaults, caches",
             "cacheDefaults:\\n  <<: {policy: lru} | 2 | cacheDefaults | YAML merge keys (<<) are not supported; write the keys out",
             "cluster:\\n  peers: [127.0.0.1:1, nowhere] | 2 | cluster.peers[1] | expected host:port such as 127.0.0.1:8001 or [::1]:8001, got 'nowhere'",
-            "cluster:\\n  rpcTimeout: 5 | 2 | cluster.rpcTimeout | expected a duration such as 500ms, 30s, 10m, 2h, 1d or PT10M, got '5'",
+            "cluster:\\n  rpcTimeout: 5 | 2 | cluster.rpcTimeout | expected a duration such as 250us, 500ms, 30s, 10m, 2h, 1d or PT10M, got '5'",
             "cluster:\\n  maxMessageBytes: 1KiB | 2 | cluster | max message size must be at least 64KiB, got 1024",
             "node:\\n  address: 127.0.0.1:0\\ncluster:\\n  peers: [127.0.0.1:7001] | 2 | node.address | port 0 (any free port) needs cluster.etcd: with static peers every member's port must be known",
             "cluster:\\n  peers: [127.0.0.1:0] | 2 | cluster.peers[0] | port must be between 1 and 65535, got 0",
-            "cluster:\\n  seeds: [] | 2 | cluster.seeds | unknown key 'seeds'; valid keys under cluster are: peers, etcd, rpcTimeout, maxMessageBytes",
+            "cluster:\\n  seeds: [] | 2 | cluster.seeds | unknown key 'seeds'; valid keys under cluster are: peers, etcd, rpcTimeout, maxMessageBytes, replySpin",
+            "cluster:\\n  replySpin: 10s | 2 | cluster | reply spin must be between 0 and the rpc timeout, got PT10S",
             "cluster:\\n  etcd:\\n    service: shop | 3 | cluster.etcd.endpoints | etcd needs endpoints, such as [http://127.0.0.1:2379]",
             "cluster:\\n  etcd:\\n    endpoints: [http://e:2379]\\n    leaseTtl: 1s | 3 | cluster.etcd | lease TTL must be at least 2 s, got 1000 ms",
             "cluster:\\n  etcd:\\n    endpoints: [http://e:2379]\\n    username: kama | 3 | cluster.etcd | give both username and password, or neither",
