@@ -4,6 +4,7 @@ import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.options.GetOption;
 import io.kamacache.discovery.EtcdMembership;
+import io.kamacache.discovery.EtcdRegistration;
 import io.kamacache.testing.EtcdExtension;
 import io.kamacache.testing.FreePorts;
 import io.kamacache.testing.NodeProcess;
@@ -68,8 +69,8 @@ class ClusterEtcdTest {
 
     private Node startNode() {
         String address = FreePorts.loopbackAddress();
-        EtcdMembership membership = EtcdMembership.builder().endpoints(ETCD.endpoints()).serviceName(service)
-                .leaseTtl(LEASE_TTL).connectTimeout(Duration.ofSeconds(2)).build();
+        EtcdRegistration membership = EtcdRegistration.of(EtcdMembership.builder().endpoints(ETCD.endpoints()).serviceName(service)
+                .leaseTtl(LEASE_TTL).connectTimeout(Duration.ofSeconds(2)));
         Node node = Node.builder().selfAddress(address).serviceName(service).membership(membership)
                 .rpcTimeout(Duration.ofSeconds(3)).build();
         node.newGroup("scores", key -> {

@@ -3,6 +3,7 @@ package io.kamacache.examples;
 import io.kamacache.ByteView;
 import io.kamacache.Node;
 import io.kamacache.discovery.EtcdMembership;
+import io.kamacache.discovery.EtcdRegistration;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -50,8 +51,8 @@ public final class ClusterQuickStart {
         List<Node> nodes = new ArrayList<>();
         try {
             for (int i = 0; i < 3; i++) {
-                EtcdMembership membership = EtcdMembership.builder().endpoints(List.of(etcdEndpoint))
-                        .serviceName(service).leaseTtl(Duration.ofSeconds(2)).build();
+                EtcdRegistration membership = EtcdRegistration.of(EtcdMembership.builder().endpoints(List.of(etcdEndpoint))
+                        .serviceName(service).leaseTtl(Duration.ofSeconds(2)));
                 Node node = Node.builder().selfAddress(freeAddress()).serviceName(service).membership(membership).build();
                 node.newGroup("scores", key -> {
                     out.println("[SlowDB] search key " + key);

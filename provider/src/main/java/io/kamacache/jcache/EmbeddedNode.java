@@ -7,6 +7,7 @@ import io.kamacache.codec.Codec;
 import io.kamacache.config.CacheSettings;
 import io.kamacache.config.ClusterSettings;
 import io.kamacache.config.KamaConfig;
+import io.kamacache.discovery.EtcdRegistration;
 import io.kamacache.remote.PeerChannels;
 import io.kamacache.ring.HashRing;
 import io.kamacache.store.RemovalCause;
@@ -49,7 +50,7 @@ final class EmbeddedNode implements CacheNode {
                     .virtualNodes(config.node().virtualNodes())
                     .clock(manager.clock());
             if (cluster.isClustered()) {
-                builder.membership(cluster.membership())
+                builder.membership(EtcdRegistration.of(cluster))
                         .rpcTimeout(cluster.rpcTimeout())
                         .maxMessageBytes(cluster.maxMessageBytes())
                         .replySpin(cluster.replySpin())

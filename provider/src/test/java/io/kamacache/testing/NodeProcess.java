@@ -2,6 +2,7 @@ package io.kamacache.testing;
 
 import io.kamacache.Node;
 import io.kamacache.discovery.EtcdMembership;
+import io.kamacache.discovery.EtcdRegistration;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -29,8 +30,8 @@ public final class NodeProcess {
             System.err.println("usage: NodeProcess selfAddress etcdEndpoint serviceName leaseTtlSeconds");
             System.exit(2);
         }
-        EtcdMembership membership = EtcdMembership.builder().endpoints(List.of(args[1])).serviceName(args[2])
-                .leaseTtl(Duration.ofSeconds(Long.parseLong(args[3]))).connectTimeout(Duration.ofSeconds(2)).build();
+        EtcdRegistration membership = EtcdRegistration.of(EtcdMembership.builder().endpoints(List.of(args[1])).serviceName(args[2])
+                .leaseTtl(Duration.ofSeconds(Long.parseLong(args[3]))).connectTimeout(Duration.ofSeconds(2)));
         try (Node node = Node.builder().selfAddress(args[0]).serviceName(args[2]).membership(membership).build()) {
             node.newGroup("scores", NodeProcess::valueOf);
             System.out.println("ready");

@@ -71,6 +71,8 @@ class ThinClientApplicationTest {
     void theThinClientAloneIsAClientOfTheServersAndOutlivesOneOfThem() throws Exception {
         assertThatThrownBy(() -> Class.forName("io.kamacache.Node"))
                 .as("this run has no provider module").isInstanceOf(ClassNotFoundException.class);
+        assertThatThrownBy(() -> Class.forName("io.kamacache.discovery.EtcdRegistration"))
+                .as("a client holds no etcd registration code").isInstanceOf(ClassNotFoundException.class);
         String service = "app-" + System.nanoTime();
         List<String> addresses = new ArrayList<>();
         for (int i = 0; i < 3; i++) {

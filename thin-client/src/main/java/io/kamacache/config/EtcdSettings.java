@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Where a node registers and finds the other members in etcd (see {@link EtcdMembership}).
+ * Where nodes register and clients and nodes find the members in etcd (see {@link EtcdMembership}).
  *
  * @param endpoints      etcd client URLs, such as {@code http://10.0.0.5:2379}
  * @param service        the service the node registers under; nodes of one service form one cluster
@@ -37,16 +37,20 @@ public record EtcdSettings(List<String> endpoints, String service, Duration leas
             throw new IllegalArgumentException("a client certificate needs caCert too");
         }
         // Fields are assigned after this body: check through the parameters, as the membership will.
-        builder(endpoints, service, leaseTtl, connectTimeout, username, password, caCert, clientCert, clientKey);
+        settings(endpoints, service, leaseTtl, connectTimeout, username, password, caCert, clientCert, clientKey);
     }
 
-    /** A membership that joins etcd with these settings. */
+    /** A membership that watches etcd with these settings (a node joins with them through the provider). */
     public EtcdMembership membership() {
-        return builder(endpoints, service, leaseTtl, connectTimeout, username, password, caCert, clientCert, clientKey)
-                .build();
+        return settings().build();
     }
 
-    private static EtcdMembership.Builder builder(List<String> endpoints, String service, Duration leaseTtl,
+    /** These settings as a membership builder's. */
+    public EtcdMembership.Builder settings() {
+        return settings(endpoints, service, leaseTtl, connectTimeout, username, password, caCert, clientCert, clientKey);
+    }
+
+    private static EtcdMembership.Builder settings(List<String> endpoints, String service, Duration leaseTtl,
                                                   Duration connectTimeout, String username, String password,
                                                   Path caCert, Path clientCert, Path clientKey) {
         EtcdMembership.Builder builder = EtcdMembership.builder()

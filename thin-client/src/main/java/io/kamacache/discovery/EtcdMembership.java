@@ -5,17 +5,11 @@ import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.Watch;
-import io.etcd.jetcd.common.exception.ErrorCode;
-import io.etcd.jetcd.common.exception.EtcdException;
 import io.etcd.jetcd.kv.GetResponse;
-import io.etcd.jetcd.lease.LeaseKeepAliveResponse;
 import io.etcd.jetcd.options.GetOption;
-import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.options.WatchOption;
 import io.etcd.jetcd.watch.WatchEvent;
 import io.etcd.jetcd.watch.WatchResponse;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.kamacache.config.NodeSettings;
 
 import javax.net.ssl.SSLException;
@@ -38,18 +32,22 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
- * Membership kept in etcd: each node registers {@code /kamacache/<service>/nodes/<address>}
- * under a lease it keeps alive, and watches the prefix to learn the others.
+ * Membership kept in etcd, as a client sees it: the nodes register
+ * {@code /kamacache/<service>/nodes/<address>} under leases they keep alive, and this
+ * watches the prefix to learn them.
  *
- * <p>{@link #join} registers, reads the prefix and reports the first view before it
- * returns; then every change under the prefix yields a new complete view. Views are
- * reported one at a time, in order, on this membership's own thread, and always contain
- * the node itself. When etcd is unreachable the last view stays in force while the
- * membership reconnects with backoff (200 ms doubling to 5 s); when the lease is lost
- * (expired or revoked) the node registers again under a new lease, then re-reads and
- * re-watches. Every call to etcd has a deadline of at most the connect timeout.
+ * <p>{@link #observe} reads the prefix and reports the first view before it returns; then
+ * every change under the prefix yields a new complete view. Views are reported one at a
+ * time, in order, on this membership's own thread. When the watch fails (etcd went away)
+ * the last view stays in force while the membership reads and watches again with backoff
+ * (200 ms doubling to 5 s). Every call to etcd has a deadline of at most the connect
+ * timeout.
+ *
+ * <p>Joining, which registers the node and keeps its lease alive, is the provider's
+ * ({@code io.kamacache.discovery.EtcdRegistration} in kamacache-provider, built on this
+ * class): a client never registers, so its jar holds no code that does.
  */
-public final class EtcdMembership implements Membership {
+public class EtcdMembership implements Membership {
 
     private static final System.Logger LOG = System.getLogger(EtcdMembership.class.getName());
     private static final Duration MIN_LEASE_TTL = Duration.ofSeconds(2);
@@ -69,15 +67,17 @@ public final class EtcdMembership implements Membership {
     private Consumer<Set<String>> views;
     private Client client;
     private ScheduledThreadPoolExecutor thread;
-    private long leaseId;
     private Watch.Watcher watcher;
     private long watchGeneration;
     private final Map<String, String> members = new HashMap<>();
     private Set<String> lastView;
     private long retryMillis = FIRST_RETRY_MILLIS;
-    private boolean disconnected;
 
-    private EtcdMembership(Builder b) {
+    /** A membership with the builder's settings; it connects when started. */
+    protected EtcdMembership(Builder b) {
+        if (b.endpoints == null) {
+            throw new IllegalStateException("etcd endpoints are required, such as http://127.0.0.1:2379");
+        }
         this.endpoints = List.copyOf(b.endpoints);
         this.serviceName = b.serviceName;
         this.leaseTtl = b.leaseTtl;
@@ -114,9 +114,15 @@ public final class EtcdMembership implements Membership {
         return prefix + address;
     }
 
+    /**
+     * Refused: a client only watches.
+     *
+     * @throws UnsupportedOperationException always, naming the class that joins
+     */
     @Override
     public void join(String self, Consumer<Set<String>> views) {
-        start(NodeSettings.checkAddress(self), views);
+        throw new UnsupportedOperationException("joining " + this + " as " + self + " takes a node: "
+                + "io.kamacache.discovery.EtcdRegistration, in kamacache-provider");
     }
 
     /** Watches the members without registering: the views hold only the registered nodes. */
@@ -125,8 +131,14 @@ public final class EtcdMembership implements Membership {
         start(null, views);
     }
 
-    /** Joins as {@code self}, or only watches when it is null. */
-    private void start(String self, Consumer<Set<String>> views) {
+    /**
+     * Starts as {@code self} (views then always contain it), or only watches when it is null:
+     * on this membership's thread {@link #beforeFirstRead()}, the first read and view, then
+     * {@link #afterFirstRead()}; returns once they are done.
+     *
+     * @throws MembershipException when etcd does not answer in time; the message names it
+     */
+    protected final void start(String self, Consumer<Set<String>> views) {
         Objects.requireNonNull(views, "views");
         String role = self == null ? "observer" : self;
         synchronized (this) {
@@ -147,13 +159,9 @@ public final class EtcdMembership implements Membership {
             thread.setRemoveOnCancelPolicy(true);
         }
         Future<?> first = thread.submit(() -> {
-            if (self != null) {
-                register();
-            }
+            beforeFirstRead();
             resync();
-            if (self != null) {
-                scheduleKeepAlive();
-            }
+            afterFirstRead();
         });
         String doing = self == null ? "watch " + this : "join " + this + " as " + self;
         try {
@@ -169,16 +177,16 @@ public final class EtcdMembership implements Membership {
         }
     }
 
-    /** Grants a lease and puts this node's key under it. */
-    private void register() {
-        long id = call("grant a lease", client.getLeaseClient().grant(leaseTtl.toSeconds())).getID();
-        call("register " + keyOf(self), client.getKVClient().put(bytes(keyOf(self)), bytes(self),
-                PutOption.builder().withLeaseId(id).build()));
-        leaseId = id;
+    /** On the membership thread, before the first read: a node registers here. */
+    protected void beforeFirstRead() {
+    }
+
+    /** On the membership thread, after the first view was reported: a node starts renewing its lease here. */
+    protected void afterFirstRead() {
     }
 
     /** Reads every member, reports the view, and watches from the revision after the read. */
-    private void resync() {
+    protected final void resync() {
         GetResponse read = call("read " + prefix, client.getKVClient().get(bytes(prefix),
                 GetOption.builder().isPrefix(true).build()));
         members.clear();
@@ -246,70 +254,8 @@ public final class EtcdMembership implements Membership {
         }
     }
 
-    private void scheduleKeepAlive() {
-        schedule(this::keepAlive, Math.max(leaseTtl.toMillis() / 3, 100));
-    }
-
-    /**
-     * Renews the lease. A lease etcd no longer knows means registering again; an etcd that
-     * does not answer means retrying with backoff, keeping the last view meanwhile, and
-     * reading again once it answers (the watch may have missed changes).
-     */
-    private void keepAlive() {
-        LeaseKeepAliveResponse renewed;
-        try {
-            renewed = call("renew lease " + Long.toHexString(leaseId), client.getLeaseClient().keepAliveOnce(leaseId),
-                    keepAliveTimeout());
-        } catch (RuntimeException e) {
-            if (isLeaseGone(e)) {
-                onLeaseLost(describe(e));
-            } else {
-                onUnreachable(e);
-            }
-            return;
-        }
-        if (renewed.getTTL() <= 0) {
-            onLeaseLost("lease " + Long.toHexString(leaseId) + " expired");
-            return;
-        }
-        if (disconnected) {
-            LOG.log(System.Logger.Level.INFO, "etcd at " + endpoints + " answers again; reading the members");
-            try {
-                resync();
-            } catch (RuntimeException e) {
-                onUnreachable(e);
-                return;
-            }
-            disconnected = false;
-        }
-        retryMillis = FIRST_RETRY_MILLIS;
-        scheduleKeepAlive();
-    }
-
-    private void onLeaseLost(String why) {
-        LOG.log(System.Logger.Level.WARNING, self + " lost its etcd lease, registering again: " + why);
-        retry(this::reRegister);
-    }
-
-    private void onUnreachable(RuntimeException e) {
-        if (!disconnected) {
-            LOG.log(System.Logger.Level.WARNING, "etcd at " + endpoints + " does not answer; keeping the view "
-                    + lastView + " and retrying: " + describe(e));
-        }
-        disconnected = true;
-        schedule(this::keepAlive, nextRetryMillis());
-    }
-
-    private void reRegister() {
-        register();
-        resync();
-        disconnected = false;
-        retryMillis = FIRST_RETRY_MILLIS;
-        scheduleKeepAlive();
-    }
-
     /** Runs {@code step} now on the membership thread, and again with backoff until it succeeds. */
-    private void retry(Runnable step) {
+    protected final void retry(Runnable step) {
         schedule(() -> {
             try {
                 step.run();
@@ -324,13 +270,20 @@ public final class EtcdMembership implements Membership {
         }, 0);
     }
 
-    private long nextRetryMillis() {
+    /** The next pause of a backoff: 200 ms, doubling up to 5 s until {@link #backoffDone()}. */
+    protected final long nextRetryMillis() {
         long delay = retryMillis;
         retryMillis = Math.min(retryMillis * 2, MAX_RETRY_MILLIS);
         return delay;
     }
 
-    private void schedule(Runnable task, long delayMillis) {
+    /** Starts over the backoff after a success. */
+    protected final void backoffDone() {
+        retryMillis = FIRST_RETRY_MILLIS;
+    }
+
+    /** Runs {@code task} on the membership thread after a delay, unless closed. */
+    protected final void schedule(Runnable task, long delayMillis) {
         if (!closed) {
             thread.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
         }
@@ -348,32 +301,13 @@ public final class EtcdMembership implements Membership {
         }
     }
 
-    private Duration keepAliveTimeout() {
-        Duration third = leaseTtl.dividedBy(3);
-        return third.compareTo(connectTimeout) < 0 ? third : connectTimeout;
-    }
-
-    private static boolean isLeaseGone(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof EtcdException etcd && etcd.getErrorCode() == ErrorCode.NOT_FOUND) {
-                return true;
-            }
-            if (t instanceof StatusRuntimeException status && status.getStatus().getCode() == Status.Code.NOT_FOUND) {
-                return true;
-            }
-            if (t.getMessage() != null && t.getMessage().contains("lease not found")) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private <T> T call(String what, CompletableFuture<T> future) {
+    /** Waits for an etcd call at most the connect timeout; cancels it and fails otherwise. */
+    protected final <T> T call(String what, CompletableFuture<T> future) {
         return call(what, future, connectTimeout);
     }
 
     /** Waits for an etcd call at most {@code timeout}; cancels it and fails otherwise. */
-    private <T> T call(String what, CompletableFuture<T> future, Duration timeout) {
+    protected final <T> T call(String what, CompletableFuture<T> future, Duration timeout) {
         try {
             return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
@@ -391,9 +325,8 @@ public final class EtcdMembership implements Membership {
     }
 
     /**
-     * Leaves: stops renewing and watching, deletes this node's key and revokes its lease
-     * (each within the connect timeout; a lease left behind expires on its own), then closes
-     * the etcd client.
+     * Stops watching and reporting ({@link #leave()} on the way, for a node), then closes the
+     * etcd client; a step in progress ends within its deadline first.
      */
     @Override
     public void close() {
@@ -408,7 +341,6 @@ public final class EtcdMembership implements Membership {
         }
         thread.shutdownNow();
         try {
-            // a step in progress ends within its deadline
             thread.awaitTermination(connectTimeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -417,16 +349,39 @@ public final class EtcdMembership implements Membership {
             if (watcher != null) {
                 watcher.close();
             }
-            if (leaseId != 0) {
-                call("delete " + keyOf(self), client.getKVClient().delete(bytes(keyOf(self))));
-                call("revoke lease " + Long.toHexString(leaseId), client.getLeaseClient().revoke(leaseId));
-            }
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, self + " could not deregister from etcd; its key expires with its lease: "
-                    + describe(e));
+            leave();
         } finally {
             client.close();
         }
+    }
+
+    /** On closing, with the etcd client still open and the membership thread stopped: a node deregisters here. */
+    protected void leave() {
+    }
+
+    /** The etcd client; open from {@link #start} to {@link #close}. */
+    protected final Client client() {
+        return client;
+    }
+
+    /** The node this membership started as, or null for an observer. */
+    protected final String self() {
+        return self;
+    }
+
+    /** The last view reported, or null before the first. */
+    protected final Set<String> lastView() {
+        return lastView;
+    }
+
+    /** How long a node's key outlives its last renewal. */
+    protected final Duration leaseTtl() {
+        return leaseTtl;
+    }
+
+    /** The deadline of every call to etcd. */
+    protected final Duration connectTimeout() {
+        return connectTimeout;
     }
 
     @Override
@@ -435,7 +390,7 @@ public final class EtcdMembership implements Membership {
     }
 
     /** The failure and its root cause: etcd's own words (such as "authentication failed") are often only there. */
-    private static String describe(Throwable e) {
+    protected static String describe(Throwable e) {
         if (e instanceof MembershipException) {
             return e.getMessage();
         }
@@ -448,7 +403,7 @@ public final class EtcdMembership implements Membership {
                 : text + " (" + root.getMessage() + ")";
     }
 
-    private static ByteSequence bytes(String s) {
+    protected static ByteSequence bytes(String s) {
         return ByteSequence.from(s, StandardCharsets.UTF_8);
     }
 
@@ -551,15 +506,12 @@ public final class EtcdMembership implements Membership {
         }
 
         /**
-         * A membership with these settings; it connects on {@link EtcdMembership#join}.
+         * A membership with these settings; it connects on {@link EtcdMembership#observe}.
          *
          * @throws IllegalStateException when no endpoints were given
          * @throws IllegalArgumentException when the TLS files cannot be used
          */
         public EtcdMembership build() {
-            if (endpoints == null) {
-                throw new IllegalStateException("etcd endpoints are required, such as http://127.0.0.1:2379");
-            }
             return new EtcdMembership(this);
         }
     }

@@ -21,8 +21,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** {@link EtcdMembership} against a real etcd: views, leaving, a lost lease, an outage. */
-class EtcdMembershipTest {
+/**
+ * {@link EtcdRegistration} and the {@link EtcdMembership} it builds on, against a real etcd:
+ * views, observers, leaving, a lost lease, an outage.
+ */
+class EtcdRegistrationTest {
 
     @RegisterExtension
     static final EtcdExtension ETCD = new EtcdExtension();
@@ -37,11 +40,22 @@ class EtcdMembershipTest {
         opened.forEach(EtcdMembership::close);
     }
 
-    private EtcdMembership membership() {
-        EtcdMembership membership = EtcdMembership.builder().endpoints(ETCD.endpoints()).serviceName(service)
-                .leaseTtl(Duration.ofSeconds(2)).connectTimeout(Duration.ofSeconds(2)).build();
+    private EtcdRegistration membership() {
+        EtcdRegistration membership = EtcdRegistration.of(settings());
         opened.add(membership);
         return membership;
+    }
+
+    /** What a client watches with. */
+    private EtcdMembership observer() {
+        EtcdMembership observer = settings().build();
+        opened.add(observer);
+        return observer;
+    }
+
+    private EtcdMembership.Builder settings() {
+        return EtcdMembership.builder().endpoints(ETCD.endpoints()).serviceName(service)
+                .leaseTtl(Duration.ofSeconds(2)).connectTimeout(Duration.ofSeconds(2));
     }
 
     @Test
@@ -57,7 +71,7 @@ class EtcdMembershipTest {
     void twoMembersSeeEachOtherAndALeaverIsDropped() {
         Views first = new Views();
         Views second = new Views();
-        EtcdMembership a = membership();
+        EtcdRegistration a = membership();
         a.join("127.0.0.1:7001", first);
         membership().join("127.0.0.1:7002", second);
         assertThat(second.last()).containsExactlyInAnyOrder("127.0.0.1:7001", "127.0.0.1:7002");
@@ -76,7 +90,9 @@ class EtcdMembershipTest {
     void anObserverSeesTheMembersWithoutBecomingOne() {
         membership().join("127.0.0.1:7001", new Views());
         Views observed = new Views();
-        EtcdMembership observer = membership();
+        EtcdMembership observer = observer();
+        assertThatThrownBy(() -> observer.join("127.0.0.1:7003", new Views()))
+                .isInstanceOf(UnsupportedOperationException.class).hasMessageContaining("EtcdRegistration");
         observer.observe(observed);
         assertThat(observed.last()).as("the first view, before observe returns").containsExactly("127.0.0.1:7001");
 
@@ -117,8 +133,8 @@ class EtcdMembershipTest {
     @Test
     void anUnreachableEtcdFailsJoinWithinTheConnectTimeout() {
         String nowhere = "http://127.0.0.1:" + FreePorts.port();
-        EtcdMembership membership = EtcdMembership.builder().endpoints(List.of(nowhere)).serviceName(service)
-                .connectTimeout(Duration.ofSeconds(2)).build();
+        EtcdRegistration membership = EtcdRegistration.of(EtcdMembership.builder().endpoints(List.of(nowhere))
+                .serviceName(service).connectTimeout(Duration.ofSeconds(2)));
         Views views = new Views();
         long start = System.nanoTime();
         assertThatThrownBy(() -> membership.join("127.0.0.1:7001", views))
@@ -166,6 +182,8 @@ class EtcdMembershipTest {
         assertThatThrownBy(() -> EtcdMembership.builder().endpoints(List.of("127.0.0.1:2379")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'127.0.0.1:2379'");
         assertThatThrownBy(() -> EtcdMembership.builder().build())
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("endpoints are required");
+        assertThatThrownBy(() -> EtcdRegistration.of(EtcdMembership.builder()))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("endpoints are required");
         assertThat(EtcdMembership.builder().endpoints(List.of("http://10.0.0.5:2379")).serviceName("shop").build())
                 .hasToString("etcd [http://10.0.0.5:2379] service 'shop'");

@@ -10,11 +10,11 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
-import static io.kamacache.discovery.EtcdMembershipTest.bytes;
+import static io.kamacache.discovery.EtcdRegistrationTest.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** {@link EtcdMembership} with a user and password, with TLS and with mutual TLS, each on an etcd of its own. */
+/** {@link EtcdRegistration} with a user and password, with TLS and with mutual TLS, each on an etcd of its own. */
 class EtcdSecurityTest {
 
     @RegisterExtension
@@ -38,7 +38,7 @@ class EtcdSecurityTest {
     @Test
     void theRightPasswordJoins() {
         Views views = new Views();
-        try (EtcdMembership membership = builder(AUTH).credentials("root", "s3cret").build()) {
+        try (EtcdRegistration membership = EtcdRegistration.of(builder(AUTH).credentials("root", "s3cret"))) {
             membership.join("127.0.0.1:7001", views);
             assertThat(views.last()).isEqualTo(Set.of("127.0.0.1:7001"));
         }
@@ -46,7 +46,7 @@ class EtcdSecurityTest {
 
     @Test
     void aWrongPasswordIsAClearError() {
-        try (EtcdMembership membership = builder(AUTH).credentials("root", "wrong").build()) {
+        try (EtcdRegistration membership = EtcdRegistration.of(builder(AUTH).credentials("root", "wrong"))) {
             assertThatThrownBy(() -> membership.join("127.0.0.1:7001", new Views()))
                     .isInstanceOf(MembershipException.class)
                     .hasMessageContaining(AUTH.endpoint())
@@ -56,7 +56,7 @@ class EtcdSecurityTest {
 
     @Test
     void noCredentialsAreRefusedWhenAuthIsOn() {
-        try (EtcdMembership membership = builder(AUTH).build()) {
+        try (EtcdRegistration membership = EtcdRegistration.of(builder(AUTH))) {
             assertThatThrownBy(() -> membership.join("127.0.0.1:7001", new Views()))
                     .isInstanceOf(MembershipException.class)
                     .hasMessageContaining(AUTH.endpoint());
@@ -66,7 +66,7 @@ class EtcdSecurityTest {
     @Test
     void tlsWithTheCaJoins() {
         Views views = new Views();
-        try (EtcdMembership membership = builder(TLS).tls(TLS.caCert()).build()) {
+        try (EtcdRegistration membership = EtcdRegistration.of(builder(TLS).tls(TLS.caCert()))) {
             membership.join("127.0.0.1:7001", views);
             assertThat(views.last()).isEqualTo(Set.of("127.0.0.1:7001"));
         }
@@ -75,12 +75,12 @@ class EtcdSecurityTest {
     @Test
     void mutualTlsJoinsWithAClientCertificateOnly() {
         Views views = new Views();
-        try (EtcdMembership membership = builder(MUTUAL_TLS)
-                .tls(MUTUAL_TLS.caCert(), MUTUAL_TLS.clientCert(), MUTUAL_TLS.clientKey()).build()) {
+        try (EtcdRegistration membership = EtcdRegistration.of(builder(MUTUAL_TLS)
+                .tls(MUTUAL_TLS.caCert(), MUTUAL_TLS.clientCert(), MUTUAL_TLS.clientKey()))) {
             membership.join("127.0.0.1:7001", views);
             assertThat(views.last()).isEqualTo(Set.of("127.0.0.1:7001"));
         }
-        try (EtcdMembership membership = builder(MUTUAL_TLS).tls(MUTUAL_TLS.caCert()).build()) {
+        try (EtcdRegistration membership = EtcdRegistration.of(builder(MUTUAL_TLS).tls(MUTUAL_TLS.caCert()))) {
             assertThatThrownBy(() -> membership.join("127.0.0.1:7002", new Views()))
                     .isInstanceOf(MembershipException.class)
                     .hasMessageContaining(MUTUAL_TLS.endpoint());
