@@ -45,7 +45,7 @@ final class KamacacheTarget implements LoadTarget {
                 Path config = setup.workDir().resolve("kamacache-server-" + (i + 1) + ".yaml");
                 Files.writeString(config, "node:\n  address: " + peers.get(i) + "\n"
                         + "cluster:\n  peers: " + peerList + "\n"
-                        + "cacheDefaults:\n  maxBytes: 1GiB\n");
+                        + "cacheDefaults:\n  maxBytes: 1GiB\n" + "http:\n  port: 0\n");
                 List<String> command = setup.javaCommand();
                 command.addAll(List.of("-jar", setup.serverJar().toString(), "server", "--config", config.toString()));
                 servers.add(ChildProcess.start("kamacache server " + peers.get(i), command,

@@ -34,12 +34,14 @@ final class CacheServer implements AutoCloseable {
     static final URI MANAGER_URI = URI.create("kamacache:server");
 
     private final KamaCacheManager manager;
+    private final HttpApi http;
     private final URLClassLoader libraries;
     private final String source;
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    private CacheServer(KamaCacheManager manager, URLClassLoader libraries, String source) {
+    private CacheServer(KamaCacheManager manager, HttpApi http, URLClassLoader libraries, String source) {
         this.manager = manager;
+        this.http = http;
         this.libraries = libraries;
         this.source = source;
     }
@@ -52,7 +54,15 @@ final class CacheServer implements AutoCloseable {
         try {
             KamaCacheManager manager = new KamaCacheManager(null, MANAGER_URI, libraries, new Properties(), listening,
                     InstantSource.system());
-            return new CacheServer(manager, libraries, config.source());
+            try {
+                String self = manager.unwrap(Node.class).selfAddress();
+                HttpApi http = HttpApi.start(manager, self, KamacacheCommand.Version.number(), host(self),
+                        config.server().httpPort());
+                return new CacheServer(manager, http, libraries, config.source());
+            } catch (RuntimeException e) {
+                manager.close();
+                throw e;
+            }
         } catch (RuntimeException e) {
             closeQuietly(libraries);
             throw e;
@@ -68,11 +78,20 @@ final class CacheServer implements AutoCloseable {
         return manager;
     }
 
+    /** The port of the HTTP API. */
+    int httpPort() {
+        return http.port();
+    }
+
+    private static String host(String address) {
+        return address.substring(0, address.lastIndexOf(':')).replace("[", "").replace("]", "");
+    }
+
     /** Says that the node serves, and with whom: the line that operators (and tests) wait for. */
     void logServing() {
         Node node = manager.unwrap(Node.class);
-        LOG.info("kamacache node {} serving, members {} ({}, config {})", node.selfAddress(), node.ring().members(),
-                node.membership(), source);
+        LOG.info("kamacache node {} serving, HTTP on port {}, members {} ({}, config {})", node.selfAddress(),
+                http.port(), node.ring().members(), node.membership(), source);
     }
 
     /** Stops gracefully on SIGTERM and SIGINT, and on any other JVM shutdown. */
@@ -98,6 +117,7 @@ final class CacheServer implements AutoCloseable {
             return;
         }
         try {
+            http.close();
             manager.close();
         } finally {
             closeQuietly(libraries);

@@ -25,8 +25,12 @@ public final class KamacacheCommand implements Runnable {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
+            return new String[] {"kamacache " + number()};
+        }
+
+        static String number() {
             String version = KamacacheCommand.class.getPackage().getImplementationVersion();
-            return new String[] {"kamacache " + (version == null ? "development" : version)};
+            return version == null ? "development" : version;
         }
     }
 }

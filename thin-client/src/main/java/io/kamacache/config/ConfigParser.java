@@ -27,8 +27,9 @@ import java.util.function.UnaryOperator;
 final class ConfigParser {
 
     private static final List<String> TOP_KEYS =
-            List.of("mode", "node", "cluster", "server", "serialization", "cacheDefaults", "caches");
+            List.of("mode", "node", "cluster", "server", "http", "grpc", "serialization", "cacheDefaults", "caches");
     private static final List<String> SERVER_KEYS = List.of("lib");
+    private static final List<String> PORT_KEYS = List.of("port");
     private static final List<String> CLUSTER_KEYS = List.of("peers", "etcd", "rpcTimeout", "maxMessageBytes",
             "replySpin");
     private static final List<String> ETCD_KEYS = List.of("endpoints", "service", "leaseTtl", "connectTimeout",
@@ -64,17 +65,25 @@ final class ConfigParser {
         Map<String, NodeReader.Entry> top = reader.mapping(root, "", TOP_KEYS);
         Mode mode = top.containsKey("mode") ? reader.convert(top.get("mode"), Mode::fromName) : null;
         NodeSettings node = top.containsKey("node") ? node(top.get("node")) : NodeSettings.defaults();
+        if (top.containsKey("grpc")) {
+            node = node.withPort(port(top.get("grpc")));
+        }
         ClusterSettings cluster = top.containsKey("cluster") ? cluster(top.get("cluster")) : ClusterSettings.defaults();
         if (mode == Mode.CLIENT && !cluster.isClustered()) {
             NodeReader.Entry at = top.getOrDefault("cluster", top.get("mode"));
             throw reader.error(at.value(), at.path(), "mode client needs servers to talk to: give cluster.peers or cluster.etcd");
         }
         if (node.anyPort() && !cluster.peers().isEmpty()) {
-            NodeReader.Entry address = reader.mapping(top.get("node").value(), "node", NODE_KEYS).get("address");
-            throw reader.error(address.value(), address.path(), "port 0 (any free port) needs cluster.etcd: "
+            NodeReader.Entry at = top.containsKey("grpc")
+                    ? reader.mapping(top.get("grpc").value(), "grpc", PORT_KEYS).get("port")
+                    : reader.mapping(top.get("node").value(), "node", NODE_KEYS).get("address");
+            throw reader.error(at.value(), at.path(), "port 0 (any free port) needs cluster.etcd: "
                     + "with static peers every member's port must be known");
         }
         ServerSettings server = top.containsKey("server") ? server(top.get("server")) : ServerSettings.defaults();
+        if (top.containsKey("http")) {
+            server = server.withHttpPort(port(top.get("http")));
+        }
         List<String> allow = top.containsKey("serialization") ? allowList(top.get("serialization")) : List.of();
         CacheSettings defaults = top.containsKey("cacheDefaults")
                 ? cache(top.get("cacheDefaults"), CacheSettings.defaults()) : CacheSettings.defaults();
@@ -137,8 +146,17 @@ final class ConfigParser {
 
     private ServerSettings server(NodeReader.Entry section) {
         Map<String, NodeReader.Entry> keys = reader.mapping(section.value(), section.path(), SERVER_KEYS);
-        return keys.containsKey("lib") ? new ServerSettings(reader.convert(keys.get("lib"), Path::of))
+        return keys.containsKey("lib") ? ServerSettings.defaults().withLib(reader.convert(keys.get("lib"), Path::of))
                 : ServerSettings.defaults();
+    }
+
+    /** The port of an {@code http:} or {@code grpc:} section: 0 to 65535, 0 for any free port. */
+    private int port(NodeReader.Entry section) {
+        Map<String, NodeReader.Entry> keys = reader.mapping(section.value(), section.path(), PORT_KEYS);
+        if (!keys.containsKey("port")) {
+            throw reader.error(section.value(), section.path() + ".port", "give the port, such as 8080");
+        }
+        return reader.convert(keys.get("port"), ConfigValues::port);
     }
 
     private EtcdSettings etcd(NodeReader.Entry section) {

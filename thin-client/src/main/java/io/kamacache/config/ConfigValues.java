@@ -124,6 +124,20 @@ final class ConfigValues {
         };
     }
 
+    /** A TCP port, 0 (any free port) to 65535. */
+    static int port(String text) {
+        int port;
+        try {
+            port = Integer.parseInt(text.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("expected a port from 0 to 65535, got '" + text + "'", e);
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("expected a port from 0 to 65535, got '" + text + "'");
+        }
+        return port;
+    }
+
     /** {@code true} or {@code false}, ignoring case; YAML 1.1's yes/no/on/off are refused as ambiguous. */
     static boolean bool(String text) {
         String trimmed = text.trim();

@@ -34,7 +34,8 @@ final class EnvironmentOverrides {
     private static final List<String> SCALAR_KEYS = List.of("mode", "node.address", "node.hashFunction",
             "node.virtualNodes", "cluster.rpcTimeout", "cluster.maxMessageBytes", "cluster.replySpin", "cluster.etcd.service",
             "cluster.etcd.leaseTtl", "cluster.etcd.connectTimeout", "cluster.etcd.username", "cluster.etcd.password",
-            "cluster.etcd.caCert", "cluster.etcd.clientCert", "cluster.etcd.clientKey", "server.lib");
+            "cluster.etcd.caCert", "cluster.etcd.clientCert", "cluster.etcd.clientKey", "server.lib",
+            "http.port", "grpc.port");
     private static final List<String> CACHE_KEYS = List.of("policy", "maxBytes", "maxEntries", "expiry.creation",
             "expiry.update", "expiry.access", "statistics", "management");
 

@@ -44,6 +44,11 @@ public record NodeSettings(String address, HashFunction hashFunction, int virtua
         return check(address, 0);
     }
 
+    /** These settings with the address's port replaced: what {@code grpc.port} does. */
+    public NodeSettings withPort(int port) {
+        return new NodeSettings(address.substring(0, address.lastIndexOf(':') + 1) + port, hashFunction, virtualNodes);
+    }
+
     /** Whether the address asks for any free port. */
     public boolean anyPort() {
         return address.endsWith(":0");

@@ -120,6 +120,11 @@ class KamaConfigTest {
         assertThat(config.cluster().maxMessageBytes()).isEqualTo(8 << 20);
         assertThat(config.cluster().replySpin()).isEqualTo(java.time.Duration.ofNanos(100_000));
         assertThat(KamaConfig.defaults().cluster().replySpin()).isEqualTo(ClusterSettings.DEFAULT_REPLY_SPIN);
+
+        KamaConfig ports = KamaConfig.parse("node:\n  address: 10.0.0.5:8001\nhttp:\n  port: 9080\ngrpc:\n  port: 9001\n", "test");
+        assertThat(ports.node().address()).as("grpc.port replaces the port of node.address").isEqualTo("10.0.0.5:9001");
+        assertThat(ports.server().httpPort()).isEqualTo(9080);
+        assertThat(KamaConfig.defaults().server().httpPort()).isEqualTo(ServerSettings.DEFAULT_HTTP_PORT);
         assertThat(config.cluster().isClustered()).isTrue();
         assertThat(KamaConfig.defaults().cluster().isClustered()).isFalse();
         assertThat(config.withNodeAddress("127.0.0.1:7002").node().address()).isEqualTo("127.0.0.1:7002");
@@ -346,7 +351,7 @@ class KamaConfigTest {
             "- mode | 1 | \"\" | expected a mapping (key: value lines), got a list",
             "cacheDefaults:\\n  policy: !!binary bHJ1 | 2 | cacheDefaults.policy | YAML tag 'tag:yaml.org,2002:binary' is not supported; configuration values are plain text, lists and mappings",
             "node: !!javax.script.ScriptEngineManager [x] | 1 | node | YAML tag 'tag:yaml.org,2002:javax.script.ScriptEngineManager' is not supported; configuration values are plain text, lists and mappings",
-            "defaults: &d\\n  policy: lru | 1 | defaults | unknown key 'defaults'; valid keys at the top level are: mode, node, cluster, server, serialization, cacheDefaults, caches",
+            "defaults: &d\\n  policy: lru | 1 | defaults | unknown key 'defaults'; valid keys at the top level are: mode, node, cluster, server, http, grpc, serialization, cacheDefaults, caches",
             "cacheDefaults:\\n  <<: {policy: lru} | 2 | cacheDefaults | YAML merge keys (<<) are not supported; write the keys out",
             "cluster:\\n  peers: [127.0.0.1:1, nowhere] | 2 | cluster.peers[1] | expected host:port such as 127.0.0.1:8001 or [::1]:8001, got 'nowhere'",
             "cluster:\\n  rpcTimeout: 5 | 2 | cluster.rpcTimeout | expected a duration such as 250us, 500ms, 30s, 10m, 2h, 1d or PT10M, got '5'",
@@ -355,6 +360,9 @@ class KamaConfigTest {
             "cluster:\\n  peers: [127.0.0.1:0] | 2 | cluster.peers[0] | port must be between 1 and 65535, got 0",
             "cluster:\\n  seeds: [] | 2 | cluster.seeds | unknown key 'seeds'; valid keys under cluster are: peers, etcd, rpcTimeout, maxMessageBytes, replySpin",
             "cluster:\\n  replySpin: 10s | 2 | cluster | reply spin must be between 0 and the rpc timeout, got PT10S",
+            "http:\\n  port: 70000 | 2 | http.port | expected a port from 0 to 65535, got '70000'",
+            "grpc:\\n  port: web | 2 | grpc.port | expected a port from 0 to 65535, got 'web'",
+            "http:\\n  host: x | 2 | http.host | unknown key 'host'; valid keys under http are: port",
             "cluster:\\n  etcd:\\n    service: shop | 3 | cluster.etcd.endpoints | etcd needs endpoints, such as [http://127.0.0.1:2379]",
             "cluster:\\n  etcd:\\n    endpoints: [http://e:2379]\\n    leaseTtl: 1s | 3 | cluster.etcd | lease TTL must be at least 2 s, got 1000 ms",
             "cluster:\\n  etcd:\\n    endpoints: [http://e:2379]\\n    username: kama | 3 | cluster.etcd | give both username and password, or neither",

@@ -28,7 +28,9 @@ public final class ServerProcess implements AutoCloseable {
 
     /**
      * Starts {@code java} (the running JVM's) with these arguments, without the
-     * {@code KAMACACHE_} variables of this environment and with {@code environment} added.
+     * {@code KAMACACHE_} variables of this environment and with {@code environment} added;
+     * unless that sets {@code KAMACACHE_HTTP_PORT}, the server's HTTP API takes any free
+     * port, so that several servers run side by side.
      */
     public static ServerProcess startJava(List<String> arguments, Map<String, String> environment, Path log)
             throws IOException {
@@ -38,6 +40,7 @@ public final class ServerProcess implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
         builder.environment().keySet().removeIf(name -> name.startsWith("KAMACACHE_"));
+        builder.environment().put("KAMACACHE_HTTP_PORT", "0");
         builder.environment().putAll(environment);
         return new ServerProcess(builder.start(), log);
     }
