@@ -6,6 +6,8 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.kamacache.codec.Codec;
+import io.kamacache.config.CacheSettings;
+import io.kamacache.config.PolicyKind;
 import io.kamacache.proto.v1.CacheReply;
 import io.kamacache.proto.v1.CacheRequest;
 import io.kamacache.proto.v1.CreateCacheRequest;
@@ -209,7 +211,8 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
                         + "' is a " + (decoded == null ? "null" : decoded.getClass().getName())
                         + ", not a javax.cache.configuration.CompleteConfiguration");
             }
-            manager.createShipped(request.getCache(), configuration, request.getKeepExisting());
+            manager.createShipped(request.getCache(), configuration, request.getKeepExisting(),
+                    request.hasSettings() ? settings(request.getSettings()) : null);
         });
     }
 
@@ -273,6 +276,13 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
         } catch (RuntimeException e) {
             response.onError(status(e, what, cache));
         }
+    }
+
+    /** Shipped settings over this node's defaults for what does not travel (expiry, statistics, management). */
+    private CacheSettings settings(io.kamacache.proto.v1.CacheSettings shipped) {
+        CacheSettings defaults = manager.config().cacheDefaults();
+        return new CacheSettings(PolicyKind.fromName(shipped.getPolicy()), shipped.getMaxBytes(), shipped.getMaxEntries(),
+                defaults.expiry(), defaults.statistics(), defaults.management());
     }
 
     private KamaCache<Object, Object> cache(String name) {

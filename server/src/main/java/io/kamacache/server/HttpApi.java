@@ -1,21 +1,34 @@
 package io.kamacache.server;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
+import io.javalin.http.ContentType;
 import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
 import io.kamacache.config.CacheSettings;
+import io.kamacache.config.PolicyKind;
 import io.kamacache.jcache.KamaCacheManager;
 import io.kamacache.ring.HashRing;
 
+import javax.cache.Cache;
+import javax.cache.CacheException;
+import javax.cache.configuration.CompleteConfiguration;
+import javax.cache.configuration.MutableConfiguration;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
  * The server's HTTP face, on {@code http.port} of the node's host: health checks for
- * orchestrators and the read-only view of the node an operator asks for first.
+ * orchestrators, the view of the node an operator asks for first, and the groups (the
+ * server's caches) and their keys.
  *
  * <ul>
  *   <li>{@code GET /health/live}: 200 while the process serves HTTP at all;</li>
@@ -23,13 +36,22 @@ import java.util.TreeMap;
  *       ring and the manager is open), 503 otherwise;</li>
  *   <li>{@code GET /api/v1/cluster}: this node, the members with their share of the ring,
  *       the version;</li>
- *   <li>{@code GET /api/v1/groups}: the caches this node serves, with their settings.</li>
+ *   <li>{@code GET /api/v1/groups}, {@code GET /api/v1/groups/{group}}: the caches this node
+ *       serves, with their settings; {@code POST /api/v1/groups} creates one on every member;</li>
+ *   <li>{@code GET|PUT|DELETE /api/v1/groups/{group}/keys/{key}}: a key's value, as bytes (or
+ *       as text in a group of String values), through the group like any other call: routed
+ *       to the key's owner, loaded by the group's loader on a miss.</li>
  * </ul>
  *
  * Every answer is JSON; an error is {@code {"error": "..."}} with its status (404 for a path
  * that names nothing). {@link #close()} stops the HTTP server and its threads.
  */
 final class HttpApi implements AutoCloseable {
+
+    private static final String KEY = "/api/v1/groups/{group}/keys/{key}";
+    /** Room in a message for what travels with a value: its key, the cache name, framing. */
+    private static final int ENVELOPE_BYTES = 16 << 10;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Javalin app;
 
@@ -43,7 +65,9 @@ final class HttpApi implements AutoCloseable {
      * @throws IllegalStateException when the port cannot be bound; the message names it
      */
     static HttpApi start(KamaCacheManager manager, String self, String version, String host, int port) {
+        int maxValueBytes = manager.config().cluster().maxMessageBytes() - ENVELOPE_BYTES;
         Javalin app = Javalin.create(config -> {
+            config.http.maxRequestSize = maxValueBytes + 1L; // larger bodies are refused by putKey, with a message
             config.startup.showJavalinBanner = false;
             config.jetty.host = host;
             config.jetty.port = port;
@@ -51,6 +75,14 @@ final class HttpApi implements AutoCloseable {
             config.routes.get("/health/ready", ctx -> ready(ctx, manager, self));
             config.routes.get("/api/v1/cluster", ctx -> ctx.json(cluster(manager, self, version)));
             config.routes.get("/api/v1/groups", ctx -> ctx.json(groups(manager)));
+            config.routes.post("/api/v1/groups", ctx -> createGroup(ctx, manager));
+            config.routes.get("/api/v1/groups/{group}", ctx -> ctx.json(group(manager, cache(manager, ctx))));
+            config.routes.get(KEY, ctx -> getKey(ctx, cache(manager, ctx)));
+            config.routes.put(KEY, ctx -> putKey(ctx, cache(manager, ctx), maxValueBytes));
+            config.routes.delete(KEY, ctx -> deleteKey(ctx, cache(manager, ctx)));
+            config.routes.exception(Refusal.class, (e, ctx) -> ctx.status(e.status).json(error(e.getMessage())));
+            config.routes.exception(HttpResponseException.class, (e, ctx) -> ctx.status(e.getStatus())
+                    .json(error(e.getMessage())));
             config.routes.error(HttpStatus.NOT_FOUND, ctx -> {
                 String type = ctx.res().getContentType();
                 if (type == null || !type.startsWith("application/json")) { // not a handler's own 404
@@ -106,15 +138,180 @@ final class HttpApi implements AutoCloseable {
     private static List<Map<String, Object>> groups(KamaCacheManager manager) {
         List<Map<String, Object>> groups = new ArrayList<>();
         for (String name : manager.getCacheNames()) {
-            CacheSettings settings = manager.config().cache(name);
-            Map<String, Object> group = new LinkedHashMap<>();
-            group.put("name", name);
-            group.put("policy", settings.policy().configName());
-            group.put("maxBytes", settings.maxBytes());
-            group.put("maxEntries", settings.maxEntries());
-            groups.add(group);
+            Cache<Object, Object> cache = manager.getCache(name);
+            if (cache != null) {
+                groups.add(group(manager, cache));
+            }
         }
         return groups;
+    }
+
+    private static Map<String, Object> group(KamaCacheManager manager, Cache<Object, Object> cache) {
+        CacheSettings settings = manager.settings(cache.getName());
+        @SuppressWarnings("unchecked")
+        CompleteConfiguration<Object, Object> configuration = cache.getConfiguration(CompleteConfiguration.class);
+        Map<String, Object> group = new LinkedHashMap<>();
+        group.put("name", cache.getName());
+        group.put("policy", settings.policy().configName());
+        group.put("maxBytes", settings.maxBytes());
+        group.put("maxEntries", settings.maxEntries());
+        group.put("keyType", configuration.getKeyType().getName());
+        group.put("valueType", configuration.getValueType().getName());
+        group.put("readThrough", configuration.isReadThrough());
+        return group;
+    }
+
+    /**
+     * {@code POST /api/v1/groups} with {@code {"name": ..., "policy": "lru"|"2q"|"clock",
+     * "maxBytes": N, "maxEntries": N}} (policy and bounds optional): a cache of String keys
+     * and byte[] values, on every member.
+     */
+    private static void createGroup(Context ctx, KamaCacheManager manager) {
+        JsonNode body;
+        try {
+            body = JSON.readTree(ctx.body());
+        } catch (JsonProcessingException e) {
+            throw new Refusal(HttpStatus.BAD_REQUEST, "the body is not JSON: " + e.getOriginalMessage());
+        }
+        if (body == null || !body.isObject()) {
+            throw new Refusal(HttpStatus.BAD_REQUEST, "expected a JSON object such as "
+                    + "{\"name\": \"scores\", \"policy\": \"lru\", \"maxBytes\": 67108864}");
+        }
+        Set<String> known = Set.of("name", "policy", "maxBytes", "maxEntries");
+        body.fieldNames().forEachRemaining(field -> {
+            if (!known.contains(field)) {
+                throw new Refusal(HttpStatus.BAD_REQUEST, "unknown field '" + field + "'; the fields are " + known);
+            }
+        });
+        String name = text(body, "name", null);
+        if (name == null || name.isBlank()) {
+            throw new Refusal(HttpStatus.BAD_REQUEST, "a group needs a name");
+        }
+        CacheSettings defaults = manager.config().cacheDefaults();
+        CacheSettings settings;
+        try {
+            settings = new CacheSettings(PolicyKind.fromName(text(body, "policy", defaults.policy().configName())),
+                    count(body, "maxBytes", defaults.maxBytes()), count(body, "maxEntries", defaults.maxEntries()),
+                    defaults.expiry(), defaults.statistics(), defaults.management());
+        } catch (IllegalArgumentException e) {
+            throw new Refusal(HttpStatus.BAD_REQUEST, e.getMessage());
+        }
+        if (manager.getCache(name) != null) {
+            throw new Refusal(HttpStatus.CONFLICT, "group '" + name + "' already exists");
+        }
+        try {
+            manager.createCache(name, new MutableConfiguration<String, byte[]>().setTypes(String.class, byte[].class),
+                    settings);
+        } catch (CacheException e) {
+            throw new Refusal(HttpStatus.CONFLICT, e.getMessage());
+        }
+        ctx.status(HttpStatus.CREATED).json(group(manager, manager.getCache(name)));
+    }
+
+    private static String text(JsonNode body, String field, String absent) {
+        JsonNode value = body.get(field);
+        if (value == null || value.isNull()) {
+            return absent;
+        }
+        if (!value.isTextual()) {
+            throw new Refusal(HttpStatus.BAD_REQUEST, "'" + field + "' must be a string, got " + value);
+        }
+        return value.asText();
+    }
+
+    private static long count(JsonNode body, String field, long absent) {
+        JsonNode value = body.get(field);
+        if (value == null || value.isNull()) {
+            return absent;
+        }
+        if (!value.canConvertToLong() || !value.isIntegralNumber() || value.asLong() < 0) {
+            throw new Refusal(HttpStatus.BAD_REQUEST, "'" + field + "' must be a whole number of at least 0, got " + value);
+        }
+        return value.asLong();
+    }
+
+    /** The group a path names, or 404. */
+    private static Cache<Object, Object> cache(KamaCacheManager manager, Context ctx) {
+        String name = ctx.pathParam("group");
+        Cache<Object, Object> cache = manager.getCache(name);
+        if (cache == null) {
+            throw new Refusal(HttpStatus.NOT_FOUND, "no group '" + name + "'");
+        }
+        return cache;
+    }
+
+    /** A group's value as it is: bytes as application/octet-stream, text as text/plain; read-through. */
+    private static void getKey(Context ctx, Cache<Object, Object> cache) {
+        Object value = cache.get(key(ctx, cache));
+        if (value == null) {
+            throw new Refusal(HttpStatus.NOT_FOUND, "no key '" + ctx.pathParam("key") + "' in group '"
+                    + cache.getName() + "'");
+        }
+        if (value instanceof byte[] bytes) {
+            ctx.contentType(ContentType.APPLICATION_OCTET_STREAM).result(bytes);
+        } else if (value instanceof String text) {
+            ctx.contentType("text/plain; charset=utf-8").result(text);
+        } else {
+            throw new Refusal(HttpStatus.CONFLICT, "the value of key '" + ctx.pathParam("key") + "' in group '"
+                    + cache.getName() + "' is a " + value.getClass().getName() + ": only bytes and text travel over HTTP");
+        }
+    }
+
+    /** Stores the body: as bytes, or as text in a group of String values. */
+    private static void putKey(Context ctx, Cache<Object, Object> cache, int maxValueBytes) {
+        long length = ctx.contentLength();
+        if (length > maxValueBytes) {
+            throw new Refusal(HttpStatus.CONTENT_TOO_LARGE, "a value of " + length + " bytes is over the limit of "
+                    + maxValueBytes + " bytes (cluster.maxMessageBytes less room for the key); nothing was stored");
+        }
+        byte[] body = ctx.bodyAsBytes();
+        Class<?> valueType = valueType(cache);
+        Object value;
+        if (valueType == String.class) {
+            value = new String(body, StandardCharsets.UTF_8);
+        } else if (valueType.isAssignableFrom(byte[].class)) {
+            value = body;
+        } else {
+            throw new Refusal(HttpStatus.CONFLICT, "group '" + cache.getName() + "' holds " + valueType.getName()
+                    + " values: only bytes and text travel over HTTP");
+        }
+        cache.put(key(ctx, cache), value);
+        ctx.status(HttpStatus.NO_CONTENT);
+    }
+
+    private static void deleteKey(Context ctx, Cache<Object, Object> cache) {
+        if (!cache.remove(key(ctx, cache))) {
+            throw new Refusal(HttpStatus.NOT_FOUND, "no key '" + ctx.pathParam("key") + "' in group '"
+                    + cache.getName() + "'");
+        }
+        ctx.status(HttpStatus.NO_CONTENT);
+    }
+
+    /** The path's key, a String: a group must take String keys to be reached over HTTP. */
+    private static String key(Context ctx, Cache<Object, Object> cache) {
+        @SuppressWarnings("unchecked")
+        Class<?> keyType = cache.getConfiguration(CompleteConfiguration.class).getKeyType();
+        if (!keyType.isAssignableFrom(String.class)) {
+            throw new Refusal(HttpStatus.CONFLICT, "group '" + cache.getName() + "' has " + keyType.getName()
+                    + " keys: only String keys travel over HTTP");
+        }
+        return ctx.pathParam("key");
+    }
+
+    private static Class<?> valueType(Cache<Object, Object> cache) {
+        @SuppressWarnings("unchecked")
+        Class<?> valueType = cache.getConfiguration(CompleteConfiguration.class).getValueType();
+        return valueType;
+    }
+
+    /** A request refused with a status and a message that says why. */
+    private static final class Refusal extends RuntimeException {
+        final HttpStatus status;
+
+        Refusal(HttpStatus status, String message) {
+            super(message);
+            this.status = status;
+        }
     }
 
     private static Map<String, String> error(String message) {

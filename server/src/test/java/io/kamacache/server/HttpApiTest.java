@@ -2,7 +2,9 @@ package io.kamacache.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kamacache.Group;
 import io.kamacache.config.KamaConfig;
+import io.kamacache.config.PolicyKind;
 import io.kamacache.testing.FreePorts;
 import org.junit.jupiter.api.Test;
 
@@ -12,7 +14,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -86,6 +91,102 @@ class HttpApiTest {
             assertThat(server.httpPort()).isEqualTo(httpPort);
             assertThat(json(get(httpPort, "/api/v1/cluster")).get("self").asText()).isEqualTo("127.0.0.1:" + grpcPort);
         }
+    }
+
+    @Test
+    void groupsAreCreatedAndTheirKeysWrittenReadAndDeletedThroughAnyMember() throws Exception {
+        String a = FreePorts.loopbackAddress();
+        String b = FreePorts.loopbackAddress();
+        String cluster = "cluster:\n  peers: [" + a + ", " + b + "]\n  maxMessageBytes: 128KiB\nhttp:\n  port: 0\n";
+        try (CacheServer first = CacheServer.start(KamaConfig.parse("node:\n  address: " + a + "\n" + cluster, "a"));
+             CacheServer second = CacheServer.start(KamaConfig.parse("node:\n  address: " + b + "\n" + cluster, "b"))) {
+            int port = first.httpPort();
+            HttpResponse<String> created = send(port, "POST", "/api/v1/groups",
+                    "{\"name\": \"pictures\", \"policy\": \"clock\", \"maxBytes\": 1048576}");
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+            assertThat(json(created).get("policy").asText()).isEqualTo("clock");
+            JsonNode onSecond = json(get(second.httpPort(), "/api/v1/groups/pictures"));
+            assertThat(onSecond.get("policy").asText()).as("the settings travel to every member").isEqualTo("clock");
+            assertThat(onSecond.get("maxBytes").asLong()).isEqualTo(1 << 20);
+
+            // keys written through the first member, read through the second: each lands at its owner
+            List<String> keys = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                String key = "k" + i;
+                keys.add(key);
+                byte[] value = ("value of " + key + " \u0000\u00ff").getBytes(StandardCharsets.ISO_8859_1);
+                HttpResponse<String> put = http.send(HttpRequest.newBuilder(uri(port, "/api/v1/groups/pictures/keys/" + key))
+                        .timeout(Duration.ofSeconds(10)).PUT(HttpRequest.BodyPublishers.ofByteArray(value)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(put.statusCode()).as(put.body()).isEqualTo(204);
+                HttpResponse<byte[]> read = http.send(HttpRequest.newBuilder(uri(second.httpPort(),
+                        "/api/v1/groups/pictures/keys/" + key)).timeout(Duration.ofSeconds(10)).build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
+                assertThat(read.statusCode()).isEqualTo(200);
+                assertThat(read.body()).isEqualTo(value);
+                assertThat(read.headers().firstValue("Content-Type")).hasValue("application/octet-stream");
+            }
+            Group onA = first.manager().getCache("pictures").unwrap(Group.class);
+            Group onB = second.manager().getCache("pictures").unwrap(Group.class);
+            assertThat(onA.options().policy()).isEqualTo(PolicyKind.CLOCK);
+            assertThat(onB.options().policy()).isEqualTo(PolicyKind.CLOCK);
+            assertThat(entries(onA)).as("keys the first member owns").isPositive();
+            assertThat(entries(onB)).as("keys the second member owns").isPositive();
+            assertThat(entries(onA) + entries(onB)).as("one copy of each key, at its owner").isEqualTo(20);
+
+            assertThat(send(second.httpPort(), "DELETE", "/api/v1/groups/pictures/keys/" + keys.get(1), null).statusCode())
+                    .isEqualTo(204);
+            HttpResponse<String> gone = get(port, "/api/v1/groups/pictures/keys/" + keys.get(1));
+            assertThat(gone.statusCode()).isEqualTo(404);
+            assertThat(json(gone).get("error").asText()).contains(keys.get(1)).contains("pictures");
+
+            // bad input: each a clear error, and the server keeps serving
+            HttpResponse<String> tooLarge = http.send(HttpRequest.newBuilder(uri(port, "/api/v1/groups/pictures/keys/big"))
+                    .timeout(Duration.ofSeconds(10)).PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[200 << 10])).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(tooLarge.statusCode()).isEqualTo(413);
+            assertThat(json(tooLarge).get("error").asText()).contains("204800 bytes").contains("nothing was stored");
+            assertThat(get(port, "/api/v1/groups/pictures/keys/big").statusCode()).isEqualTo(404);
+
+            HttpResponse<String> unknownGroup = get(port, "/api/v1/groups/nope/keys/x");
+            assertThat(unknownGroup.statusCode()).isEqualTo(404);
+            assertThat(json(unknownGroup).get("error").asText()).isEqualTo("no group 'nope'");
+
+            HttpResponse<String> malformed = send(port, "POST", "/api/v1/groups", "{\"name\": ");
+            assertThat(malformed.statusCode()).isEqualTo(400);
+            assertThat(json(malformed).get("error").asText()).startsWith("the body is not JSON");
+
+            HttpResponse<String> badPolicy = send(port, "POST", "/api/v1/groups", "{\"name\": \"x\", \"policy\": \"lfu\"}");
+            assertThat(badPolicy.statusCode()).isEqualTo(400);
+            assertThat(json(badPolicy).get("error").asText()).contains("lfu").contains("lru").contains("2q").contains("clock");
+
+            HttpResponse<String> badSize = send(port, "POST", "/api/v1/groups", "{\"name\": \"x\", \"maxBytes\": -1}");
+            assertThat(badSize.statusCode()).isEqualTo(400);
+            assertThat(json(badSize).get("error").asText()).contains("maxBytes");
+
+            HttpResponse<String> again = send(port, "POST", "/api/v1/groups", "{\"name\": \"pictures\"}");
+            assertThat(again.statusCode()).isEqualTo(409);
+
+            assertThat(get(port, "/api/v1/groups/pictures/keys/" + keys.get(0)).statusCode()).isEqualTo(200);
+        }
+    }
+
+    private static int entries(Group group) {
+        int[] count = {0};
+        group.store().forEach((k, v) -> count[0]++);
+        return count[0];
+    }
+
+    private HttpResponse<String> send(int port, String method, String path, String body)
+            throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(uri(port, path)).timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static URI uri(int port, String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
     }
 
     private HttpResponse<String> get(int port, String path) throws IOException, InterruptedException {

@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.kamacache.codec.Codec;
+import io.kamacache.config.CacheSettings;
 import io.kamacache.concurrent.SerialExecutor;
 import io.kamacache.proto.v1.CacheRequest;
 import io.kamacache.proto.v1.CreateCacheRequest;
@@ -489,13 +490,20 @@ final class CacheCluster {
             throw new CacheException("the configuration of cache '" + cache + "' cannot travel to the other nodes: "
                     + "its factories must be serializable and allowed by serialization.allow (" + e.getMessage() + ")", e);
         }
+        CreateCacheRequest.Builder request = CreateCacheRequest.newBuilder()
+                .setHeader(header)
+                .setCache(cache)
+                .setConfiguration(ByteString.copyFrom(bytes))
+                .setKeepExisting(keepExisting);
+        CacheSettings settings = manager.runtimeSettings(cache);
+        if (settings != null) {
+            request.setSettings(io.kamacache.proto.v1.CacheSettings.newBuilder()
+                    .setPolicy(settings.policy().configName())
+                    .setMaxBytes(settings.maxBytes())
+                    .setMaxEntries(settings.maxEntries()));
+        }
         try {
-            channels().stub(member, JCacheServiceGrpc::newBlockingStub).createCache(CreateCacheRequest.newBuilder()
-                    .setHeader(header)
-                    .setCache(cache)
-                    .setConfiguration(ByteString.copyFrom(bytes))
-                    .setKeepExisting(keepExisting)
-                    .build());
+            channels().stub(member, JCacheServiceGrpc::newBlockingStub).createCache(request.build());
         } catch (StatusRuntimeException e) {
             throw failure(member, "create cache '" + cache + "'", e);
         }

@@ -82,6 +82,8 @@ public final class KamaCacheManager implements CacheManager {
     private final Map<String, KamaCache<?, ?>> caches = new ConcurrentHashMap<>();
     /** Caches another node created here that this node's application has not created itself yet. */
     private final Set<String> shipped = ConcurrentHashMap.newKeySet();
+    /** Caches created with settings of their own, which win over the configuration file's. */
+    private final Map<String, CacheSettings> runtimeSettings = new ConcurrentHashMap<>();
     private final Codec control;
     private volatile boolean closed;
 
@@ -435,11 +437,17 @@ public final class KamaCacheManager implements CacheManager {
      * @param keepExisting keep a cache of that name this node has: the other node opened it
      *                     by getCache, or repairs a node that missed it
      */
-    void createShipped(String cacheName, CompleteConfiguration<?, ?> configuration, boolean keepExisting) {
+    void createShipped(String cacheName, CompleteConfiguration<?, ?> configuration, boolean keepExisting,
+                       CacheSettings settings) {
         requireOpen();
         caches.compute(cacheName, (name, existing) -> {
             if (existing != null && keepExisting) {
                 return existing;
+            }
+            if (settings == null) {
+                runtimeSettings.remove(name);
+            } else {
+                runtimeSettings.put(name, settings);
             }
             if (existing != null) {
                 shutdownCache(existing);
@@ -501,6 +509,7 @@ public final class KamaCacheManager implements CacheManager {
         }
         if (caches.remove(cache.getName(), cache)) {
             shipped.remove(cache.getName());
+            runtimeSettings.remove(cache.getName());
             node.drop(cache.getName());
         }
         cache.shutdown();
@@ -512,8 +521,39 @@ public final class KamaCacheManager implements CacheManager {
         cache.shutdown();
     }
 
+    /**
+     * Creates a cache as {@link #createCache} does, with its own eviction policy and bounds
+     * instead of the configuration file's; every member builds its part of the cache with
+     * them (the server's HTTP API creates its groups so).
+     *
+     * @throws CacheException as createCache does
+     */
+    public <K, V, C extends Configuration<K, V>> Cache<K, V> createCache(String cacheName, C configuration,
+                                                                         CacheSettings settings) {
+        Objects.requireNonNull(settings, "settings must not be null");
+        if (caches.containsKey(cacheName) || runtimeSettings.putIfAbsent(cacheName, settings) != null) {
+            throw new CacheException("cache '" + cacheName + "' already exists in cache manager " + uri);
+        }
+        try {
+            return createCache(cacheName, configuration);
+        } catch (RuntimeException e) {
+            runtimeSettings.remove(cacheName, settings);
+            throw e;
+        }
+    }
+
+    /** The settings a cache was created with at run time, or null when it follows the configuration file. */
+    CacheSettings runtimeSettings(String cacheName) {
+        return runtimeSettings.get(cacheName);
+    }
+
+    /** The eviction policy, bounds and defaults a cache of this name has here. */
+    public CacheSettings settings(String cacheName) {
+        return runtimeSettings.getOrDefault(cacheName, config.cache(cacheName));
+    }
+
     private <K, V> KamaCache<K, V> newCache(String name, Configuration<K, V> requested) {
-        CacheSettings settings = config.cache(name);
+        CacheSettings settings = settings(name);
         MutableConfiguration<K, V> configuration = copyOf(requested);
         if (settings.statistics()) {
             configuration.setStatisticsEnabled(true);
