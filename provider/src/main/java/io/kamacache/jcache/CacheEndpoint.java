@@ -8,6 +8,7 @@ import io.grpc.stub.StreamObserver;
 import io.kamacache.codec.Codec;
 import io.kamacache.config.CacheSettings;
 import io.kamacache.config.PolicyKind;
+import io.kamacache.proto.v1.CacheDescription;
 import io.kamacache.proto.v1.CacheReply;
 import io.kamacache.proto.v1.CacheRequest;
 import io.kamacache.proto.v1.CreateCacheRequest;
@@ -15,6 +16,8 @@ import io.kamacache.proto.v1.EventsRequest;
 import io.kamacache.proto.v1.JCacheServiceGrpc;
 import io.kamacache.proto.v1.KeysChunk;
 import io.kamacache.proto.v1.KeysRequest;
+import io.kamacache.proto.v1.ListCachesReply;
+import io.kamacache.proto.v1.ListCachesRequest;
 import io.kamacache.proto.v1.ListenRequest;
 import io.kamacache.proto.v1.Op;
 import io.kamacache.proto.v1.OperationCall;
@@ -262,6 +265,36 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
         synchronized (stream) {
             manager.subscribed(client, request.getEventMasksMap(), sink);
             stream.onNext(EventsRequest.getDefaultInstance());
+        }
+    }
+
+    @Override
+    public void listCaches(ListCachesRequest request, StreamObserver<ListCachesReply> response) {
+        try {
+            Protocol.check(request.getHeader());
+            ListCachesReply.Builder reply = ListCachesReply.newBuilder();
+            for (String name : manager.getCacheNames()) {
+                KamaCache<Object, Object> cache = manager.cacheForPeers(name);
+                if (cache == null) {
+                    continue; // closed meanwhile
+                }
+                CacheSettings settings = manager.settings(name);
+                @SuppressWarnings("unchecked")
+                CompleteConfiguration<Object, Object> configuration = cache.getConfiguration(CompleteConfiguration.class);
+                reply.addCaches(CacheDescription.newBuilder()
+                        .setName(name)
+                        .setSettings(io.kamacache.proto.v1.CacheSettings.newBuilder()
+                                .setPolicy(settings.policy().configName())
+                                .setMaxBytes(settings.maxBytes())
+                                .setMaxEntries(settings.maxEntries()))
+                        .setKeyType(configuration.getKeyType().getName())
+                        .setValueType(configuration.getValueType().getName())
+                        .setReadThrough(configuration.isReadThrough()));
+            }
+            response.onNext(reply.build());
+            response.onCompleted();
+        } catch (RuntimeException e) {
+            response.onError(status(e, "list", "*"));
         }
     }
 
