@@ -20,6 +20,6 @@ RUN mkdir lib
 # Every configuration key can be set by an environment variable (docs/configuration.md);
 # in a container the node's address must be the name the other nodes reach it by.
 ENV KAMACACHE_SERVER_LIB=/opt/kamacache/lib
-EXPOSE 8001
+EXPOSE 8001 8080
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["java", "-jar", "/opt/kamacache/kamacache-server.jar", "server"]

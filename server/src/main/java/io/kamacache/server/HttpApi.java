@@ -17,6 +17,9 @@ import javax.cache.Cache;
 import javax.cache.CacheException;
 import javax.cache.configuration.CompleteConfiguration;
 import javax.cache.configuration.MutableConfiguration;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,7 +43,8 @@ import java.util.TreeMap;
  *       serves, with their settings; {@code POST /api/v1/groups} creates one on every member;</li>
  *   <li>{@code GET|PUT|DELETE /api/v1/groups/{group}/keys/{key}}: a key's value, as bytes (or
  *       as text in a group of String values), through the group like any other call: routed
- *       to the key's owner, loaded by the group's loader on a miss.</li>
+ *       to the key's owner, loaded by the group's loader on a miss;</li>
+ *   <li>{@code GET /api/v1/openapi.json}: the OpenAPI 3 description of all of it.</li>
  * </ul>
  *
  * Every answer is JSON; an error is {@code {"error": "..."}} with its status (404 for a path
@@ -49,6 +53,8 @@ import java.util.TreeMap;
 final class HttpApi implements AutoCloseable {
 
     private static final String KEY = "/api/v1/groups/{group}/keys/{key}";
+    /** Where the OpenAPI 3 description of this API is served. */
+    static final String OPENAPI = "/api/v1/openapi.json";
     /** Room in a message for what travels with a value: its key, the cache name, framing. */
     private static final int ENVELOPE_BYTES = 16 << 10;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -66,6 +72,7 @@ final class HttpApi implements AutoCloseable {
      */
     static HttpApi start(KamaCacheManager manager, String self, String version, String host, int port) {
         int maxValueBytes = manager.config().cluster().maxMessageBytes() - ENVELOPE_BYTES;
+        byte[] openApi = openApi();
         Javalin app = Javalin.create(config -> {
             config.http.maxRequestSize = maxValueBytes + 1L; // larger bodies are refused by putKey, with a message
             config.startup.showJavalinBanner = false;
@@ -74,6 +81,7 @@ final class HttpApi implements AutoCloseable {
             config.routes.get("/health/live", ctx -> ctx.json(Map.of("status", "live")));
             config.routes.get("/health/ready", ctx -> ready(ctx, manager, self));
             config.routes.get("/api/v1/cluster", ctx -> ctx.json(cluster(manager, self, version)));
+            config.routes.get(OPENAPI, ctx -> ctx.contentType(ContentType.APPLICATION_JSON).result(openApi));
             config.routes.get("/api/v1/groups", ctx -> ctx.json(groups(manager)));
             config.routes.post("/api/v1/groups", ctx -> createGroup(ctx, manager));
             config.routes.get("/api/v1/groups/{group}", ctx -> ctx.json(group(manager, cache(manager, ctx))));
@@ -99,6 +107,17 @@ final class HttpApi implements AutoCloseable {
             throw new IllegalStateException("the HTTP API cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
         }
         return new HttpApi(app);
+    }
+
+    private static byte[] openApi() {
+        try (InputStream in = HttpApi.class.getResourceAsStream("openapi.json")) {
+            if (in == null) {
+                throw new IllegalStateException("openapi.json is missing from the server's jar");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read openapi.json from the server's jar", e);
+        }
     }
 
     /** The port it listens on. */

@@ -54,6 +54,11 @@ class DeploymentFilesTest {
             KamaConfig config = KamaConfig.fromEnvironment(environment);
             assertThat(config.node().address()).isEqualTo(name + ":8001");
             assertThat(config.cluster().etcd().endpoints()).containsExactly("http://etcd:2379");
+            assertThat(config.server().httpPort()).isEqualTo(8080);
+            @SuppressWarnings("unchecked")
+            List<String> ports = (List<String>) services.get(name).get("ports");
+            assertThat(ports).as("gRPC and HTTP reach the host")
+                    .contains("800" + name.charAt(6) + ":8001", "808" + name.charAt(6) + ":8080");
         }
     }
 

@@ -70,6 +70,20 @@ class HttpApiTest {
             assertThat(byName.get("scores").get("maxBytes").asLong()).isEqualTo(64L << 20);
             assertThat(byName.get("plain").get("policy").asText()).isEqualTo("lru");
 
+            JsonNode openApi = json(get(port, HttpApi.OPENAPI));
+            assertThat(openApi.get("openapi").asText()).startsWith("3.");
+            List<String> described = new ArrayList<>();
+            openApi.get("paths").fieldNames().forEachRemaining(described::add);
+            assertThat(described).containsExactlyInAnyOrder("/health/live", "/health/ready", "/api/v1/cluster",
+                    "/api/v1/groups", "/api/v1/groups/{group}", "/api/v1/groups/{group}/keys/{key}", HttpApi.OPENAPI);
+            for (String path : described) {
+                String concrete = path.replace("{group}", "scores").replace("{key}", "k");
+                if (openApi.get("paths").get(path).has("get")) {
+                    HttpResponse<String> answer = get(port, concrete);
+                    assertThat(answer.body()).as("GET %s is served", concrete).doesNotContain("no such resource");
+                }
+            }
+
             HttpResponse<String> missing = get(port, "/api/v1/nothing-here");
             assertThat(missing.statusCode()).isEqualTo(404);
             assertThat(json(missing).get("error").asText()).contains("/api/v1/nothing-here");
