@@ -71,7 +71,7 @@ public final class Node implements AutoCloseable {
         // Listen before joining: peers route to this node as soon as they see it. Port 0 takes a free port.
         NodeServer started = membership.isClustered()
                 ? NodeServer.start(this, b.selfAddress, b.maxMessageBytes, b.services, b.inlineMethods,
-                        b.lastingMethods) : null;
+                        b.lastingMethods, b.token) : null;
         this.selfAddress = started == null ? b.selfAddress : started.address();
         this.serviceName = b.serviceName;
         this.hashFunction = b.hashFunction;
@@ -93,7 +93,7 @@ public final class Node implements AutoCloseable {
             this.server = null;
             return;
         }
-        this.peers = new PeerClient(selfAddress, new PeerChannels(b.rpcTimeout, b.maxMessageBytes, b.replySpin));
+        this.peers = new PeerClient(selfAddress, new PeerChannels(b.rpcTimeout, b.maxMessageBytes, b.replySpin, b.token));
         try {
             membership.join(selfAddress, this::onView);
         } catch (RuntimeException e) {
@@ -355,6 +355,7 @@ public final class Node implements AutoCloseable {
         private Duration rpcTimeout = Duration.ofSeconds(5);
         private int maxMessageBytes = 4 << 20;
         private Duration replySpin = ClusterSettings.DEFAULT_REPLY_SPIN;
+        private String token;
         private final List<BindableService> services = new ArrayList<>();
         private final Set<String> inlineMethods = new HashSet<>();
         private final Set<String> lastingMethods = new HashSet<>();
@@ -445,6 +446,15 @@ public final class Node implements AutoCloseable {
                 throw new IllegalArgumentException("rpc timeout must be positive, was " + timeout);
             }
             this.rpcTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * The cluster's shared secret: the node refuses calls that do not carry it
+         * (UNAUTHENTICATED) and sends it with its own. Null (the default) for none.
+         */
+        public Builder token(String token) {
+            this.token = token;
             return this;
         }
 

@@ -12,6 +12,7 @@ import io.grpc.ServerInterceptor;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.kamacache.concurrent.SerialExecutor;
 import io.kamacache.remote.PeerChannels;
+import io.kamacache.remote.Tokens;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -56,12 +57,13 @@ final class NodeServer {
     /**
      * Listens on {@code address} ({@code host:port}), serving the node and the faces built on
      * it; calls of {@code inlineMethods} (full gRPC method names) run on the network thread,
-     * calls of {@code lastingMethods} are not waited for when it stops.
+     * calls of {@code lastingMethods} are not waited for when it stops; with a {@code token}
+     * (null for none) every call must carry it.
      *
      * @throws UncheckedIOException when the port cannot be bound; the message names it
      */
     static NodeServer start(Node node, String address, int maxMessageBytes, List<BindableService> services,
-                            Set<String> inlineMethods, Set<String> lastingMethods) {
+                            Set<String> inlineMethods, Set<String> lastingMethods, String token) {
         int colon = address.lastIndexOf(':');
         String host = address.substring(0, colon).replace("[", "").replace("]", "");
         int port = Integer.parseInt(address.substring(colon + 1));
@@ -81,6 +83,9 @@ final class NodeServer {
                     .addService(new NodeService(node))
                     .maxInboundMessageSize(maxMessageBytes);
             services.forEach(builder::addService);
+            if (token != null) {
+                builder.intercept(Tokens.requiring(token)); // added last, so it runs first
+            }
             Server server = builder.build().start();
             return new NodeServer(server, pool, address.substring(0, colon) + ":" + server.getPort(), inFlight);
         } catch (IOException e) {

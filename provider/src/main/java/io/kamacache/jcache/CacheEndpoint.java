@@ -283,10 +283,7 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
                 CompleteConfiguration<Object, Object> configuration = cache.getConfiguration(CompleteConfiguration.class);
                 reply.addCaches(CacheDescription.newBuilder()
                         .setName(name)
-                        .setSettings(io.kamacache.proto.v1.CacheSettings.newBuilder()
-                                .setPolicy(settings.policy().configName())
-                                .setMaxBytes(settings.maxBytes())
-                                .setMaxEntries(settings.maxEntries()))
+                        .setSettings(CacheCluster.shippable(settings))
                         .setKeyType(configuration.getKeyType().getName())
                         .setValueType(configuration.getValueType().getName())
                         .setReadThrough(configuration.isReadThrough()));

@@ -54,6 +54,7 @@ final class EmbeddedNode implements CacheNode {
                         .rpcTimeout(cluster.rpcTimeout())
                         .maxMessageBytes(cluster.maxMessageBytes())
                         .replySpin(cluster.replySpin())
+                        .token(cluster.token())
                         .service(new CacheEndpoint(manager, control), CacheEndpoint.INLINE, CacheEndpoint.LASTING);
             }
             return new EmbeddedNode(builder.build(), manager.clock());

@@ -79,6 +79,10 @@ final class ClusterCommands {
 
         @Option(names = "--json", description = "print JSON instead of a table")
         boolean json;
+
+        @Option(names = "--token", defaultValue = "${env:KAMACACHE_CLUSTER_TOKEN}", paramLabel = "SECRET",
+                description = "the cluster's token (cluster.token), when it has one; default: $KAMACACHE_CLUSTER_TOKEN")
+        String token;
     }
 
     @Command(name = "get", mixinStandardHelpOptions = true,
@@ -272,7 +276,8 @@ final class ClusterCommands {
             NodeSettings node = target.config == null ? NodeSettings.defaults()
                     : KamaConfig.load(target.config.toAbsolutePath().toUri(), null, Map.of()).node();
             Duration timeout = Duration.ofSeconds(target.timeoutSeconds);
-            PeerChannels channels = new PeerChannels(timeout, 64 << 20, Duration.ZERO);
+            PeerChannels channels = new PeerChannels(timeout, 64 << 20, Duration.ZERO,
+                    target.token == null || target.token.isEmpty() ? null : target.token);
             RequestHeader header = Protocol.clientHeader("cli " + UUID.randomUUID());
             Membership membership = null;
             try {

@@ -11,6 +11,7 @@ import io.javalin.http.HttpStatus;
 import io.kamacache.config.CacheSettings;
 import io.kamacache.config.PolicyKind;
 import io.kamacache.jcache.KamaCacheManager;
+import io.kamacache.remote.Tokens;
 import io.kamacache.ring.HashRing;
 
 import javax.cache.Cache;
@@ -47,6 +48,9 @@ import java.util.TreeMap;
  *   <li>{@code GET /api/v1/openapi.json}: the OpenAPI 3 description of all of it.</li>
  * </ul>
  *
+ * With a {@code cluster.token}, every {@code /api/} request but the description's must carry
+ * it ({@code Authorization: Bearer <token>}), or is refused with 401; health checks need none.
+ *
  * Every answer is JSON; an error is {@code {"error": "..."}} with its status (404 for a path
  * that names nothing). {@link #close()} stops the HTTP server and its threads.
  */
@@ -78,6 +82,17 @@ final class HttpApi implements AutoCloseable {
             config.startup.showJavalinBanner = false;
             config.jetty.host = host;
             config.jetty.port = port;
+            String token = manager.config().cluster().token();
+            if (token != null) {
+                config.routes.before("/api/*", ctx -> {
+                    if (!ctx.path().equals(OPENAPI) && !Tokens.matches(ctx.header("Authorization"), token)) {
+                        ctx.header("WWW-Authenticate", "Bearer");
+                        throw new Refusal(HttpStatus.UNAUTHORIZED, ctx.header("Authorization") == null
+                                ? "this cluster needs a token: send Authorization: Bearer <cluster.token>"
+                                : "the request's token is not this cluster's (cluster.token)");
+                    }
+                });
+            }
             config.routes.get("/health/live", ctx -> ctx.json(Map.of("status", "live")));
             config.routes.get("/health/ready", ctx -> ready(ctx, manager, self));
             config.routes.get("/api/v1/cluster", ctx -> ctx.json(cluster(manager, self, version)));

@@ -111,6 +111,21 @@ class ClusterCommandsTest {
     }
 
     @Test
+    void aTokenIsSentWhenTheClusterAsksForOne() {
+        String a = FreePorts.loopbackAddress();
+        try (CacheServer guarded = CacheServer.start(KamaConfig.parse("node:\n  address: " + a + "\ncluster:\n  peers: ["
+                + a + "]\n  token: s3cret-t0ken\nhttp:\n  port: 0\n", "guarded"))) {
+            guarded.manager().createCache("names", new MutableConfiguration<String, String>().setTypes(String.class, String.class));
+            Result refused = run("groups", "--server", a);
+            assertThat(refused.status).isEqualTo(1);
+            assertThat(refused.err).contains("UNAUTHENTICATED").doesNotContain("s3cret-t0ken");
+            ok("put", "--server", a, "--token", "s3cret-t0ken", "--group", "names", "tom", "630");
+            assertThat(ok("get", "--server", a, "--token", "s3cret-t0ken", "--group", "names", "tom").lastLine())
+                    .isEqualTo("630");
+        }
+    }
+
+    @Test
     void errorsSayWhatWasWrongAndExitNonZero() {
         Result unknownGroup = run("get", "--server", servers, "--group", "nope", "k");
         assertThat(unknownGroup.status).isEqualTo(1);

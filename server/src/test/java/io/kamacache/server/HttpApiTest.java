@@ -5,9 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kamacache.Group;
 import io.kamacache.config.KamaConfig;
 import io.kamacache.config.PolicyKind;
+import io.kamacache.jcache.KamaCacheManager;
 import io.kamacache.testing.FreePorts;
 import org.junit.jupiter.api.Test;
 
+import javax.cache.Cache;
+import javax.cache.CacheException;
 import javax.cache.configuration.MutableConfiguration;
 import java.io.IOException;
 import java.net.URI;
@@ -16,11 +19,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The server's HTTP API on a real server node, through a real HTTP client. */
 class HttpApiTest {
@@ -183,6 +189,58 @@ class HttpApiTest {
 
             assertThat(get(port, "/api/v1/groups/pictures/keys/" + keys.get(0)).statusCode()).isEqualTo(200);
         }
+    }
+
+    @Test
+    void aClusterTokenIsAskedOfEveryCallAndNeverPrinted() throws Exception {
+        String a = FreePorts.loopbackAddress();
+        String b = FreePorts.loopbackAddress();
+        String peers = "[" + a + ", " + b + "]";
+        String cluster = "cluster:\n  peers: " + peers + "\n  token: s3cret-t0ken\nhttp:\n  port: 0\n";
+        KamaConfig firstConfig = KamaConfig.parse("node:\n  address: " + a + "\n" + cluster, "a");
+        assertThat(firstConfig.toString()).doesNotContain("s3cret-t0ken").contains("token=***");
+        try (CacheServer first = CacheServer.start(firstConfig);
+             CacheServer second = CacheServer.start(KamaConfig.parse("node:\n  address: " + b + "\n" + cluster, "b"))) {
+            int port = first.httpPort();
+            // HTTP: health needs no token, the API does
+            assertThat(get(port, "/health/ready").statusCode()).isEqualTo(200);
+            HttpResponse<String> without = get(port, "/api/v1/groups");
+            assertThat(without.statusCode()).isEqualTo(401);
+            assertThat(without.headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
+            assertThat(json(without).get("error").asText()).contains("needs a token");
+            HttpResponse<String> wrong = http.send(HttpRequest.newBuilder(uri(port, "/api/v1/groups"))
+                    .header("Authorization", "Bearer guess").timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(wrong.statusCode()).isEqualTo(401);
+            assertThat(wrong.body()).contains("not this cluster's").doesNotContain("s3cret-t0ken");
+            HttpResponse<String> created = http.send(HttpRequest.newBuilder(uri(port, "/api/v1/groups"))
+                    .header("Authorization", "Bearer s3cret-t0ken").timeout(Duration.ofSeconds(10))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"name\": \"scores\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(created.statusCode()).as("the members talk to each other with the token").isEqualTo(201);
+            assertThat(second.manager().getCache("scores")).isNotNull();
+
+            // gRPC: a client without the token, or with another, is refused; with it, it works
+            for (String token : new String[] {null, "guess"}) {
+                try (KamaCacheManager client = client(peers, token)) {
+                    assertThatThrownBy(() -> client.getCache("scores").get("k"))
+                            .isInstanceOf(CacheException.class).hasMessageContaining("UNAUTHENTICATED")
+                            .hasMessageNotContaining("s3cret-t0ken");
+                }
+            }
+            try (KamaCacheManager client = client(peers, "s3cret-t0ken")) {
+                Cache<Object, Object> scores = client.getCache("scores");
+                scores.put("tom", "630".getBytes(StandardCharsets.UTF_8));
+                assertThat((byte[]) scores.get("tom")).isEqualTo("630".getBytes(StandardCharsets.UTF_8));
+            }
+        }
+    }
+
+    private static KamaCacheManager client(String peers, String token) {
+        KamaConfig config = KamaConfig.parse("mode: client\ncluster:\n  peers: " + peers + "\n  rpcTimeout: 5s\n"
+                + (token == null ? "" : "  token: " + token + "\n") + "caches:\n  scores: {}\n", "client");
+        return new KamaCacheManager(null, URI.create("kamacache:client-" + token), HttpApiTest.class.getClassLoader(),
+                new Properties(), config, InstantSource.system());
     }
 
     private static int entries(Group group) {

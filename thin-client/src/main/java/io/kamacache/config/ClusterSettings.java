@@ -17,9 +17,11 @@ import java.util.Objects;
  * @param maxMessageBytes the largest message between nodes, at least 64 KiB
  * @param replySpin       how long a caller whose call is the only one in flight spins for its
  *                        reply before it sleeps (zero: it sleeps at once)
+ * @param token           the cluster's shared secret, or null for none: with one, every gRPC
+ *                        call and every HTTP API request must carry it; never printed
  */
 public record ClusterSettings(List<String> peers, EtcdSettings etcd, Duration rpcTimeout, int maxMessageBytes,
-                              Duration replySpin) {
+                              Duration replySpin, String token) {
 
     /** The default {@link #replySpin}: longer than a loopback round trip on a busy two-core host. */
     public static final Duration DEFAULT_REPLY_SPIN = Duration.ofNanos(250_000);
@@ -42,16 +44,26 @@ public record ClusterSettings(List<String> peers, EtcdSettings etcd, Duration rp
         if (replySpin.isNegative() || replySpin.compareTo(rpcTimeout) > 0) {
             throw new IllegalArgumentException("reply spin must be between 0 and the rpc timeout, got " + replySpin);
         }
+        if (token != null && (token.isBlank() || !token.chars().allMatch(c -> c > ' ' && c < 127))) {
+            throw new IllegalArgumentException("a token must be printable ASCII without spaces");
+        }
     }
 
     /** A single instance: no peers, 5 s deadlines, 4 MiB messages, the default reply spin. */
     public static ClusterSettings defaults() {
-        return new ClusterSettings(List.of(), null, Duration.ofSeconds(5), 4 << 20, DEFAULT_REPLY_SPIN);
+        return new ClusterSettings(List.of(), null, Duration.ofSeconds(5), 4 << 20, DEFAULT_REPLY_SPIN, null);
     }
 
     /** These settings with other peers and etcd. */
     public ClusterSettings withMembers(List<String> peers, EtcdSettings etcd) {
-        return new ClusterSettings(peers, etcd, rpcTimeout, maxMessageBytes, replySpin);
+        return new ClusterSettings(peers, etcd, rpcTimeout, maxMessageBytes, replySpin, token);
+    }
+
+    @Override
+    public String toString() {
+        return "ClusterSettings[peers=" + peers + ", etcd=" + etcd + ", rpcTimeout=" + rpcTimeout
+                + ", maxMessageBytes=" + maxMessageBytes + ", replySpin=" + replySpin
+                + (token == null ? "" : ", token=***") + ']';
     }
 
     /** Whether other nodes can be members. */

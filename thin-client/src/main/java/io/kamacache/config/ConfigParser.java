@@ -31,7 +31,7 @@ final class ConfigParser {
     private static final List<String> SERVER_KEYS = List.of("lib");
     private static final List<String> PORT_KEYS = List.of("port");
     private static final List<String> CLUSTER_KEYS = List.of("peers", "etcd", "rpcTimeout", "maxMessageBytes",
-            "replySpin");
+            "replySpin", "token");
     private static final List<String> ETCD_KEYS = List.of("endpoints", "service", "leaseTtl", "connectTimeout",
             "username", "password", "caCert", "clientCert", "clientKey");
     private static final List<String> NODE_KEYS = List.of("address", "hashFunction", "virtualNodes");
@@ -138,7 +138,8 @@ final class ConfigParser {
         Duration replySpin = keys.containsKey("replySpin")
                 ? reader.convert(keys.get("replySpin"), text -> ConfigValues.duration(text, null)) : defaults.replySpin();
         try {
-            return new ClusterSettings(peers, etcd, rpcTimeout, maxMessageBytes, replySpin);
+            return new ClusterSettings(peers, etcd, rpcTimeout, maxMessageBytes, replySpin,
+                    keys.containsKey("token") ? reader.scalar(keys.get("token")) : null);
         } catch (IllegalArgumentException e) {
             throw reader.error(section.value(), section.path(), e.getMessage(), e);
         }

@@ -497,16 +497,22 @@ final class CacheCluster {
                 .setKeepExisting(keepExisting);
         CacheSettings settings = manager.runtimeSettings(cache);
         if (settings != null) {
-            request.setSettings(io.kamacache.proto.v1.CacheSettings.newBuilder()
-                    .setPolicy(settings.policy().configName())
-                    .setMaxBytes(settings.maxBytes())
-                    .setMaxEntries(settings.maxEntries()));
+            request.setSettings(shippable(settings));
         }
         try {
             channels().stub(member, JCacheServiceGrpc::newBlockingStub).createCache(request.build());
         } catch (StatusRuntimeException e) {
             throw failure(member, "create cache '" + cache + "'", e);
         }
+    }
+
+    /** What travels of a cache's settings: its policy and bounds. */
+    static io.kamacache.proto.v1.CacheSettings shippable(CacheSettings settings) {
+        return io.kamacache.proto.v1.CacheSettings.newBuilder()
+                .setPolicy(settings.policy().configName())
+                .setMaxBytes(settings.maxBytes())
+                .setMaxEntries(settings.maxEntries())
+                .build();
     }
 
     private CacheRequest cacheRequest(String cache) {

@@ -39,7 +39,8 @@ final class ClientNode implements CacheNode {
         }
         this.config = config;
         this.ring = HashRing.of(List.of(), config.node().hashFunction(), config.node().virtualNodes());
-        this.channels = new PeerChannels(cluster.rpcTimeout(), cluster.maxMessageBytes(), cluster.replySpin());
+        this.channels = new PeerChannels(cluster.rpcTimeout(), cluster.maxMessageBytes(), cluster.replySpin(),
+                cluster.token());
         this.membership = cluster.membership();
         try {
             membership.observe(this::onView);

@@ -32,16 +32,19 @@ public final class PeerChannels implements AutoCloseable {
     private final Duration deadline;
     private final int maxMessageBytes;
     private final OperationStream.Waiting waiting;
+    private final String token;
     private volatile boolean closed;
 
     /**
      * @param replySpin how long a caller whose operation is the only one in flight (on all
      *                  the channels) spins for its reply before it sleeps
+     * @param token     the cluster's shared secret, sent with every call; null for none
      */
-    public PeerChannels(Duration deadline, int maxMessageBytes, Duration replySpin) {
+    public PeerChannels(Duration deadline, int maxMessageBytes, Duration replySpin, String token) {
         this.deadline = Objects.requireNonNull(deadline, "deadline");
         this.maxMessageBytes = maxMessageBytes;
         this.waiting = new OperationStream.Waiting(replySpin);
+        this.token = token;
     }
 
     public Duration deadline() {
@@ -108,13 +111,18 @@ public final class PeerChannels implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("peer channels are closed");
         }
-        return channels.computeIfAbsent(address, a -> NettyChannelBuilder.forTarget(a)
-                .usePlaintext()
-                .maxInboundMessageSize(maxMessageBytes)
-                // a subscription has no deadline: pings notice a peer that went silent under it
-                .keepAliveTime(KEEPALIVE_SECONDS, TimeUnit.SECONDS)
-                .keepAliveTimeout(KEEPALIVE_SECONDS / 3, TimeUnit.SECONDS)
-                .build());
+        return channels.computeIfAbsent(address, a -> {
+            NettyChannelBuilder builder = NettyChannelBuilder.forTarget(a)
+                    .usePlaintext()
+                    .maxInboundMessageSize(maxMessageBytes)
+                    // a subscription has no deadline: pings notice a peer that went silent under it
+                    .keepAliveTime(KEEPALIVE_SECONDS, TimeUnit.SECONDS)
+                    .keepAliveTimeout(KEEPALIVE_SECONDS / 3, TimeUnit.SECONDS);
+            if (token != null) {
+                builder.intercept(Tokens.sending(token));
+            }
+            return builder.build();
+        });
     }
 
     /** Shuts every channel down, waiting up to a second for calls in flight. */
