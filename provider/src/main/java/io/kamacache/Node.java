@@ -2,6 +2,7 @@ package io.kamacache;
 
 import io.grpc.BindableService;
 import io.kamacache.config.ClusterSettings;
+import io.kamacache.config.TlsSettings;
 import io.kamacache.discovery.Membership;
 import io.kamacache.remote.PeerChannels;
 import io.kamacache.ring.HashFunction;
@@ -71,7 +72,7 @@ public final class Node implements AutoCloseable {
         // Listen before joining: peers route to this node as soon as they see it. Port 0 takes a free port.
         NodeServer started = membership.isClustered()
                 ? NodeServer.start(this, b.selfAddress, b.maxMessageBytes, b.services, b.inlineMethods,
-                        b.lastingMethods, b.token) : null;
+                        b.lastingMethods, b.token, b.tls) : null;
         this.selfAddress = started == null ? b.selfAddress : started.address();
         this.serviceName = b.serviceName;
         this.hashFunction = b.hashFunction;
@@ -93,7 +94,7 @@ public final class Node implements AutoCloseable {
             this.server = null;
             return;
         }
-        this.peers = new PeerClient(selfAddress, new PeerChannels(b.rpcTimeout, b.maxMessageBytes, b.replySpin, b.token));
+        this.peers = new PeerClient(selfAddress, new PeerChannels(b.channelSettings()));
         try {
             membership.join(selfAddress, this::onView);
         } catch (RuntimeException e) {
@@ -356,6 +357,7 @@ public final class Node implements AutoCloseable {
         private int maxMessageBytes = 4 << 20;
         private Duration replySpin = ClusterSettings.DEFAULT_REPLY_SPIN;
         private String token;
+        private TlsSettings tls;
         private final List<BindableService> services = new ArrayList<>();
         private final Set<String> inlineMethods = new HashSet<>();
         private final Set<String> lastingMethods = new HashSet<>();
@@ -456,6 +458,21 @@ public final class Node implements AutoCloseable {
         public Builder token(String token) {
             this.token = token;
             return this;
+        }
+
+        /**
+         * TLS on the node's gRPC port and on its calls to other nodes (null, the default, for
+         * plain text). With {@link TlsSettings#clientAuth()} it serves only callers whose
+         * certificate chains to the CA.
+         */
+        public Builder tls(TlsSettings tls) {
+            this.tls = tls;
+            return this;
+        }
+
+        /** What the node's channels to the others are made with. */
+        private ClusterSettings channelSettings() {
+            return new ClusterSettings(List.of(), null, rpcTimeout, maxMessageBytes, replySpin, token, tls);
         }
 
         /**

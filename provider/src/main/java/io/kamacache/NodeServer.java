@@ -5,13 +5,14 @@ import io.grpc.Context;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.Server;
-import io.grpc.ServerBuilder;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.kamacache.concurrent.SerialExecutor;
+import io.kamacache.config.TlsSettings;
 import io.kamacache.remote.PeerChannels;
+import io.kamacache.remote.Tls;
 import io.kamacache.remote.Tokens;
 
 import java.io.IOException;
@@ -58,12 +59,13 @@ final class NodeServer {
      * Listens on {@code address} ({@code host:port}), serving the node and the faces built on
      * it; calls of {@code inlineMethods} (full gRPC method names) run on the network thread,
      * calls of {@code lastingMethods} are not waited for when it stops; with a {@code token}
-     * (null for none) every call must carry it.
+     * (null for none) every call must carry it; with {@code tls} (null for none) it serves TLS.
      *
      * @throws UncheckedIOException when the port cannot be bound; the message names it
      */
     static NodeServer start(Node node, String address, int maxMessageBytes, List<BindableService> services,
-                            Set<String> inlineMethods, Set<String> lastingMethods, String token) {
+                            Set<String> inlineMethods, Set<String> lastingMethods, String token,
+                            TlsSettings tls) {
         int colon = address.lastIndexOf(':');
         String host = address.substring(0, colon).replace("[", "").replace("]", "");
         int port = Integer.parseInt(address.substring(colon + 1));
@@ -75,7 +77,7 @@ final class NodeServer {
             return thread;
         });
         try {
-            ServerBuilder<?> builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+            NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
                     .directExecutor()
                     .permitKeepAliveTime(PeerChannels.KEEPALIVE_SECONDS / 2, TimeUnit.SECONDS) // with room for timer jitter
                     .intercept(offloading(pool, inlineMethods))
@@ -85,6 +87,9 @@ final class NodeServer {
             services.forEach(builder::addService);
             if (token != null) {
                 builder.intercept(Tokens.requiring(token)); // added last, so it runs first
+            }
+            if (tls != null) {
+                builder.sslContext(Tls.forServing(tls));
             }
             Server server = builder.build().start();
             return new NodeServer(server, pool, address.substring(0, colon) + ":" + server.getPort(), inFlight);

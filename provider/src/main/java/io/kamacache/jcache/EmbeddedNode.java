@@ -55,6 +55,7 @@ final class EmbeddedNode implements CacheNode {
                         .maxMessageBytes(cluster.maxMessageBytes())
                         .replySpin(cluster.replySpin())
                         .token(cluster.token())
+                        .tls(cluster.tls())
                         .service(new CacheEndpoint(manager, control), CacheEndpoint.INLINE, CacheEndpoint.LASTING);
             }
             return new EmbeddedNode(builder.build(), manager.clock());

@@ -7,6 +7,7 @@ import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.kamacache.codec.Codec;
+import io.kamacache.config.ClusterSettings;
 import io.kamacache.config.ConfigException;
 import io.kamacache.config.KamaConfig;
 import io.kamacache.config.NodeSettings;
@@ -70,7 +71,8 @@ final class ClusterCommands {
         String service;
 
         @Option(names = "--config", paramLabel = "FILE",
-                description = "a configuration file whose node.hashFunction and node.virtualNodes the servers share")
+                description = "a configuration file: the node.hashFunction and node.virtualNodes the servers share, "
+                        + "and the cluster.token and cluster.tls to call them with")
         Path config;
 
         @Option(names = "--timeout", defaultValue = "5", paramLabel = "SECONDS",
@@ -273,11 +275,13 @@ final class ClusterCommands {
             if (target.servers.isEmpty() == target.etcd.isEmpty()) {
                 throw new Failure("say where the cluster is: --server HOST:PORT or --etcd URL (one of them)");
             }
-            NodeSettings node = target.config == null ? NodeSettings.defaults()
-                    : KamaConfig.load(target.config.toAbsolutePath().toUri(), null, Map.of()).node();
+            KamaConfig config = target.config == null ? KamaConfig.defaults()
+                    : KamaConfig.load(target.config.toAbsolutePath().toUri(), null, Map.of());
+            NodeSettings node = config.node();
             Duration timeout = Duration.ofSeconds(target.timeoutSeconds);
-            PeerChannels channels = new PeerChannels(timeout, 64 << 20, Duration.ZERO,
-                    target.token == null || target.token.isEmpty() ? null : target.token);
+            String token = target.token == null || target.token.isEmpty() ? config.cluster().token() : target.token;
+            PeerChannels channels = new PeerChannels(new ClusterSettings(List.of(), null, timeout, 64 << 20, Duration.ZERO,
+                    token, config.cluster().tls()));
             RequestHeader header = Protocol.clientHeader("cli " + UUID.randomUUID());
             Membership membership = null;
             try {

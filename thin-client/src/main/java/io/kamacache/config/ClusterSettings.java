@@ -19,9 +19,10 @@ import java.util.Objects;
  *                        reply before it sleeps (zero: it sleeps at once)
  * @param token           the cluster's shared secret, or null for none: with one, every gRPC
  *                        call and every HTTP API request must carry it; never printed
+ * @param tls             TLS on gRPC calls, or null for plain text
  */
 public record ClusterSettings(List<String> peers, EtcdSettings etcd, Duration rpcTimeout, int maxMessageBytes,
-                              Duration replySpin, String token) {
+                              Duration replySpin, String token, TlsSettings tls) {
 
     /** The default {@link #replySpin}: longer than a loopback round trip on a busy two-core host. */
     public static final Duration DEFAULT_REPLY_SPIN = Duration.ofNanos(250_000);
@@ -51,19 +52,19 @@ public record ClusterSettings(List<String> peers, EtcdSettings etcd, Duration rp
 
     /** A single instance: no peers, 5 s deadlines, 4 MiB messages, the default reply spin. */
     public static ClusterSettings defaults() {
-        return new ClusterSettings(List.of(), null, Duration.ofSeconds(5), 4 << 20, DEFAULT_REPLY_SPIN, null);
+        return new ClusterSettings(List.of(), null, Duration.ofSeconds(5), 4 << 20, DEFAULT_REPLY_SPIN, null, null);
     }
 
     /** These settings with other peers and etcd. */
     public ClusterSettings withMembers(List<String> peers, EtcdSettings etcd) {
-        return new ClusterSettings(peers, etcd, rpcTimeout, maxMessageBytes, replySpin, token);
+        return new ClusterSettings(peers, etcd, rpcTimeout, maxMessageBytes, replySpin, token, tls);
     }
 
     @Override
     public String toString() {
         return "ClusterSettings[peers=" + peers + ", etcd=" + etcd + ", rpcTimeout=" + rpcTimeout
                 + ", maxMessageBytes=" + maxMessageBytes + ", replySpin=" + replySpin
-                + (token == null ? "" : ", token=***") + ']';
+                + (token == null ? "" : ", token=***") + ", tls=" + tls + ']';
     }
 
     /** Whether other nodes can be members. */

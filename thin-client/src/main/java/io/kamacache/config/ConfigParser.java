@@ -31,7 +31,8 @@ final class ConfigParser {
     private static final List<String> SERVER_KEYS = List.of("lib");
     private static final List<String> PORT_KEYS = List.of("port");
     private static final List<String> CLUSTER_KEYS = List.of("peers", "etcd", "rpcTimeout", "maxMessageBytes",
-            "replySpin", "token");
+            "replySpin", "token", "tls");
+    private static final List<String> TLS_KEYS = List.of("ca", "cert", "key", "clientAuth");
     private static final List<String> ETCD_KEYS = List.of("endpoints", "service", "leaseTtl", "connectTimeout",
             "username", "password", "caCert", "clientCert", "clientKey");
     private static final List<String> NODE_KEYS = List.of("address", "hashFunction", "virtualNodes");
@@ -139,7 +140,21 @@ final class ConfigParser {
                 ? reader.convert(keys.get("replySpin"), text -> ConfigValues.duration(text, null)) : defaults.replySpin();
         try {
             return new ClusterSettings(peers, etcd, rpcTimeout, maxMessageBytes, replySpin,
-                    keys.containsKey("token") ? reader.scalar(keys.get("token")) : null);
+                    keys.containsKey("token") ? reader.scalar(keys.get("token")) : null,
+                    keys.containsKey("tls") ? tls(keys.get("tls")) : null);
+        } catch (IllegalArgumentException e) {
+            throw reader.error(section.value(), section.path(), e.getMessage(), e);
+        }
+    }
+
+    private TlsSettings tls(NodeReader.Entry section) {
+        Map<String, NodeReader.Entry> keys = reader.mapping(section.value(), section.path(), TLS_KEYS);
+        try {
+            return new TlsSettings(
+                    keys.containsKey("ca") ? Path.of(reader.scalar(keys.get("ca"))) : null,
+                    keys.containsKey("cert") ? Path.of(reader.scalar(keys.get("cert"))) : null,
+                    keys.containsKey("key") ? Path.of(reader.scalar(keys.get("key"))) : null,
+                    keys.containsKey("clientAuth") && reader.convert(keys.get("clientAuth"), ConfigValues::bool));
         } catch (IllegalArgumentException e) {
             throw reader.error(section.value(), section.path(), e.getMessage(), e);
         }

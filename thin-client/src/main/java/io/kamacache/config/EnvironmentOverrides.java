@@ -32,7 +32,8 @@ final class EnvironmentOverrides {
 
     private static final List<String> LIST_KEYS = List.of("cluster.peers", "cluster.etcd.endpoints", "serialization.allow");
     private static final List<String> SCALAR_KEYS = List.of("mode", "node.address", "node.hashFunction",
-            "node.virtualNodes", "cluster.rpcTimeout", "cluster.maxMessageBytes", "cluster.replySpin", "cluster.token", "cluster.etcd.service",
+            "node.virtualNodes", "cluster.rpcTimeout", "cluster.maxMessageBytes", "cluster.replySpin", "cluster.token",
+            "cluster.tls.ca", "cluster.tls.cert", "cluster.tls.key", "cluster.tls.clientAuth", "cluster.etcd.service",
             "cluster.etcd.leaseTtl", "cluster.etcd.connectTimeout", "cluster.etcd.username", "cluster.etcd.password",
             "cluster.etcd.caCert", "cluster.etcd.clientCert", "cluster.etcd.clientKey", "server.lib",
             "http.port", "grpc.port");

@@ -39,8 +39,7 @@ final class ClientNode implements CacheNode {
         }
         this.config = config;
         this.ring = HashRing.of(List.of(), config.node().hashFunction(), config.node().virtualNodes());
-        this.channels = new PeerChannels(cluster.rpcTimeout(), cluster.maxMessageBytes(), cluster.replySpin(),
-                cluster.token());
+        this.channels = new PeerChannels(cluster);
         this.membership = cluster.membership();
         try {
             membership.observe(this::onView);

@@ -4,13 +4,14 @@ import io.grpc.Channel;
 import io.grpc.ManagedChannel;
 import io.grpc.stub.AbstractStub;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import io.kamacache.config.ClusterSettings;
 import io.kamacache.proto.v1.CacheServiceGrpc;
 import io.kamacache.proto.v1.OperationReply;
 import io.kamacache.proto.v1.OperationRequest;
 
 import java.time.Duration;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -33,18 +34,22 @@ public final class PeerChannels implements AutoCloseable {
     private final int maxMessageBytes;
     private final OperationStream.Waiting waiting;
     private final String token;
+    private final SslContext tls;
     private volatile boolean closed;
 
     /**
-     * @param replySpin how long a caller whose operation is the only one in flight (on all
-     *                  the channels) spins for its reply before it sleeps
-     * @param token     the cluster's shared secret, sent with every call; null for none
+     * Channels with the cluster's deadline ({@code rpcTimeout}), message limit, reply spin
+     * (how long a caller whose operation is the only one in flight spins for its reply before
+     * it sleeps), token (sent with every call) and TLS; its peers and etcd are not used.
+     *
+     * @throws IllegalArgumentException when the TLS files cannot be used
      */
-    public PeerChannels(Duration deadline, int maxMessageBytes, Duration replySpin, String token) {
-        this.deadline = Objects.requireNonNull(deadline, "deadline");
-        this.maxMessageBytes = maxMessageBytes;
-        this.waiting = new OperationStream.Waiting(replySpin);
-        this.token = token;
+    public PeerChannels(ClusterSettings settings) {
+        this.deadline = settings.rpcTimeout();
+        this.maxMessageBytes = settings.maxMessageBytes();
+        this.waiting = new OperationStream.Waiting(settings.replySpin());
+        this.token = settings.token();
+        this.tls = settings.tls() == null ? null : Tls.forCalls(settings.tls());
     }
 
     public Duration deadline() {
@@ -113,13 +118,17 @@ public final class PeerChannels implements AutoCloseable {
         }
         return channels.computeIfAbsent(address, a -> {
             NettyChannelBuilder builder = NettyChannelBuilder.forTarget(a)
-                    .usePlaintext()
                     .maxInboundMessageSize(maxMessageBytes)
                     // a subscription has no deadline: pings notice a peer that went silent under it
                     .keepAliveTime(KEEPALIVE_SECONDS, TimeUnit.SECONDS)
                     .keepAliveTimeout(KEEPALIVE_SECONDS / 3, TimeUnit.SECONDS);
             if (token != null) {
                 builder.intercept(Tokens.sending(token));
+            }
+            if (tls == null) {
+                builder.usePlaintext();
+            } else {
+                builder.sslContext(tls);
             }
             return builder.build();
         });

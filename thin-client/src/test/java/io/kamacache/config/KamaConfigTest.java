@@ -358,7 +358,7 @@ class KamaConfigTest {
             "cluster:\\n  maxMessageBytes: 1KiB | 2 | cluster | max message size must be at least 64KiB, got 1024",
             "node:\\n  address: 127.0.0.1:0\\ncluster:\\n  peers: [127.0.0.1:7001] | 2 | node.address | port 0 (any free port) needs cluster.etcd: with static peers every member's port must be known",
             "cluster:\\n  peers: [127.0.0.1:0] | 2 | cluster.peers[0] | port must be between 1 and 65535, got 0",
-            "cluster:\\n  seeds: [] | 2 | cluster.seeds | unknown key 'seeds'; valid keys under cluster are: peers, etcd, rpcTimeout, maxMessageBytes, replySpin, token",
+            "cluster:\\n  seeds: [] | 2 | cluster.seeds | unknown key 'seeds'; valid keys under cluster are: peers, etcd, rpcTimeout, maxMessageBytes, replySpin, token, tls",
             "cluster:\\n  replySpin: 10s | 2 | cluster | reply spin must be between 0 and the rpc timeout, got PT10S",
             "http:\\n  port: 70000 | 2 | http.port | expected a port from 0 to 65535, got '70000'",
             "cluster:\\n  token: two words | 2 | cluster | a token must be printable ASCII without spaces",

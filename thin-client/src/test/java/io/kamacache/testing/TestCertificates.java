@@ -11,13 +11,13 @@ import java.util.concurrent.TimeUnit;
  * A throwaway CA, a server certificate for 127.0.0.1 and a client certificate, made with the
  * {@code openssl} command (keys in PKCS#8, which both etcd and Netty read).
  */
-final class TestCertificates {
+public final class TestCertificates {
 
     private TestCertificates() {
     }
 
     /** Writes ca.pem, server.pem/server.key and client.pem/client.key into {@code dir}. */
-    static void generate(Path dir) throws IOException {
+    public static void generate(Path dir) throws IOException {
         if (EtcdExtension.findOnPath("openssl") == null) {
             throw new IllegalStateException("TLS tests need the openssl command (Debian/Ubuntu: apt-get install openssl)");
         }

@@ -1,0 +1,102 @@
+package io.kamacache.server;
+
+import io.kamacache.config.KamaConfig;
+import io.kamacache.jcache.KamaCacheManager;
+import io.kamacache.testing.FreePorts;
+import io.kamacache.testing.TestCertificates;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.cache.Cache;
+import javax.cache.CacheException;
+import javax.cache.configuration.MutableConfiguration;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.InstantSource;
+import java.util.Properties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** TLS on the cluster's gRPC port, with and without client certificates, with real certificates. */
+class TlsTest {
+
+    @TempDir
+    static Path certificates;
+    @TempDir
+    static Path strangers;
+
+    @BeforeAll
+    static void makeCertificates() throws Exception {
+        TestCertificates.generate(certificates);
+        TestCertificates.generate(strangers); // another CA: nothing it signed is trusted
+    }
+
+    @Test
+    void mutualTlsServesOnlyCallersWithACertificateFromTheCa() {
+        String address = FreePorts.loopbackAddress();
+        String tls = "  tls:\n    ca: " + certificates.resolve("ca.pem") + "\n    cert: " + certificates.resolve("server.pem")
+                + "\n    key: " + certificates.resolve("server.key") + "\n    clientAuth: true\n";
+        try (CacheServer server = CacheServer.start(KamaConfig.parse("node:\n  address: " + address + "\ncluster:\n  peers: ["
+                + address + "]\n" + tls + "http:\n  port: 0\n", "server"))) {
+            server.manager().createCache("names", new MutableConfiguration<String, String>().setTypes(String.class, String.class));
+
+            try (KamaCacheManager client = client(address, "  tls:\n    ca: " + certificates.resolve("ca.pem")
+                    + "\n    cert: " + certificates.resolve("client.pem") + "\n    key: " + certificates.resolve("client.key") + "\n")) {
+                Cache<Object, Object> names = client.getCache("names");
+                names.put("tom", "630");
+                assertThat(names.get("tom")).isEqualTo("630");
+            }
+            String[] refused = {
+                "", // plain text
+                "  tls:\n    ca: " + certificates.resolve("ca.pem") + "\n", // no client certificate
+                "  tls:\n    ca: " + strangers.resolve("ca.pem") + "\n    cert: " + strangers.resolve("client.pem")
+                        + "\n    key: " + strangers.resolve("client.key") + "\n", // another CA's
+            };
+            for (String settings : refused) {
+                try (KamaCacheManager client = client(address, settings)) {
+                    assertThatThrownBy(() -> client.getCache("names").get("tom")).as(settings)
+                            .isInstanceOf(CacheException.class).hasMessageContaining(address);
+                }
+            }
+        }
+    }
+
+    @Test
+    void nodesTalkToEachOtherOverTls() {
+        String a = FreePorts.loopbackAddress();
+        String b = FreePorts.loopbackAddress();
+        String cluster = "cluster:\n  peers: [" + a + ", " + b + "]\n  tls:\n    ca: " + certificates.resolve("ca.pem")
+                + "\n    cert: " + certificates.resolve("server.pem") + "\n    key: " + certificates.resolve("server.key")
+                + "\nhttp:\n  port: 0\n";
+        try (CacheServer first = CacheServer.start(KamaConfig.parse("node:\n  address: " + a + "\n" + cluster, "a"));
+             CacheServer second = CacheServer.start(KamaConfig.parse("node:\n  address: " + b + "\n" + cluster, "b"))) {
+            Cache<String, String> names = first.manager().createCache("names",
+                    new MutableConfiguration<String, String>().setTypes(String.class, String.class));
+            for (int i = 0; i < 20; i++) {
+                names.put("k" + i, "v" + i); // half of them go to the second node
+            }
+            Cache<Object, Object> onSecond = second.manager().getCache("names");
+            for (int i = 0; i < 20; i++) {
+                assertThat(onSecond.get("k" + i)).isEqualTo("v" + i);
+            }
+        }
+    }
+
+    @Test
+    void aMissingFileIsNamed() {
+        Path absent = certificates.resolve("absent.pem");
+        assertThat(Files.exists(absent)).isFalse();
+        assertThatThrownBy(() -> KamaConfig.parse("cluster:\n  peers: [127.0.0.1:1]\n  tls:\n    ca: " + absent + "\n", "bad"))
+                .hasMessageContaining("cluster.tls").hasMessageContaining(absent.toString());
+    }
+
+    private static KamaCacheManager client(String address, String tls) {
+        KamaConfig config = KamaConfig.parse("mode: client\ncluster:\n  peers: [" + address + "]\n  rpcTimeout: 5s\n" + tls
+                + "caches:\n  names: {}\n", "client");
+        return new KamaCacheManager(null, URI.create("kamacache:tls-client-" + System.nanoTime()),
+                TlsTest.class.getClassLoader(), new Properties(), config, InstantSource.system());
+    }
+}
