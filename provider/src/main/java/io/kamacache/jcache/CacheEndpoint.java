@@ -5,9 +5,12 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.kamacache.Group;
+import io.kamacache.GroupStats;
 import io.kamacache.codec.Codec;
 import io.kamacache.config.CacheSettings;
 import io.kamacache.config.PolicyKind;
+import io.kamacache.proto.v1.CacheCounters;
 import io.kamacache.proto.v1.CacheDescription;
 import io.kamacache.proto.v1.CacheReply;
 import io.kamacache.proto.v1.CacheRequest;
@@ -286,13 +289,28 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
                         .setSettings(CacheCluster.shippable(settings))
                         .setKeyType(configuration.getKeyType().getName())
                         .setValueType(configuration.getValueType().getName())
-                        .setReadThrough(configuration.isReadThrough()));
+                        .setReadThrough(configuration.isReadThrough())
+                        .setCounters(counters(cache.unwrap(Group.class).stats())));
             }
             response.onNext(reply.build());
             response.onCompleted();
         } catch (RuntimeException e) {
             response.onError(status(e, "list", "*"));
         }
+    }
+
+    private static CacheCounters counters(GroupStats stats) {
+        return CacheCounters.newBuilder()
+                .setGets(stats.gets())
+                .setHits(stats.hits())
+                .setMisses(stats.misses())
+                .setLoads(stats.loads())
+                .setLoadErrors(stats.loadErrors())
+                .setEvictions(stats.evictions())
+                .setExpirations(stats.expirations())
+                .setEntries(stats.entries())
+                .setBytes(stats.bytes())
+                .build();
     }
 
     /** Checks the header, does {@code work} and answers with an empty reply, or with what went wrong. */

@@ -14,6 +14,7 @@ import io.kamacache.config.NodeSettings;
 import io.kamacache.discovery.EtcdMembership;
 import io.kamacache.discovery.Membership;
 import io.kamacache.discovery.MembershipException;
+import io.kamacache.proto.v1.CacheCounters;
 import io.kamacache.proto.v1.CacheDescription;
 import io.kamacache.proto.v1.HealthRequest;
 import io.kamacache.proto.v1.JCacheServiceGrpc;
@@ -45,7 +46,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The {@code kamacache} commands that talk to a running cluster as a client: {@code get},
- * {@code put}, {@code delete}, {@code groups}, {@code nodes} and {@code owner}. Each finds the
+ * {@code put}, {@code delete}, {@code groups}, {@code stats}, {@code nodes} and {@code owner}. Each finds the
  * servers through {@code --server} addresses or {@code --etcd}, sends what it asks straight
  * to the key's owner over gRPC (never registering, never creating a group), prints a table
  * or, with {@code --json}, one JSON document, and exits 0; on an error it prints what went
@@ -155,6 +156,48 @@ final class ClusterCommands {
                 row.put("valueType", cache.getValueType());
                 rows.add(row);
             }
+            table(target, rows);
+        });
+    }
+
+    @Command(name = "stats", mixinStandardHelpOptions = true,
+            description = "Prints each group's counters summed over every server: gets, hits, loads, evictions, entries, bytes.")
+    static int stats(@Mixin Target target,
+                     @Option(names = "--group", description = "only this group") String only) {
+        return run(target, cluster -> {
+            Map<String, long[]> sums = new TreeMap<>();
+            for (String server : cluster.ring.members()) {
+                for (CacheDescription cache : cluster.caches(server)) {
+                    if (only == null || only.equals(cache.getName())) {
+                        CacheCounters c = cache.getCounters();
+                        long[] sum = sums.computeIfAbsent(cache.getName(), name -> new long[9]);
+                        long[] each = {c.getGets(), c.getHits(), c.getMisses(), c.getLoads(), c.getLoadErrors(),
+                            c.getEvictions(), c.getExpirations(), c.getEntries(), c.getBytes()};
+                        for (int i = 0; i < each.length; i++) {
+                            sum[i] += each[i];
+                        }
+                    }
+                }
+            }
+            if (only != null && sums.isEmpty()) {
+                throw new Failure("no group '" + only + "'");
+            }
+            List<Map<String, Object>> rows = new ArrayList<>();
+            sums.forEach((name, sum) -> {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("name", name);
+                row.put("gets", sum[0]);
+                row.put("hits", sum[1]);
+                row.put("misses", sum[2]);
+                row.put("hitRatio", sum[0] == 0 ? "-" : String.format("%.1f%%", 100.0 * sum[1] / sum[0]));
+                row.put("loads", sum[3]);
+                row.put("loadErrors", sum[4]);
+                row.put("evictions", sum[5]);
+                row.put("expirations", sum[6]);
+                row.put("entries", sum[7]);
+                row.put("bytes", sum[8]);
+                rows.add(row);
+            });
             table(target, rows);
         });
     }
@@ -355,13 +398,26 @@ final class ClusterCommands {
             StatusRuntimeException last = null;
             for (String server : ring.members()) {
                 try {
-                    return channels.stub(server, JCacheServiceGrpc::newBlockingStub)
-                            .listCaches(ListCachesRequest.newBuilder().setHeader(header).build()).getCachesList();
+                    return listCaches(server);
                 } catch (StatusRuntimeException e) {
                     last = e;
                 }
             }
             throw new Failure("no server answered: " + describe(last.getStatus()));
+        }
+
+        /** What {@code server} says of its caches, its own part of each. */
+        List<CacheDescription> caches(String server) {
+            try {
+                return listCaches(server);
+            } catch (StatusRuntimeException e) {
+                throw new Failure(server + " answered " + describe(e.getStatus()));
+            }
+        }
+
+        private List<CacheDescription> listCaches(String server) {
+            return channels.stub(server, JCacheServiceGrpc::newBlockingStub)
+                    .listCaches(ListCachesRequest.newBuilder().setHeader(header).build()).getCachesList();
         }
 
         CacheDescription group(String group) {

@@ -8,6 +8,8 @@ import io.javalin.http.ContentType;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
+import io.kamacache.Group;
+import io.kamacache.GroupStats;
 import io.kamacache.config.CacheSettings;
 import io.kamacache.config.PolicyKind;
 import io.kamacache.jcache.KamaCacheManager;
@@ -41,7 +43,7 @@ import java.util.TreeMap;
  *   <li>{@code GET /api/v1/cluster}: this node, the members with their share of the ring,
  *       the version;</li>
  *   <li>{@code GET /api/v1/groups}, {@code GET /api/v1/groups/{group}}: the caches this node
- *       serves, with their settings; {@code POST /api/v1/groups} creates one on every member;</li>
+ *       serves, with their settings and what this node counted and holds of each; {@code POST /api/v1/groups} creates one on every member;</li>
  *   <li>{@code GET|PUT|DELETE /api/v1/groups/{group}/keys/{key}}: a key's value, as bytes (or
  *       as text in a group of String values), through the group like any other call: routed
  *       to the key's owner, loaded by the group's loader on a miss;</li>
@@ -192,6 +194,19 @@ final class HttpApi implements AutoCloseable {
         group.put("keyType", configuration.getKeyType().getName());
         group.put("valueType", configuration.getValueType().getName());
         group.put("readThrough", configuration.isReadThrough());
+        GroupStats stats = cache.unwrap(Group.class).stats();
+        Map<String, Object> counters = new LinkedHashMap<>(); // this node's part of the group
+        counters.put("gets", stats.gets());
+        counters.put("hits", stats.hits());
+        counters.put("misses", stats.misses());
+        counters.put("hitRatio", stats.hitRatio());
+        counters.put("loads", stats.loads());
+        counters.put("loadErrors", stats.loadErrors());
+        counters.put("evictions", stats.evictions());
+        counters.put("expirations", stats.expirations());
+        counters.put("entries", stats.entries());
+        counters.put("bytes", stats.bytes());
+        group.put("node", counters);
         return group;
     }
 

@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code kamacache} command: {@code kamacache server} runs a node; {@code get},
- * {@code put}, {@code delete}, {@code groups}, {@code nodes} and {@code owner} talk to a
+ * {@code put}, {@code delete}, {@code groups}, {@code stats}, {@code nodes} and {@code owner} talk to a
  * running cluster ({@link ClusterCommands}).
  */
 @Command(name = "kamacache", mixinStandardHelpOptions = true, versionProvider = KamacacheCommand.Version.class,

@@ -96,6 +96,32 @@ class ClusterCommandsTest {
     }
 
     @Test
+    void statsSumWhatEveryServerCounted() throws Exception {
+        Cache<String, String> names = first.manager().getCache("names", String.class, String.class);
+        for (int i = 0; i < 10; i++) {
+            names.put("k" + i, "v" + i);
+        }
+        for (int round = 0; round < 2; round++) {
+            for (int i = 0; i < 10; i++) {
+                assertThat(names.get("k" + i)).isEqualTo("v" + i);
+            }
+        }
+        assertThat(names.get("absent")).isNull();
+
+        JsonNode stats = new ObjectMapper().readTree(ok("stats", "--server", servers, "--group", "names", "--json").out);
+        assertThat(stats).hasSize(1);
+        JsonNode row = stats.get(0);
+        assertThat(row.get("name").asText()).isEqualTo("names");
+        assertThat(row.get("entries").asLong()).as("each key held once, at its owner").isEqualTo(10);
+        assertThat(row.get("gets").asLong()).isEqualTo(21);
+        assertThat(row.get("hits").asLong()).isEqualTo(20);
+        assertThat(row.get("misses").asLong()).isEqualTo(1);
+        assertThat(row.get("bytes").asLong()).isPositive();
+        assertThat(ok("stats", "--server", servers).out).contains("HITRATIO").contains("95.2%").contains("pictures");
+        assertThat(run("stats", "--server", servers, "--group", "nope").err).contains("no group 'nope'");
+    }
+
+    @Test
     void etcdFindsTheServersInPlaceOfAnAddress() {
         String service = "cli-" + System.nanoTime();
         try (CacheServer registered = CacheServer.start(KamaConfig.parse("node:\n  address: 127.0.0.1:0\n"

@@ -153,6 +153,9 @@ class HttpApiTest {
             assertThat(entries(onA)).as("keys the first member owns").isPositive();
             assertThat(entries(onB)).as("keys the second member owns").isPositive();
             assertThat(entries(onA) + entries(onB)).as("one copy of each key, at its owner").isEqualTo(20);
+            long reported = json(get(port, "/api/v1/groups/pictures")).get("node").get("entries").asLong()
+                    + json(get(second.httpPort(), "/api/v1/groups/pictures")).get("node").get("entries").asLong();
+            assertThat(reported).as("each node reports its own part").isEqualTo(20);
 
             assertThat(send(second.httpPort(), "DELETE", "/api/v1/groups/pictures/keys/" + keys.get(1), null).statusCode())
                     .isEqualTo(204);
