@@ -12,9 +12,11 @@ import io.kamacache.Group;
 import io.kamacache.GroupStats;
 import io.kamacache.config.CacheSettings;
 import io.kamacache.config.PolicyKind;
+import io.kamacache.config.ServerSettings;
 import io.kamacache.jcache.KamaCacheManager;
 import io.kamacache.remote.Tokens;
 import io.kamacache.ring.HashRing;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 
 import javax.cache.Cache;
 import javax.cache.CacheException;
@@ -50,7 +52,7 @@ import java.util.TreeMap;
  *   <li>{@code GET /api/v1/openapi.json}: the OpenAPI 3 description of all of it.</li>
  * </ul>
  *
- * With a {@code cluster.token}, every {@code /api/} request but the description's must carry
+ * With {@code http.tls} the port speaks HTTPS only. With a {@code cluster.token}, every {@code /api/} request but the description's must carry
  * it ({@code Authorization: Bearer <token>}), or is refused with 401; health checks need none.
  *
  * Every answer is JSON; an error is {@code {"error": "..."}} with its status (404 for a path
@@ -77,6 +79,8 @@ final class HttpApi implements AutoCloseable {
      * @throws IllegalStateException when the port cannot be bound; the message names it
      */
     static HttpApi start(KamaCacheManager manager, String self, String version, String host, int port) {
+        ServerSettings server = manager.config().server();
+        SslContextFactory.Server https = server.httpCert() == null ? null : Https.context(server.httpCert(), server.httpKey());
         int maxValueBytes = manager.config().cluster().maxMessageBytes() - ENVELOPE_BYTES;
         byte[] openApi = openApi();
         Javalin app = Javalin.create(config -> {
@@ -84,6 +88,9 @@ final class HttpApi implements AutoCloseable {
             config.startup.showJavalinBanner = false;
             config.jetty.host = host;
             config.jetty.port = port;
+            if (https != null) { // the port speaks HTTPS only
+                config.jetty.addConnector((jetty, http) -> Https.connector(jetty, http, https, host, port));
+            }
             String token = manager.config().cluster().token();
             if (token != null) {
                 config.routes.before("/api/*", ctx -> {

@@ -11,7 +11,17 @@ import org.junit.jupiter.api.io.TempDir;
 import javax.cache.Cache;
 import javax.cache.CacheException;
 import javax.cache.configuration.MutableConfiguration;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.InstantSource;
@@ -82,6 +92,44 @@ class TlsTest {
             for (int i = 0; i < 20; i++) {
                 assertThat(onSecond.get("k" + i)).isEqualTo("v" + i);
             }
+        }
+    }
+
+    @Test
+    void theHttpPortSpeaksHttpsWithTheSameFiles() throws Exception {
+        String address = FreePorts.loopbackAddress();
+        try (CacheServer server = CacheServer.start(KamaConfig.parse("node:\n  address: " + address + "\ncluster:\n  peers: ["
+                + address + "]\nhttp:\n  port: 0\n  tls:\n    cert: " + certificates.resolve("server.pem") + "\n    key: "
+                + certificates.resolve("server.key") + "\n", "https"))) {
+            KeyStore trusted = KeyStore.getInstance("PKCS12");
+            trusted.load(null, null);
+            try (InputStream ca = Files.newInputStream(certificates.resolve("ca.pem"))) {
+                trusted.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(ca));
+            }
+            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(trusted);
+            SSLContext ssl = SSLContext.getInstance("TLS");
+            ssl.init(null, trust.getTrustManagers(), null);
+            HttpClient https = HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build();
+            HttpResponse<String> live = https.send(HttpRequest.newBuilder(
+                    URI.create("https://127.0.0.1:" + server.httpPort() + "/health/live")).timeout(Duration.ofSeconds(10))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(live.statusCode()).isEqualTo(200);
+
+            HttpClient plain = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            int plainStatus;
+            try {
+                plainStatus = plain.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort() + "/health/live"))
+                        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+            } catch (IOException refused) {
+                plainStatus = -1;
+            }
+            assertThat(plainStatus).as("plain HTTP on the HTTPS port").isNotEqualTo(200);
+            HttpClient untrusting = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            assertThatThrownBy(() -> untrusting.send(HttpRequest.newBuilder(
+                    URI.create("https://127.0.0.1:" + server.httpPort() + "/health/live")).timeout(Duration.ofSeconds(10))
+                    .build(), HttpResponse.BodyHandlers.ofString())).as("a client that does not trust the CA")
+                    .isInstanceOf(IOException.class);
         }
     }
 

@@ -30,6 +30,8 @@ final class ConfigParser {
             List.of("mode", "node", "cluster", "server", "http", "grpc", "serialization", "cacheDefaults", "caches");
     private static final List<String> SERVER_KEYS = List.of("lib");
     private static final List<String> PORT_KEYS = List.of("port");
+    private static final List<String> HTTP_KEYS = List.of("port", "tls");
+    private static final List<String> CERT_KEYS = List.of("cert", "key");
     private static final List<String> CLUSTER_KEYS = List.of("peers", "etcd", "rpcTimeout", "maxMessageBytes",
             "replySpin", "token", "tls");
     private static final List<String> TLS_KEYS = List.of("ca", "cert", "key", "clientAuth");
@@ -83,7 +85,7 @@ final class ConfigParser {
         }
         ServerSettings server = top.containsKey("server") ? server(top.get("server")) : ServerSettings.defaults();
         if (top.containsKey("http")) {
-            server = server.withHttpPort(port(top.get("http")));
+            server = http(top.get("http"), server);
         }
         List<String> allow = top.containsKey("serialization") ? allowList(top.get("serialization")) : List.of();
         CacheSettings defaults = top.containsKey("cacheDefaults")
@@ -166,13 +168,31 @@ final class ConfigParser {
                 : ServerSettings.defaults();
     }
 
-    /** The port of an {@code http:} or {@code grpc:} section: 0 to 65535, 0 for any free port. */
+    /** The {@code grpc:} section's port: 0 to 65535, 0 for any free port. */
     private int port(NodeReader.Entry section) {
         Map<String, NodeReader.Entry> keys = reader.mapping(section.value(), section.path(), PORT_KEYS);
         if (!keys.containsKey("port")) {
-            throw reader.error(section.value(), section.path() + ".port", "give the port, such as 8080");
+            throw reader.error(section.value(), section.path() + ".port", "give the port, such as 8001");
         }
         return reader.convert(keys.get("port"), ConfigValues::port);
+    }
+
+    /** The {@code http:} section: its port and, for HTTPS, its certificate and key. */
+    private ServerSettings http(NodeReader.Entry section, ServerSettings server) {
+        Map<String, NodeReader.Entry> keys = reader.mapping(section.value(), section.path(), HTTP_KEYS);
+        int port = keys.containsKey("port") ? reader.convert(keys.get("port"), ConfigValues::port) : server.httpPort();
+        if (!keys.containsKey("tls")) {
+            return server.withHttp(port, null, null);
+        }
+        NodeReader.Entry tls = keys.get("tls");
+        Map<String, NodeReader.Entry> files = reader.mapping(tls.value(), tls.path(), CERT_KEYS);
+        try {
+            return server.withHttp(port,
+                    files.containsKey("cert") ? Path.of(reader.scalar(files.get("cert"))) : null,
+                    files.containsKey("key") ? Path.of(reader.scalar(files.get("key"))) : null);
+        } catch (IllegalArgumentException e) {
+            throw reader.error(tls.value(), tls.path(), e.getMessage(), e);
+        }
     }
 
     private EtcdSettings etcd(NodeReader.Entry section) {

@@ -36,7 +36,7 @@ final class EnvironmentOverrides {
             "cluster.tls.ca", "cluster.tls.cert", "cluster.tls.key", "cluster.tls.clientAuth", "cluster.etcd.service",
             "cluster.etcd.leaseTtl", "cluster.etcd.connectTimeout", "cluster.etcd.username", "cluster.etcd.password",
             "cluster.etcd.caCert", "cluster.etcd.clientCert", "cluster.etcd.clientKey", "server.lib",
-            "http.port", "grpc.port");
+            "http.port", "http.tls.cert", "http.tls.key", "grpc.port");
     private static final List<String> CACHE_KEYS = List.of("policy", "maxBytes", "maxEntries", "expiry.creation",
             "expiry.update", "expiry.access", "statistics", "management");
 
