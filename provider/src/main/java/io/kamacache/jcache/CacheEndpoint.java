@@ -294,8 +294,11 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
             }
             response.onNext(reply.build());
             response.onCompleted();
+        } catch (StatusRuntimeException e) {
+            response.onError(e);
         } catch (RuntimeException e) {
-            response.onError(status(e, "list", "*"));
+            response.onError(Status.INTERNAL.withDescription("node " + manager.selfAddress() + " could not list its caches: "
+                    + e).asRuntimeException());
         }
     }
 
@@ -328,9 +331,8 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
 
     /** Shipped settings over this node's defaults for what does not travel (expiry, statistics, management). */
     private CacheSettings settings(io.kamacache.proto.v1.CacheSettings shipped) {
-        CacheSettings defaults = manager.config().cacheDefaults();
-        return new CacheSettings(PolicyKind.fromName(shipped.getPolicy()), shipped.getMaxBytes(), shipped.getMaxEntries(),
-                defaults.expiry(), defaults.statistics(), defaults.management());
+        return manager.config().cacheDefaults()
+                .withBounds(PolicyKind.fromName(shipped.getPolicy()), shipped.getMaxBytes(), shipped.getMaxEntries());
     }
 
     private KamaCache<Object, Object> cache(String name) {

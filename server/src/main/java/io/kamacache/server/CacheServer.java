@@ -56,8 +56,7 @@ final class CacheServer implements AutoCloseable {
                     InstantSource.system());
             try {
                 String self = manager.unwrap(Node.class).selfAddress();
-                HttpApi http = HttpApi.start(manager, self, KamacacheCommand.Version.number(), host(self),
-                        config.server().httpPort());
+                HttpApi http = HttpApi.start(manager, self, KamacacheCommand.Version.number());
                 return new CacheServer(manager, http, libraries, config.source());
             } catch (RuntimeException e) {
                 manager.close();
@@ -83,9 +82,6 @@ final class CacheServer implements AutoCloseable {
         return http.port();
     }
 
-    private static String host(String address) {
-        return address.substring(0, address.lastIndexOf(':')).replace("[", "").replace("]", "");
-    }
 
     /** Says that the node serves, and with whom: the line that operators (and tests) wait for. */
     void logServing() {

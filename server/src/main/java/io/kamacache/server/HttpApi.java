@@ -74,12 +74,16 @@ final class HttpApi implements AutoCloseable {
     }
 
     /**
-     * Serves {@code manager}'s node, known as {@code self}, on {@code host:port} (port 0: any free port).
+     * Serves {@code manager}'s node, known as {@code self}, on {@code http.port} of its host
+     * (port 0: any free port).
      *
      * @throws IllegalStateException when the port cannot be bound; the message names it
+     * @throws IllegalArgumentException when the HTTPS files cannot be used; the message names them
      */
-    static HttpApi start(KamaCacheManager manager, String self, String version, String host, int port) {
+    static HttpApi start(KamaCacheManager manager, String self, String version) {
         ServerSettings server = manager.config().server();
+        String host = self.substring(0, self.lastIndexOf(':')).replace("[", "").replace("]", "");
+        int port = server.httpPort();
         SslContextFactory.Server https = server.httpCert() == null ? null : Https.context(server.httpCert(), server.httpKey());
         int maxValueBytes = manager.config().cluster().maxMessageBytes() - ENVELOPE_BYTES;
         byte[] openApi = openApi();
@@ -246,9 +250,8 @@ final class HttpApi implements AutoCloseable {
         CacheSettings defaults = manager.config().cacheDefaults();
         CacheSettings settings;
         try {
-            settings = new CacheSettings(PolicyKind.fromName(text(body, "policy", defaults.policy().configName())),
-                    count(body, "maxBytes", defaults.maxBytes()), count(body, "maxEntries", defaults.maxEntries()),
-                    defaults.expiry(), defaults.statistics(), defaults.management());
+            settings = defaults.withBounds(PolicyKind.fromName(text(body, "policy", defaults.policy().configName())),
+                    count(body, "maxBytes", defaults.maxBytes()), count(body, "maxEntries", defaults.maxEntries()));
         } catch (IllegalArgumentException e) {
             throw new Refusal(HttpStatus.BAD_REQUEST, e.getMessage());
         }

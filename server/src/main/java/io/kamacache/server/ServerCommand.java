@@ -17,7 +17,8 @@ import java.util.concurrent.Callable;
 /**
  * {@code kamacache server}: runs a node until SIGTERM or SIGINT. Exit status 0 after a
  * graceful stop, 2 for a bad configuration (the message names the file or variable, the
- * line and the key), 1 when the node cannot start (its port is taken, etcd is unreachable).
+ * line and the key), 1 when the node cannot start (a port is taken, etcd is unreachable, a
+ * certificate cannot be used).
  */
 @Command(name = "server", mixinStandardHelpOptions = true,
         description = {"Runs a cache node: it serves peers and clients on the gRPC port of node.address and stays "
@@ -51,7 +52,8 @@ final class ServerCommand implements Callable<Integer> {
         CacheServer server;
         try {
             server = CacheServer.start(settings);
-        } catch (MembershipException | UncheckedIOException e) {
+        } catch (MembershipException | UncheckedIOException | IllegalStateException | IllegalArgumentException e) {
+            // etcd unreachable, a port taken, TLS files that cannot be used
             System.err.println("kamacache: the node could not start: " + e.getMessage());
             return 1;
         }

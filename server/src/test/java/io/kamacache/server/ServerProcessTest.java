@@ -191,6 +191,27 @@ class ServerProcessTest {
         assertThat(server.process().exitValue()).isZero();
     }
 
+    @Test
+    void aTakenHttpPortOrAnUnusableCertificateStopsItWithStatusOne(@TempDir Path dir) throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            ServerProcess server = startServer(List.of("server"), Map.of(
+                    "KAMACACHE_NODE_ADDRESS", "127.0.0.1:" + FreePorts.port(),
+                    "KAMACACHE_HTTP_PORT", String.valueOf(taken.getLocalPort())));
+            assertThat(server.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(server.process().exitValue()).as("output:%n%s", server.output()).isEqualTo(1);
+            assertThat(server.output()).contains("kamacache: the node could not start")
+                    .contains(String.valueOf(taken.getLocalPort()));
+        }
+        Path notACertificate = Files.writeString(dir.resolve("node.pem"), "not a certificate\n");
+        ServerProcess server = startServer(List.of("server"), Map.of(
+                "KAMACACHE_NODE_ADDRESS", "127.0.0.1:" + FreePorts.port(),
+                "KAMACACHE_HTTP_TLS_CERT", notACertificate.toString(),
+                "KAMACACHE_HTTP_TLS_KEY", notACertificate.toString()));
+        assertThat(server.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(server.process().exitValue()).as("output:%n%s", server.output()).isEqualTo(1);
+        assertThat(server.output()).contains("kamacache: the node could not start").contains(notACertificate.toString());
+    }
+
     private static String clusterYaml(String address, String service) {
         return "node:\n  address: " + address + "\n"
                 + "cluster:\n  etcd:\n    endpoints: [" + ETCD.endpoint() + "]\n    service: " + service

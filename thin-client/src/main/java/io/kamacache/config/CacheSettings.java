@@ -27,6 +27,11 @@ public record CacheSettings(PolicyKind policy, long maxBytes, long maxEntries, E
         }
     }
 
+    /** These settings with another eviction policy and bounds: what a cache created at run time changes. */
+    public CacheSettings withBounds(PolicyKind policy, long maxBytes, long maxEntries) {
+        return new CacheSettings(policy, maxBytes, maxEntries, expiry, statistics, management);
+    }
+
     /** LRU, unbounded in bytes and entries, eternal, no statistics, no management. */
     public static CacheSettings defaults() {
         return new CacheSettings(PolicyKind.LRU, 0, 0, ExpirySettings.ETERNAL, false, false);

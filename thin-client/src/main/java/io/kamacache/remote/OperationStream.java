@@ -13,14 +13,11 @@ import io.kamacache.proto.v1.OperationResult;
 
 import java.time.Duration;
 import java.util.Map;
-import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -92,7 +89,7 @@ final class OperationStream {
         return open;
     }
 
-    /** Ends the stream: the member completes it, calls in flight fail. */
+    /** Cancels the stream; calls in flight fail with UNAVAILABLE. */
     synchronized void close() {
         if (open != null) {
             open.fail(Status.UNAVAILABLE.withDescription("the connection to " + address + " was closed"));
@@ -138,8 +135,6 @@ final class OperationStream {
     private final class Open implements ClientResponseObserver<OperationCall, OperationResult> {
 
         final Map<Long, CompletableFuture<OperationReply>> pending = new ConcurrentHashMap<>();
-        private final Queue<OperationCall> outbox = new ConcurrentLinkedQueue<>();
-        private final AtomicBoolean sending = new AtomicBoolean();
         volatile Status failure;
         private ClientCallStreamObserver<OperationCall> requests;
 

@@ -96,16 +96,13 @@ public final class PeerChannels implements AutoCloseable {
 
     /** Closes the channels of peers that are no longer members. */
     public void retain(Set<String> members) {
-        operations.entrySet().removeIf(entry -> {
-            if (members.contains(entry.getKey())) {
-                return false;
-            }
-            entry.getValue().close();
-            return true;
-        });
         channels.entrySet().removeIf(entry -> {
             if (members.contains(entry.getKey())) {
                 return false;
+            }
+            OperationStream stream = operations.remove(entry.getKey());
+            if (stream != null) {
+                stream.close(); // a stream would keep its channel from shutting down
             }
             entry.getValue().shutdown();
             return true;
