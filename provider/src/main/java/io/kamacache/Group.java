@@ -46,6 +46,9 @@ public final class Group {
     private final LongAdder misses = new LongAdder();
     private final LongAdder loadCalls = new LongAdder();
     private final LongAdder loadErrors = new LongAdder();
+    private final LongAdder loadNanos = new LongAdder();
+    private final LongAdder remoteSent = new LongAdder();
+    private final LongAdder remoteServed = new LongAdder();
     private final LongAdder evictions = new LongAdder();
     private final LongAdder expirations = new LongAdder();
 
@@ -112,7 +115,10 @@ public final class Group {
 
     /** Asks the owner: one RPC per key at a time from this node, and its answer is final. */
     CompletableFuture<ByteView> remoteGet(String owner, String key, byte[] keyBytes, boolean forwarded) {
-        return loads.load(key, () -> node.peers().get(owner, name, keyBytes, forwarded));
+        return loads.load(key, () -> {
+            remoteSent.increment();
+            return node.peers().get(owner, name, keyBytes, forwarded);
+        });
     }
 
     /** The owner's side of a get: the store, then the getter on a miss. */
@@ -238,19 +244,31 @@ public final class Group {
         (hit ? hits : misses).increment();
     }
 
-    /** Counts one call of a loader outside {@link #get}; {@code failed} when it threw. */
-    public void recordLoad(boolean failed) {
+    /** Counts one call of a loader outside {@link #get} that took {@code nanos}; {@code failed} when it threw. */
+    public void recordLoad(boolean failed, long nanos) {
         loadCalls.increment();
+        loadNanos.add(nanos);
         if (failed) {
             loadErrors.increment();
         }
+    }
+
+    /** Counts one request sent to another member for keys of this group that it owns. */
+    public void recordSent() {
+        remoteSent.increment();
+    }
+
+    /** Counts one request of another member answered here. */
+    public void recordServed() {
+        remoteServed.increment();
     }
 
     public GroupStats stats() {
         long hitCount = hits.sum();
         long missCount = misses.sum();
         return new GroupStats(hitCount + missCount, hitCount, missCount, loadCalls.sum(), loads.joinedCount(),
-                loadErrors.sum(), evictions.sum(), expirations.sum(), store.size(), store.weightedSize());
+                loadErrors.sum(), loadNanos.sum(), evictions.sum(), expirations.sum(), store.size(),
+                store.weightedSize(), remoteSent.sum(), remoteServed.sum());
     }
 
     @Override
@@ -268,13 +286,16 @@ public final class Group {
         if (cached != null) {
             return ByteView.wrap(cached.value());
         }
-        loadCalls.increment();
+        loadCalls.increment(); // counted as it starts: callers see a load running
         byte[] loaded;
+        long start = System.nanoTime();
         try {
             loaded = getter.get(key);
         } catch (Throwable t) {
             loadErrors.increment();
             throw t;
+        } finally {
+            loadNanos.add(System.nanoTime() - start);
         }
         if (loaded == null) {
             return null;

@@ -9,13 +9,17 @@ package io.kamacache;
  * @param loads          getter calls
  * @param loadsCoalesced misses that joined a load already running instead of calling the getter
  * @param loadErrors     getter calls that threw
+ * @param loadNanos      the time getter calls took, summed, in nanoseconds
  * @param evictions      entries the eviction policy removed, and values too large to keep
  * @param expirations    entries removed because they expired
  * @param entries        entries held now
  * @param bytes          their weight now, in bytes, as counted against {@code maxBytes}
+ * @param remoteSent     requests this node sent to other members for keys it does not own
+ * @param remoteServed   requests of other members this node answered for keys it owns
  */
 public record GroupStats(long gets, long hits, long misses, long loads, long loadsCoalesced, long loadErrors,
-                         long evictions, long expirations, long entries, long bytes) {
+                         long loadNanos, long evictions, long expirations, long entries, long bytes,
+                         long remoteSent, long remoteServed) {
 
     /** hits / gets, or 0 when there were no gets. */
     public double hitRatio() {

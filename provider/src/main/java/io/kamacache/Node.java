@@ -6,6 +6,7 @@ import io.kamacache.config.TlsSettings;
 import io.kamacache.discovery.Membership;
 import io.kamacache.remote.PeerChannels;
 import io.kamacache.ring.HashFunction;
+import io.kamacache.metrics.NodeMetrics;
 import io.kamacache.ring.HashRing;
 import io.kamacache.store.RemovalListener;
 import io.kamacache.store.StoreOptions;
@@ -58,6 +59,7 @@ public final class Node implements AutoCloseable {
     private final PeerClient peers;
     private final NodeServer server;
     private final ConcurrentHashMap<String, Group> groups = new ConcurrentHashMap<>();
+    private final NodeMetrics metrics;
     private final List<Consumer<Set<String>>> memberWatchers = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
     private volatile boolean closing;
@@ -69,6 +71,7 @@ public final class Node implements AutoCloseable {
 
     private Node(Builder b) {
         this.membership = b.membership;
+        this.metrics = b.metrics;
         // Listen before joining: peers route to this node as soon as they see it. Port 0 takes a free port.
         NodeServer started = membership.isClustered()
                 ? NodeServer.start(this, b.selfAddress, b.maxMessageBytes, b.services, b.inlineMethods,
@@ -204,6 +207,7 @@ public final class Node implements AutoCloseable {
             }
             return new Group(this, name, getter, options, onRemoval, services);
         });
+        metrics.addGroup(created);
         if (closed) { // closed while creating: do not leave a sweep behind
             created.close();
         }
@@ -227,8 +231,14 @@ public final class Node implements AutoCloseable {
         if (removed == null) {
             return false;
         }
+        metrics.removeGroup(name);
         removed.close();
         return true;
+    }
+
+    /** This node's metrics: its groups' counters and the calls it served. */
+    public NodeMetrics metrics() {
+        return metrics;
     }
 
     /** The groups on this node. */
@@ -358,6 +368,7 @@ public final class Node implements AutoCloseable {
         private Duration replySpin = ClusterSettings.DEFAULT_REPLY_SPIN;
         private String token;
         private TlsSettings tls;
+        private NodeMetrics metrics = new NodeMetrics();
         private final List<BindableService> services = new ArrayList<>();
         private final Set<String> inlineMethods = new HashSet<>();
         private final Set<String> lastingMethods = new HashSet<>();
@@ -529,6 +540,12 @@ public final class Node implements AutoCloseable {
          * @throws io.kamacache.discovery.MembershipException when the membership source cannot be reached
          * @throws java.io.UncheckedIOException when the self address cannot be listened on
          */
+        /** Where the node keeps its metrics; a registry of its own by default. */
+        public Builder metrics(NodeMetrics metrics) {
+            this.metrics = Objects.requireNonNull(metrics, "metrics");
+            return this;
+        }
+
         public Node build() {
             return new Node(this);
         }

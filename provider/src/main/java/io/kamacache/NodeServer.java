@@ -11,6 +11,7 @@ import io.grpc.ServerInterceptor;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.kamacache.concurrent.SerialExecutor;
 import io.kamacache.config.TlsSettings;
+import io.kamacache.metrics.NodeMetrics;
 import io.kamacache.remote.PeerChannels;
 import io.kamacache.remote.Tls;
 import io.kamacache.remote.Tokens;
@@ -81,7 +82,7 @@ final class NodeServer {
                     .directExecutor()
                     .permitKeepAliveTime(PeerChannels.KEEPALIVE_SECONDS / 2, TimeUnit.SECONDS) // with room for timer jitter
                     .intercept(offloading(pool, inlineMethods))
-                    .intercept(counting(inFlight, lastingMethods))
+                    .intercept(counting(inFlight, lastingMethods, node.metrics()))
                     .addService(new NodeService(node))
                     .maxInboundMessageSize(maxMessageBytes);
             services.forEach(builder::addService);
@@ -144,20 +145,26 @@ final class NodeServer {
         };
     }
 
-    /** Counts the calls in flight but those of {@code lastingMethods}. */
-    private static ServerInterceptor counting(AtomicInteger inFlight, Set<String> lastingMethods) {
+    /**
+     * Counts the calls in flight but those of {@code lastingMethods}, and times them by
+     * method in {@code metrics} (a lasting call's operations are timed where they are run).
+     */
+    private static ServerInterceptor counting(AtomicInteger inFlight, Set<String> lastingMethods, NodeMetrics metrics) {
         return new ServerInterceptor() {
             @Override
             public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call, Metadata headers,
                                                                          ServerCallHandler<ReqT, RespT> next) {
-                if (lastingMethods.contains(call.getMethodDescriptor().getFullMethodName())) {
+                String method = call.getMethodDescriptor().getFullMethodName();
+                if (lastingMethods.contains(method)) {
                     return next.startCall(call, headers);
                 }
+                long start = System.nanoTime();
                 inFlight.incrementAndGet();
                 AtomicBoolean over = new AtomicBoolean();
                 Runnable end = () -> {
                     if (over.compareAndSet(false, true)) {
                         inFlight.decrementAndGet();
+                        metrics.served(method).update(System.nanoTime() - start, TimeUnit.NANOSECONDS);
                     }
                 };
                 try {

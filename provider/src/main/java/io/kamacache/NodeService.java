@@ -47,6 +47,9 @@ final class NodeService extends CacheServiceGrpc.CacheServiceImplBase {
             byte[] key = request.getKey().toByteArray();
             String owner = route(request.getHeader(), key);
             String text = text(key);
+            if (owner == null) {
+                group.recordServed();
+            }
             CompletableFuture<ByteView> value = owner == null ? group.localGetAsync(text, key)
                     : group.remoteGet(owner, text, key, true);
             value.whenComplete((found, failure) -> {

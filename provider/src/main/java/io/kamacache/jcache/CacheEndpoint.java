@@ -1,5 +1,6 @@
 package io.kamacache.jcache;
 
+import com.codahale.metrics.Timer;
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -30,6 +31,7 @@ import io.kamacache.proto.v1.OperationResult;
 import io.kamacache.proto.v1.OptionalValue;
 import io.kamacache.proto.v1.RequestHeader;
 import io.kamacache.proto.v1.SubscribeRequest;
+import io.kamacache.metrics.NodeMetrics;
 import io.kamacache.remote.Protocol;
 
 import javax.cache.CacheException;
@@ -37,7 +39,11 @@ import javax.cache.configuration.CompleteConfiguration;
 import javax.cache.processor.EntryProcessor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 
@@ -57,10 +63,13 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
 
     private final KamaCacheManager manager;
     private final Codec codec;
+    private final NodeMetrics metrics;
+    private final Map<Op, Timer> timers = new ConcurrentHashMap<>();
 
-    CacheEndpoint(KamaCacheManager manager, Codec codec) {
+    CacheEndpoint(KamaCacheManager manager, Codec codec, NodeMetrics metrics) {
         this.manager = manager;
         this.codec = codec;
+        this.metrics = metrics;
     }
 
     /** A caller's operation stream: each operation answered by its id, as it finishes. */
@@ -91,19 +100,30 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
      * threads, the others answer at once, saving two thread hand-offs per call.
      */
     private void run(long id, OperationRequest request, Results results) {
+        long start = System.nanoTime();
+        Timer timer = timer(request.getOp());
         try {
             Protocol.check(request.getHeader());
             KamaCache<Object, Object> cache = cache(request.getCache());
             Operation<Object, Object> operation = operation(request);
             checkOwned(operation);
+            cache.unwrap(Group.class).recordServed();
             if (cache.mayBlock(operation.op)) {
-                manager.executor().execute(() -> results.send(id, run(request, cache, operation)));
+                manager.executor().execute(() -> results.send(id, run(request, cache, operation), timer, start));
             } else {
-                results.send(id, run(request, cache, operation));
+                results.send(id, run(request, cache, operation), timer, start);
             }
         } catch (RuntimeException e) {
             results.fail(id, status(e, "run " + request.getOp() + " on", request.getCache()));
+            timer.update(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         }
+    }
+
+    /** The timer of an operation kind: {@code jcache.get}, {@code jcache.put_all}, ... */
+    private Timer timer(Op op) {
+        Timer timer = timers.get(op);
+        return timer != null ? timer
+                : timers.computeIfAbsent(op, o -> metrics.served("jcache." + o.name().toLowerCase(Locale.ROOT)));
     }
 
     private OperationReply run(OperationRequest request, KamaCache<Object, Object> cache,
@@ -152,8 +172,10 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
             stream.setOnCancelHandler(this::end);
         }
 
-        void send(long id, OperationReply reply) {
+        /** Sends an operation's reply; its time, from {@code start}, goes to {@code timer}. */
+        void send(long id, OperationReply reply, Timer timer, long start) {
             send(OperationResult.newBuilder().setId(id).setReply(reply).build());
+            timer.update(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         }
 
         void fail(long id, StatusRuntimeException e) {

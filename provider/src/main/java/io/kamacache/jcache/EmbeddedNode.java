@@ -3,6 +3,7 @@ package io.kamacache.jcache;
 import io.kamacache.Getter;
 import io.kamacache.Group;
 import io.kamacache.Node;
+import io.kamacache.metrics.NodeMetrics;
 import io.kamacache.codec.Codec;
 import io.kamacache.config.CacheSettings;
 import io.kamacache.config.ClusterSettings;
@@ -50,13 +51,15 @@ final class EmbeddedNode implements CacheNode {
                     .virtualNodes(config.node().virtualNodes())
                     .clock(manager.clock());
             if (cluster.isClustered()) {
-                builder.membership(EtcdRegistration.of(cluster))
+                NodeMetrics metrics = new NodeMetrics();
+                builder.metrics(metrics)
+                        .membership(EtcdRegistration.of(cluster))
                         .rpcTimeout(cluster.rpcTimeout())
                         .maxMessageBytes(cluster.maxMessageBytes())
                         .replySpin(cluster.replySpin())
                         .token(cluster.token())
                         .tls(cluster.tls())
-                        .service(new CacheEndpoint(manager, control), CacheEndpoint.INLINE, CacheEndpoint.LASTING);
+                        .service(new CacheEndpoint(manager, control, metrics), CacheEndpoint.INLINE, CacheEndpoint.LASTING);
             }
             return new EmbeddedNode(builder.build(), manager.clock());
         }

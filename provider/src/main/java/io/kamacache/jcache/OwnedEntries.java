@@ -172,6 +172,11 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
     }
 
     @Override
+    public void recordSent() {
+        group.recordSent();
+    }
+
+    @Override
     public <T> T unwrap(Class<T> clazz) {
         return clazz.isInstance(group) ? clazz.cast(group) : null;
     }
@@ -341,6 +346,7 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
     }
 
     private V callLoad(K key) {
+        long start = System.nanoTime();
         boolean failed = true;
         try {
             V value = loader.load(key);
@@ -351,11 +357,12 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
         } catch (Exception e) {
             throw new CacheLoaderException("the loader of cache '" + name + "' failed for key " + key + ": " + e, e);
         } finally {
-            group.recordLoad(failed);
+            group.recordLoad(failed, System.nanoTime() - start);
         }
     }
 
     private Map<K, V> callLoadAll(Collection<? extends K> keySet) {
+        long start = System.nanoTime();
         boolean failed = true;
         try {
             Map<K, V> loaded = loader.loadAll(keySet);
@@ -366,7 +373,7 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
         } catch (Exception e) {
             throw new CacheLoaderException("the loader of cache '" + name + "' failed: " + e, e);
         } finally {
-            group.recordLoad(failed);
+            group.recordLoad(failed, System.nanoTime() - start);
         }
     }
 

@@ -35,13 +35,16 @@ final class CacheServer implements AutoCloseable {
 
     private final KamaCacheManager manager;
     private final HttpApi http;
+    private final MetricsExport metrics;
     private final URLClassLoader libraries;
     private final String source;
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    private CacheServer(KamaCacheManager manager, HttpApi http, URLClassLoader libraries, String source) {
+    private CacheServer(KamaCacheManager manager, HttpApi http, MetricsExport metrics, URLClassLoader libraries,
+                        String source) {
         this.manager = manager;
         this.http = http;
+        this.metrics = metrics;
         this.libraries = libraries;
         this.source = source;
     }
@@ -55,9 +58,15 @@ final class CacheServer implements AutoCloseable {
             KamaCacheManager manager = new KamaCacheManager(null, MANAGER_URI, libraries, new Properties(), listening,
                     InstantSource.system());
             try {
-                String self = manager.unwrap(Node.class).selfAddress();
-                HttpApi http = HttpApi.start(manager, self, KamacacheCommand.Version.number());
-                return new CacheServer(manager, http, libraries, config.source());
+                Node node = manager.unwrap(Node.class);
+                MetricsExport metrics = MetricsExport.start(node);
+                try {
+                    HttpApi http = HttpApi.start(manager, node.selfAddress(), KamacacheCommand.Version.number(), metrics);
+                    return new CacheServer(manager, http, metrics, libraries, config.source());
+                } catch (RuntimeException e) {
+                    metrics.close();
+                    throw e;
+                }
             } catch (RuntimeException e) {
                 manager.close();
                 throw e;
@@ -114,6 +123,7 @@ final class CacheServer implements AutoCloseable {
         }
         try {
             http.close();
+            metrics.close();
             manager.close();
         } finally {
             closeQuietly(libraries);

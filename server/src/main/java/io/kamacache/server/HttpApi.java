@@ -49,11 +49,13 @@ import java.util.TreeMap;
  *   <li>{@code GET|PUT|DELETE /api/v1/groups/{group}/keys/{key}}: a key's value, as bytes (or
  *       as text in a group of String values), through the group like any other call: routed
  *       to the key's owner, loaded by the group's loader on a miss;</li>
+ *   <li>{@code GET /metrics}: the node's metrics in Prometheus' text format ({@link MetricsExport});</li>
  *   <li>{@code GET /api/v1/openapi.json}: the OpenAPI 3 description of all of it.</li>
  * </ul>
  *
- * With {@code http.tls} the port speaks HTTPS only. With a {@code cluster.token}, every {@code /api/} request but the description's must carry
- * it ({@code Authorization: Bearer <token>}), or is refused with 401; health checks need none.
+ * With {@code http.tls} the port speaks HTTPS only. With a {@code cluster.token}, every
+ * {@code /api/} request but the description's, and {@code /metrics}, must carry it
+ * ({@code Authorization: Bearer <token>}), or is refused with 401; health checks need none.
  *
  * Every answer is JSON; an error is {@code {"error": "..."}} with its status (404 for a path
  * that names nothing). {@link #close()} stops the HTTP server and its threads.
@@ -63,6 +65,8 @@ final class HttpApi implements AutoCloseable {
     private static final String KEY = "/api/v1/groups/{group}/keys/{key}";
     /** Where the OpenAPI 3 description of this API is served. */
     static final String OPENAPI = "/api/v1/openapi.json";
+    /** Where the node's metrics are served in Prometheus' text format. */
+    static final String METRICS = "/metrics";
     /** Room in a message for what travels with a value: its key, the cache name, framing. */
     private static final int ENVELOPE_BYTES = 16 << 10;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -80,7 +84,7 @@ final class HttpApi implements AutoCloseable {
      * @throws IllegalStateException when the port cannot be bound; the message names it
      * @throws IllegalArgumentException when the HTTPS files cannot be used; the message names them
      */
-    static HttpApi start(KamaCacheManager manager, String self, String version) {
+    static HttpApi start(KamaCacheManager manager, String self, String version, MetricsExport metrics) {
         ServerSettings server = manager.config().server();
         String host = self.substring(0, self.lastIndexOf(':')).replace("[", "").replace("]", "");
         int port = server.httpPort();
@@ -97,8 +101,8 @@ final class HttpApi implements AutoCloseable {
             }
             String token = manager.config().cluster().token();
             if (token != null) {
-                config.routes.before("/api/*", ctx -> {
-                    if (!ctx.path().equals(OPENAPI) && !Tokens.matches(ctx.header("Authorization"), token)) {
+                config.routes.before(ctx -> {
+                    if (needsToken(ctx.path()) && !Tokens.matches(ctx.header("Authorization"), token)) {
                         ctx.header("WWW-Authenticate", "Bearer");
                         throw new Refusal(HttpStatus.UNAUTHORIZED, ctx.header("Authorization") == null
                                 ? "this cluster needs a token: send Authorization: Bearer <cluster.token>"
@@ -109,6 +113,10 @@ final class HttpApi implements AutoCloseable {
             config.routes.get("/health/live", ctx -> ctx.json(Map.of("status", "live")));
             config.routes.get("/health/ready", ctx -> ready(ctx, manager, self));
             config.routes.get("/api/v1/cluster", ctx -> ctx.json(cluster(manager, self, version)));
+            config.routes.get(METRICS, ctx -> {
+                ctx.contentType(MetricsExport.PROMETHEUS_CONTENT_TYPE);
+                metrics.writePrometheus(ctx.outputStream());
+            });
             config.routes.get(OPENAPI, ctx -> ctx.contentType(ContentType.APPLICATION_JSON).result(openApi));
             config.routes.get("/api/v1/groups", ctx -> ctx.json(groups(manager)));
             config.routes.post("/api/v1/groups", ctx -> createGroup(ctx, manager));
@@ -135,6 +143,11 @@ final class HttpApi implements AutoCloseable {
             throw new IllegalStateException("the HTTP API cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
         }
         return new HttpApi(app);
+    }
+
+    /** Whether a request for {@code path} must carry the cluster's token: all but health checks and the description. */
+    private static boolean needsToken(String path) {
+        return (path.startsWith("/api/") && !path.equals(OPENAPI)) || path.equals(METRICS);
     }
 
     private static byte[] openApi() {

@@ -81,7 +81,8 @@ class HttpApiTest {
             List<String> described = new ArrayList<>();
             openApi.get("paths").fieldNames().forEachRemaining(described::add);
             assertThat(described).containsExactlyInAnyOrder("/health/live", "/health/ready", "/api/v1/cluster",
-                    "/api/v1/groups", "/api/v1/groups/{group}", "/api/v1/groups/{group}/keys/{key}", HttpApi.OPENAPI);
+                    "/api/v1/groups", "/api/v1/groups/{group}", "/api/v1/groups/{group}/keys/{key}", HttpApi.METRICS,
+                    HttpApi.OPENAPI);
             for (String path : described) {
                 String concrete = path.replace("{group}", "scores").replace("{key}", "k");
                 if (openApi.get("paths").get(path).has("get")) {
@@ -216,6 +217,11 @@ class HttpApiTest {
                     HttpResponse.BodyHandlers.ofString());
             assertThat(wrong.statusCode()).isEqualTo(401);
             assertThat(wrong.body()).contains("not this cluster's").doesNotContain("s3cret-t0ken");
+            assertThat(get(port, HttpApi.METRICS).statusCode()).as("metrics name the groups: they need the token too")
+                    .isEqualTo(401);
+            assertThat(http.send(HttpRequest.newBuilder(uri(port, HttpApi.METRICS))
+                    .header("Authorization", "Bearer s3cret-t0ken").timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
             HttpResponse<String> created = http.send(HttpRequest.newBuilder(uri(port, "/api/v1/groups"))
                     .header("Authorization", "Bearer s3cret-t0ken").timeout(Duration.ofSeconds(10))
                     .POST(HttpRequest.BodyPublishers.ofString("{\"name\": \"scores\"}")).build(),

@@ -459,6 +459,7 @@ public final class KamaCache<K, V> implements Cache<K, V> {
     }
 
     private Outcome runRemote(String owner, Operation<K, V> operation) {
+        local.recordSent();
         Outcome out = cluster.run(owner, name, operation, events.mask());
         deliver(out);
         return out;

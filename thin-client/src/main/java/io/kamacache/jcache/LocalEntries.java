@@ -46,6 +46,9 @@ interface LocalEntries<K, V> {
     /** The get counters the cache's statistics read. */
     GetCounters counters();
 
+    /** Counts one request sent to another member for keys this node does not own. */
+    void recordSent();
+
     /** This part as {@code clazz} (the provider's group), or null. */
     <T> T unwrap(Class<T> clazz);
 
@@ -84,6 +87,11 @@ interface LocalEntries<K, V> {
             @Override
             public GetCounters counters() {
                 return counters;
+            }
+
+            @Override
+            public void recordSent() {
+                // a client's requests are all remote: its statistics count them as gets, puts and removals
             }
 
             @Override
