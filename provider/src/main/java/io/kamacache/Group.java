@@ -1,5 +1,6 @@
 package io.kamacache;
 
+import io.kamacache.config.PolicyKind;
 import io.kamacache.ring.HashRing;
 import io.kamacache.singleflight.LoadCoalescer;
 import io.kamacache.store.ByteStore;
@@ -38,7 +39,8 @@ public final class Group {
     private final Node node;
     private final String name;
     private final Getter getter;
-    private final StoreOptions options;
+    /** Replaced by {@link #reconfigure}. */
+    private volatile StoreOptions options;
     private final InstantSource clock;
     private final ByteStore store;
     private final LoadCoalescer<String, ByteView> loads;
@@ -77,6 +79,18 @@ public final class Group {
 
     public StoreOptions options() {
         return options;
+    }
+
+    /**
+     * Switches the group to another eviction policy and/or bounds while it serves, keeping
+     * its entries; a smaller bound evicts down to it, and those evictions count as such.
+     *
+     * @throws IllegalArgumentException when a bound is negative
+     */
+    public synchronized void reconfigure(PolicyKind policy, long maxBytes, long maxEntries) {
+        StoreOptions next = options.withBounds(policy, maxBytes, maxEntries);
+        store.reconfigure(next.policy(), next.capacity());
+        options = next;
     }
 
     /**

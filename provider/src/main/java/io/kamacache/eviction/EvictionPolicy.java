@@ -36,7 +36,8 @@ public interface EvictionPolicy {
     /**
      * Whether {@link #onAccess} is thread-safe and cheap enough to run on every read
      * without the lock. Policies that reorder entries on a hit answer false, and the store
-     * buffers their hits instead.
+     * buffers their hits instead. A reader may call it for a node the policy does not track
+     * (the store switched policies under it); it must then do nothing harmful.
      */
     boolean concurrentAccess();
 

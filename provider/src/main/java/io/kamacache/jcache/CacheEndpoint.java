@@ -29,6 +29,7 @@ import io.kamacache.proto.v1.OperationReply;
 import io.kamacache.proto.v1.OperationRequest;
 import io.kamacache.proto.v1.OperationResult;
 import io.kamacache.proto.v1.OptionalValue;
+import io.kamacache.proto.v1.ReconfigureCacheRequest;
 import io.kamacache.proto.v1.RequestHeader;
 import io.kamacache.proto.v1.SubscribeRequest;
 import io.kamacache.metrics.NodeMetrics;
@@ -248,6 +249,17 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
     public void destroyCache(CacheRequest request, StreamObserver<CacheReply> response) {
         answer(request.getHeader(), request.getCache(), "destroy", response,
                 () -> manager.destroyShipped(request.getCache()));
+    }
+
+    @Override
+    public void reconfigureCache(ReconfigureCacheRequest request, StreamObserver<CacheReply> response) {
+        String name = request.getCache();
+        answer(request.getHeader(), name, "reconfigure", response, () -> {
+            cache(name); // NOT_FOUND for a cache this node does not know yet: the caller ships it
+            io.kamacache.proto.v1.CacheSettings shipped = request.getSettings();
+            manager.applySettings(name, manager.settings(name).withBounds(PolicyKind.fromName(shipped.getPolicy()),
+                    shipped.getMaxBytes(), shipped.getMaxEntries()));
+        });
     }
 
     @Override

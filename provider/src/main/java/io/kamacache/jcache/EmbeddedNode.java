@@ -107,6 +107,14 @@ final class EmbeddedNode implements CacheNode {
     }
 
     @Override
+    public void reconfigure(String name, CacheSettings settings) {
+        Group group = node.getGroup(name);
+        if (group != null) { // null: dropped meanwhile
+            group.reconfigure(settings.policy(), settings.maxBytes(), settings.maxEntries());
+        }
+    }
+
+    @Override
     public void drop(String name) {
         node.removeGroup(name);
     }

@@ -1,5 +1,6 @@
 package io.kamacache.store;
 
+import io.kamacache.config.PolicyKind;
 import io.kamacache.eviction.Capacity;
 import io.kamacache.eviction.EvictionNode;
 import io.kamacache.eviction.EvictionPolicy;
@@ -52,29 +53,25 @@ public final class ByteStore implements AutoCloseable {
     public static final int ENTRY_OVERHEAD = 176;
 
     private final ConcurrentHashMap<ByteKey, StoreNode> data = new ConcurrentHashMap<>();
-    private final Capacity capacity;
-    /** Null when the capacity is unbounded: nothing is ever evicted, so no order is kept. */
-    private final EvictionPolicy policy;
-    /** Null when the policy records hits itself, without the lock. */
-    private final ReadBuffer<StoreNode> readBuffer;
+    private final double a1inFraction;
+    private final double a1outFraction;
+    /** Replaced as a whole, under the eviction lock, by {@link #reconfigure}. */
+    private volatile Bookkeeping bookkeeping;
     private final ReentrantLock evictionLock = new ReentrantLock();
     private final AtomicLong weight = new AtomicLong();
     private final AtomicLong count = new AtomicLong();
     private final InstantSource clock;
     private final RemovalListener removalListener;
     private final ScheduledFuture<?> sweep;
-    private final Consumer<StoreNode> replayAccess = this::replayAccess;
     private final Executor maintenance;
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drainReads = this::drainReads;
 
     private ByteStore(Builder b) {
         StoreOptions options = b.options;
-        this.capacity = options.capacity();
-        this.policy = capacity.isBounded()
-                ? EvictionPolicy.create(options.policy(), capacity, options.a1inFraction(), options.a1outFraction())
-                : null;
-        this.readBuffer = policy == null || policy.concurrentAccess() ? null : new ReadBuffer<>();
+        this.a1inFraction = options.a1inFraction();
+        this.a1outFraction = options.a1outFraction();
+        this.bookkeeping = new Bookkeeping(options.policy(), options.capacity(), a1inFraction, a1outFraction);
         this.clock = b.clock;
         this.removalListener = b.removalListener;
         this.maintenance = b.maintenance;
@@ -213,7 +210,49 @@ public final class ByteStore implements AutoCloseable {
     }
 
     public Capacity capacity() {
-        return capacity;
+        return bookkeeping.capacity;
+    }
+
+    /**
+     * Switches to another eviction policy and/or capacity, keeping the entries: they move
+     * into the new policy in the order the old one would have evicted them, so the entries
+     * it would have kept longest are still kept longest (2Q's and Clock's finer state, the
+     * ghost keys and reference bits, starts afresh). A smaller capacity then evicts down to
+     * it, and those evictions reach the removal listener like any other. Reads and writes
+     * may run meanwhile.
+     */
+    public void reconfigure(PolicyKind kind, Capacity capacity) {
+        Objects.requireNonNull(kind, "policy");
+        Objects.requireNonNull(capacity, "capacity");
+        Bookkeeping next = new Bookkeeping(kind, capacity, a1inFraction, a1outFraction);
+        List<Removal> removals = new ArrayList<>();
+        evictionLock.lock();
+        try {
+            Bookkeeping previous = bookkeeping;
+            previous.replayReads(); // the hits so far decide the old order
+            // Published before the entries are moved: a writer that still saw the previous
+            // bookkeeping finished its map change before this point, so the walk below meets
+            // its entry; a writer that sees the new one waits for the lock and finds it tracked.
+            bookkeeping = next;
+            if (previous.policy != null) {
+                for (EvictionNode victim = previous.policy.evict(); victim != null; victim = previous.policy.evict()) {
+                    if (next.policy != null && ((StoreNode) victim).alive) {
+                        next.policy.onInsert(victim);
+                    }
+                }
+            }
+            if (next.policy != null) {
+                for (StoreNode node : data.values()) { // unbounded before, or written but not yet tracked
+                    if (node.alive && !node.isTracked()) {
+                        next.policy.onInsert(node);
+                    }
+                }
+                evictOverflow(next, clock.millis(), removals);
+            }
+        } finally {
+            evictionLock.unlock();
+        }
+        report(removals);
     }
 
     /** The weight an entry of this key and value has. */
@@ -241,13 +280,19 @@ public final class ByteStore implements AutoCloseable {
 
     // ---- policy bookkeeping -------------------------------------------------------------
 
+    /**
+     * Records a hit without the lock. A reader may still hold the bookkeeping a concurrent
+     * {@link #reconfigure} replaced; its hit then lands in a read buffer nobody drains, or
+     * sets a Clock reference bit, both harmless.
+     */
     private void recordAccess(StoreNode node) {
-        if (policy == null) {
+        Bookkeeping current = bookkeeping;
+        if (current.policy == null) {
             return;
         }
-        if (readBuffer == null) {
-            policy.onAccess(node);
-        } else if (readBuffer.offer(node) && drainScheduled.compareAndSet(false, true)) {
+        if (current.readBuffer == null) {
+            current.policy.onAccess(node);
+        } else if (current.readBuffer.offer(node) && drainScheduled.compareAndSet(false, true)) {
             // A full stripe is drained on the maintenance executor, so readers never wait for
             // the lock nor pay for reordering; hits offered meanwhile to full stripes are dropped.
             try {
@@ -261,16 +306,10 @@ public final class ByteStore implements AutoCloseable {
     private void drainReads() {
         evictionLock.lock();
         try {
-            readBuffer.drainTo(replayAccess);
+            bookkeeping.replayReads();
         } finally {
             drainScheduled.set(false);
             evictionLock.unlock();
-        }
-    }
-
-    private void replayAccess(StoreNode node) {
-        if (node.isTracked()) {
-            policy.onAccess(node);
         }
     }
 
@@ -279,7 +318,10 @@ public final class ByteStore implements AutoCloseable {
         if (!change.changed()) {
             return;
         }
-        if (policy == null && change.expired == null && change.rejected == null) {
+        // Read once: a store made bounded after this read finds this write's entry when it
+        // moves the entries into its policy.
+        boolean bounded = bookkeeping.policy != null;
+        if (!bounded && change.expired == null && change.rejected == null) {
             return; // the common write of an unbounded store: nothing to order, evict or report
         }
         List<Removal> removals = new ArrayList<>(1);
@@ -289,9 +331,13 @@ public final class ByteStore implements AutoCloseable {
         if (change.rejected != null) {
             removals.add(new Removal(change.key.bytes, change.rejected, RemovalCause.EVICTED));
         }
-        if (policy != null) {
+        if (bounded) {
             updatePolicy(change, removals);
         }
+        report(removals);
+    }
+
+    private void report(List<Removal> removals) {
         for (Removal removal : removals) {
             removalListener.onRemoval(removal.key, removal.value, removal.cause);
         }
@@ -300,9 +346,12 @@ public final class ByteStore implements AutoCloseable {
     private void updatePolicy(Change change, List<Removal> removals) {
         evictionLock.lock();
         try {
-            if (readBuffer != null) {
-                readBuffer.drainTo(replayAccess); // hits before this write keep their order
+            Bookkeeping current = bookkeeping; // under the lock: what reconfigure left
+            EvictionPolicy policy = current.policy;
+            if (policy == null) {
+                return;
             }
+            current.replayReads(); // hits before this write keep their order
             // Another thread may have changed the same node since; the node's own state is
             // the truth: only alive nodes are inserted, only tracked ones updated or removed.
             if (change.removed != null && change.removed.isTracked()) {
@@ -314,15 +363,15 @@ public final class ByteStore implements AutoCloseable {
             if (change.added != null && change.added.alive && !change.added.isTracked()) {
                 policy.onInsert(change.added);
             }
-            evictOverflow(change.now, removals);
+            evictOverflow(current, change.now, removals);
         } finally {
             evictionLock.unlock();
         }
     }
 
-    private void evictOverflow(long now, List<Removal> removals) {
-        while (capacity.isExceededBy(weight.get(), count.get())) {
-            StoreNode victim = (StoreNode) policy.evict();
+    private void evictOverflow(Bookkeeping current, long now, List<Removal> removals) {
+        while (current.capacity.isExceededBy(weight.get(), count.get())) {
+            StoreNode victim = (StoreNode) current.policy.evict();
             if (victim == null) {
                 return; // the rest is still being inserted by other writers, who will evict
             }
@@ -353,6 +402,38 @@ public final class ByteStore implements AutoCloseable {
     }
 
     // ---- types --------------------------------------------------------------------------
+
+    /**
+     * A capacity with the policy and read buffer that go with it, one object so that a
+     * reader without the lock never pairs one policy with another's buffer.
+     */
+    private static final class Bookkeeping {
+        final Capacity capacity;
+        /** Null when the capacity is unbounded: nothing is ever evicted, so no order is kept. */
+        final EvictionPolicy policy;
+        /** Null when the policy records hits itself, without the lock. */
+        final ReadBuffer<StoreNode> readBuffer;
+        private final Consumer<StoreNode> replayAccess = this::replayAccess;
+
+        Bookkeeping(PolicyKind kind, Capacity capacity, double a1inFraction, double a1outFraction) {
+            this.capacity = capacity;
+            this.policy = capacity.isBounded() ? EvictionPolicy.create(kind, capacity, a1inFraction, a1outFraction) : null;
+            this.readBuffer = policy == null || policy.concurrentAccess() ? null : new ReadBuffer<>();
+        }
+
+        /** Replays the buffered hits into the policy; under the eviction lock. */
+        void replayReads() {
+            if (readBuffer != null) {
+                readBuffer.drainTo(replayAccess);
+            }
+        }
+
+        private void replayAccess(StoreNode node) {
+            if (node.isTracked()) {
+                policy.onAccess(node);
+            }
+        }
+    }
 
     /** The store's entry: its key, its current value and the policy's links. */
     private static final class StoreNode extends EvictionNode {
@@ -420,7 +501,7 @@ public final class ByteStore implements AutoCloseable {
             if (next == current && expired == null) {
                 return node; // untouched
             }
-            if (next != null && capacity.isTooHeavy(weightOf(k.bytes, next.value()))) {
+            if (next != null && bookkeeping.capacity.isTooHeavy(weightOf(k.bytes, next.value()))) {
                 rejected = next;
                 next = null;
             }

@@ -63,6 +63,17 @@ public final class StoreOptions {
         return expireAfterWrite;
     }
 
+    /**
+     * These options with another eviction policy and bounds.
+     *
+     * @throws IllegalArgumentException when a bound is negative
+     */
+    public StoreOptions withBounds(PolicyKind policy, long maxBytes, long maxEntries) {
+        return builder().policy(policy).maxBytes(maxBytes).maxEntries(maxEntries)
+                .a1inFraction(a1inFraction).a1outFraction(a1outFraction).expireAfterWrite(expireAfterWrite)
+                .build();
+    }
+
     @Override
     public String toString() {
         return "StoreOptions{maxBytes=" + capacity.maxBytes() + ", maxEntries=" + capacity.maxEntries()

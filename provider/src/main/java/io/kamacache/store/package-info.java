@@ -13,7 +13,9 @@
  * write, or on a maintenance executor as soon as a stripe fills, the same buffered
  * reordering as Caffeine's: readers never wait, and under heavy load some hits are dropped
  * rather than queued. An unbounded store never evicts, so it keeps no policy at all and
- * its reads and writes skip this bookkeeping. Expired
+ * its reads and writes skip this bookkeeping. The capacity, the policy and its read buffer
+ * can be replaced while the store serves ({@code reconfigure}): under the eviction lock, the
+ * entries move from the old policy to the new one in eviction order. Expired
  * entries are removed when read and by a periodic sweep; removals the store makes on its
  * own, evictions and expirations, are reported to a {@link io.kamacache.store.RemovalListener}.
  */

@@ -1,6 +1,8 @@
 package io.kamacache.store;
 
 import io.kamacache.config.PolicyKind;
+import io.kamacache.eviction.Capacity;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -114,5 +116,68 @@ class ByteStoreConcurrencyTest {
             }
         });
         assertThat(ByteBuffer.wrap(store.get(counter).value()).getLong()).isEqualTo((long) THREADS * perThread);
+    }
+
+    @Test
+    void readersAndWritersLoseNothingWhilePoliciesAndBoundsChange() throws Exception {
+        int keysPerWriter = 500;
+        int writers = 2;
+        int keyCount = keysPerWriter * writers;
+        AtomicLong removedByStore = new AtomicLong();
+        ByteStore store = ByteStore.builder(StoreOptions.builder().maxEntries(keyCount).build())
+                .removalListener((k, v, cause) -> removedByStore.incrementAndGet())
+                .build();
+        // Bounds that hold every key, so any entry missing afterwards was lost, not evicted.
+        List<Capacity> roomy = List.of(new Capacity(0, keyCount), Capacity.UNBOUNDED,
+                new Capacity((long) keyCount * (ByteStore.ENTRY_OVERHEAD + 64), 0), new Capacity(0, 2L * keyCount));
+        PolicyKind[] kinds = PolicyKind.values();
+        byte[][][] written = new byte[writers][keysPerWriter][];
+        runConcurrently(THREADS, id -> {
+            SplittableRandom random = new SplittableRandom(7 + id);
+            if (id == 0) { // switches policy and bound 2 000 times
+                for (int i = 0; i < 2_000; i++) {
+                    store.reconfigure(kinds[i % kinds.length], roomy.get(random.nextInt(roomy.size())));
+                }
+            } else if (id <= writers) { // each writer its own keys, remembering their last value
+                byte[][] mine = written[id - 1];
+                for (int i = 0; i < 100_000; i++) {
+                    int k = random.nextInt(keysPerWriter);
+                    byte[] key = key((id - 1) * keysPerWriter + k);
+                    if (random.nextInt(5) == 0) {
+                        store.remove(key);
+                        mine[k] = null;
+                    } else {
+                        byte[] value = new byte[1 + random.nextInt(63)];
+                        random.nextBytes(value);
+                        store.put(key, StoredValue.of(value));
+                        mine[k] = value;
+                    }
+                }
+            } else {
+                for (int i = 0; i < 200_000; i++) {
+                    store.get(key(random.nextInt(keyCount)));
+                }
+            }
+        });
+        assertThat(removedByStore.get()).as("nothing evicted within the bounds").isZero();
+        long expected = 0;
+        for (int w = 0; w < writers; w++) {
+            for (int k = 0; k < keysPerWriter; k++) {
+                StoredValue value = store.get(key(w * keysPerWriter + k));
+                byte[] last = written[w][k];
+                assertThat(value == null ? null : value.value()).as("key %d of writer %d", k, w).isEqualTo(last);
+                expected += last == null ? 0 : 1;
+            }
+        }
+        long[] entries = {0};
+        assertThat(store.weightedSize()).isEqualTo(scannedWeight(store, entries));
+        assertThat(store.size()).isEqualTo(entries[0]).isEqualTo(expected);
+
+        // Every entry is tracked by the policy in place: a bound of 100 evicts all others.
+        store.reconfigure(PolicyKind.LRU, new Capacity(0, 100));
+        entries[0] = 0;
+        assertThat(store.weightedSize()).isEqualTo(scannedWeight(store, entries));
+        assertThat(store.size()).isEqualTo(entries[0]).isEqualTo(100);
+        assertThat(removedByStore.get()).isEqualTo(expected - 100);
     }
 }

@@ -1,6 +1,7 @@
 package io.kamacache.store;
 
 import io.kamacache.config.PolicyKind;
+import io.kamacache.eviction.Capacity;
 import io.kamacache.testing.ManualClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -10,7 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
@@ -230,5 +233,98 @@ class ByteStoreTest {
             assertThat(store.size()).isLessThanOrEqualTo(50);
         }
         assertThat(removals).hasSize(950).allMatch(r -> r.startsWith("EVICTED:"));
+    }
+
+    @Test
+    void aPolicyChangeKeepsEveryEntryAndTheEvictionOrder() {
+        ByteStore store = store(StoreOptions.builder().maxEntries(3).build());
+        store.put(bytes("a"), value("1"));
+        store.put(bytes("b"), value("2"));
+        store.put(bytes("c"), value("3"));
+        get(store, "a"); // LRU order now b, c, a
+        long weight = store.weightedSize();
+
+        for (PolicyKind kind : List.of(PolicyKind.TWO_QUEUE, PolicyKind.CLOCK, PolicyKind.LRU)) {
+            store.reconfigure(kind, store.capacity());
+            assertThat(contents(store)).as("after %s", kind).isEqualTo(Map.of("a", "1", "b", "2", "c", "3"));
+            assertThat(store.size()).isEqualTo(3);
+            assertThat(store.weightedSize()).isEqualTo(weight);
+        }
+        assertThat(removals).isEmpty();
+
+        store.put(bytes("d"), value("4"));
+        assertThat(removals).as("the least recently read entry before the changes goes first")
+                .containsExactly("EVICTED:b");
+        assertThat(contents(store)).containsOnlyKeys("a", "c", "d");
+    }
+
+    /** The entries, read without touching them. */
+    private static Map<String, String> contents(ByteStore store) {
+        Map<String, String> contents = new HashMap<>();
+        store.forEach((key, value) -> contents.put(text(key), text(value.value())));
+        return contents;
+    }
+
+    @ParameterizedTest
+    @EnumSource(PolicyKind.class)
+    void theNewPolicyTracksEveryEntryItWasHanded(PolicyKind kind) {
+        ByteStore store = store(StoreOptions.builder().maxEntries(50).build());
+        for (int i = 0; i < 50; i++) {
+            store.put(bytes("old" + i), value("v"));
+        }
+        store.reconfigure(kind, store.capacity());
+        for (int i = 0; i < 200; i++) {
+            store.put(bytes("new" + i), value("v"));
+        }
+        assertThat(store.size()).as("the old entries are evictable too").isEqualTo(50);
+        assertThat(removals).hasSize(200);
+        assertThat(removals).as("every old entry left before the newest did")
+                .filteredOn(removal -> removal.startsWith("EVICTED:old")).hasSize(50);
+    }
+
+    @Test
+    void aSmallerCapacityEvictsTheColdestDownToIt() {
+        ByteStore store = store(StoreOptions.builder().maxEntries(10).build());
+        for (int i = 0; i < 10; i++) {
+            store.put(bytes("k" + i), value("v" + i));
+        }
+        for (int i = 9; i >= 0; i--) {
+            get(store, "k" + i); // k0 is now the most recently read
+        }
+        long oneEntry = ByteStore.weightOf(bytes("k0"), bytes("v0"));
+        store.reconfigure(PolicyKind.TWO_QUEUE, new Capacity(4 * oneEntry, 0));
+        assertThat(store.size()).isEqualTo(4);
+        assertThat(store.weightedSize()).isEqualTo(4 * oneEntry);
+        assertThat(removals).containsExactlyInAnyOrder("EVICTED:k4", "EVICTED:k5", "EVICTED:k6", "EVICTED:k7",
+                "EVICTED:k8", "EVICTED:k9");
+        assertThat(List.of(get(store, "k0"), get(store, "k1"), get(store, "k2"), get(store, "k3")))
+                .containsExactly("v0", "v1", "v2", "v3");
+    }
+
+    @Test
+    void anUnboundedStoreCanBeBoundedAndFreedAgain() {
+        ByteStore store = store(StoreOptions.defaults());
+        for (int i = 0; i < 20; i++) {
+            store.put(bytes("k" + i), value("v"));
+        }
+        store.reconfigure(PolicyKind.LRU, new Capacity(0, 10_000));
+        assertThat(store.size()).isEqualTo(20);
+        assertThat(removals).isEmpty();
+
+        store.reconfigure(PolicyKind.CLOCK, new Capacity(0, 8));
+        assertThat(store.size()).isEqualTo(8);
+        assertThat(removals).hasSize(12).allMatch(removal -> removal.startsWith("EVICTED:"));
+
+        store.reconfigure(PolicyKind.LRU, Capacity.UNBOUNDED);
+        for (int i = 0; i < 100; i++) {
+            store.put(bytes("more" + i), value("v"));
+        }
+        assertThat(store.size()).isEqualTo(108);
+        assertThat(removals).hasSize(12);
+        assertThat(store.capacity()).isEqualTo(Capacity.UNBOUNDED);
+
+        store.reconfigure(PolicyKind.TWO_QUEUE, new Capacity(0, 5));
+        assertThat(store.size()).isEqualTo(5);
+        assertThat(removals).hasSize(115);
     }
 }

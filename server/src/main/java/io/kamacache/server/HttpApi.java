@@ -45,7 +45,8 @@ import java.util.TreeMap;
  *   <li>{@code GET /api/v1/cluster}: this node, the members with their share of the ring,
  *       the version;</li>
  *   <li>{@code GET /api/v1/groups}, {@code GET /api/v1/groups/{group}}: the caches this node
- *       serves, with their settings and what this node counted and holds of each; {@code POST /api/v1/groups} creates one on every member;</li>
+ *       serves, with their settings and what this node counted and holds of each; {@code POST /api/v1/groups} creates one on every member,
+ *       {@code PATCH /api/v1/groups/{group}} changes its eviction policy and bounds on every member, keeping its entries;</li>
  *   <li>{@code GET|PUT|DELETE /api/v1/groups/{group}/keys/{key}}: a key's value, as bytes (or
  *       as text in a group of String values), through the group like any other call: routed
  *       to the key's owner, loaded by the group's loader on a miss;</li>
@@ -121,6 +122,7 @@ final class HttpApi implements AutoCloseable {
             config.routes.get("/api/v1/groups", ctx -> ctx.json(groups(manager)));
             config.routes.post("/api/v1/groups", ctx -> createGroup(ctx, manager));
             config.routes.get("/api/v1/groups/{group}", ctx -> ctx.json(group(manager, cache(manager, ctx))));
+            config.routes.patch("/api/v1/groups/{group}", ctx -> reconfigureGroup(ctx, manager));
             config.routes.get(KEY, ctx -> getKey(ctx, cache(manager, ctx)));
             config.routes.put(KEY, ctx -> putKey(ctx, cache(manager, ctx), maxValueBytes));
             config.routes.delete(KEY, ctx -> deleteKey(ctx, cache(manager, ctx)));
@@ -240,34 +242,13 @@ final class HttpApi implements AutoCloseable {
      * and byte[] values, on every member.
      */
     private static void createGroup(Context ctx, KamaCacheManager manager) {
-        JsonNode body;
-        try {
-            body = JSON.readTree(ctx.body());
-        } catch (JsonProcessingException e) {
-            throw new Refusal(HttpStatus.BAD_REQUEST, "the body is not JSON: " + e.getOriginalMessage());
-        }
-        if (body == null || !body.isObject()) {
-            throw new Refusal(HttpStatus.BAD_REQUEST, "expected a JSON object such as "
-                    + "{\"name\": \"scores\", \"policy\": \"lru\", \"maxBytes\": 67108864}");
-        }
-        Set<String> known = Set.of("name", "policy", "maxBytes", "maxEntries");
-        body.fieldNames().forEachRemaining(field -> {
-            if (!known.contains(field)) {
-                throw new Refusal(HttpStatus.BAD_REQUEST, "unknown field '" + field + "'; the fields are " + known);
-            }
-        });
+        JsonNode body = jsonObject(ctx, Set.of("name", "policy", "maxBytes", "maxEntries"),
+                "{\"name\": \"scores\", \"policy\": \"lru\", \"maxBytes\": 67108864}");
         String name = text(body, "name", null);
         if (name == null || name.isBlank()) {
             throw new Refusal(HttpStatus.BAD_REQUEST, "a group needs a name");
         }
-        CacheSettings defaults = manager.config().cacheDefaults();
-        CacheSettings settings;
-        try {
-            settings = defaults.withBounds(PolicyKind.fromName(text(body, "policy", defaults.policy().configName())),
-                    count(body, "maxBytes", defaults.maxBytes()), count(body, "maxEntries", defaults.maxEntries()));
-        } catch (IllegalArgumentException e) {
-            throw new Refusal(HttpStatus.BAD_REQUEST, e.getMessage());
-        }
+        CacheSettings settings = bounds(body, manager.config().cacheDefaults());
         if (manager.getCache(name) != null) {
             throw new Refusal(HttpStatus.CONFLICT, "group '" + name + "' already exists");
         }
@@ -278,6 +259,55 @@ final class HttpApi implements AutoCloseable {
             throw new Refusal(HttpStatus.CONFLICT, e.getMessage());
         }
         ctx.status(HttpStatus.CREATED).json(group(manager, manager.getCache(name)));
+    }
+
+    /**
+     * {@code PATCH /api/v1/groups/{group}} with any of {@code {"policy": "lru"|"2q"|"clock",
+     * "maxBytes": N, "maxEntries": N}}: the group's new eviction policy and bounds, on every
+     * member, its entries kept (a smaller bound evicts down to it); what the body leaves out
+     * stays. 502 when a member could not take them: the message names it.
+     */
+    private static void reconfigureGroup(Context ctx, KamaCacheManager manager) {
+        Cache<Object, Object> cache = cache(manager, ctx);
+        JsonNode body = jsonObject(ctx, Set.of("policy", "maxBytes", "maxEntries"),
+                "{\"policy\": \"2q\", \"maxEntries\": 100000}");
+        CacheSettings settings = bounds(body, manager.settings(cache.getName()));
+        try {
+            manager.reconfigure(cache.getName(), settings);
+        } catch (CacheException e) {
+            throw new Refusal(HttpStatus.BAD_GATEWAY, "group '" + cache.getName() + "' has its new settings here and on the "
+                    + "members that took them, but " + e.getMessage());
+        }
+        ctx.json(group(manager, cache));
+    }
+
+    /** The body as a JSON object of only these fields, or 400 saying what is wrong with it. */
+    private static JsonNode jsonObject(Context ctx, Set<String> fields, String example) {
+        JsonNode body;
+        try {
+            body = JSON.readTree(ctx.body());
+        } catch (JsonProcessingException e) {
+            throw new Refusal(HttpStatus.BAD_REQUEST, "the body is not JSON: " + e.getOriginalMessage());
+        }
+        if (body == null || !body.isObject()) {
+            throw new Refusal(HttpStatus.BAD_REQUEST, "expected a JSON object such as " + example);
+        }
+        body.fieldNames().forEachRemaining(field -> {
+            if (!fields.contains(field)) {
+                throw new Refusal(HttpStatus.BAD_REQUEST, "unknown field '" + field + "'; the fields are " + fields);
+            }
+        });
+        return body;
+    }
+
+    /** {@code base} with the body's policy, maxBytes and maxEntries where it gives them, or 400. */
+    private static CacheSettings bounds(JsonNode body, CacheSettings base) {
+        try {
+            return base.withBounds(PolicyKind.fromName(text(body, "policy", base.policy().configName())),
+                    count(body, "maxBytes", base.maxBytes()), count(body, "maxEntries", base.maxEntries()));
+        } catch (IllegalArgumentException e) {
+            throw new Refusal(HttpStatus.BAD_REQUEST, e.getMessage());
+        }
     }
 
     private static String text(JsonNode body, String field, String absent) {

@@ -6,8 +6,10 @@ import io.kamacache.Group;
 import io.kamacache.config.KamaConfig;
 import io.kamacache.config.PolicyKind;
 import io.kamacache.jcache.KamaCacheManager;
+import io.kamacache.testing.EtcdExtension;
 import io.kamacache.testing.FreePorts;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import javax.cache.Cache;
 import javax.cache.CacheException;
@@ -30,6 +32,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The server's HTTP API on a real server node, through a real HTTP client. */
 class HttpApiTest {
+
+    @RegisterExtension
+    static final EtcdExtension ETCD = new EtcdExtension();
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -83,6 +88,7 @@ class HttpApiTest {
             assertThat(described).containsExactlyInAnyOrder("/health/live", "/health/ready", "/api/v1/cluster",
                     "/api/v1/groups", "/api/v1/groups/{group}", "/api/v1/groups/{group}/keys/{key}", HttpApi.METRICS,
                     HttpApi.OPENAPI);
+            assertThat(openApi.get("paths").get("/api/v1/groups/{group}").has("patch")).isTrue();
             for (String path : described) {
                 String concrete = path.replace("{group}", "scores").replace("{key}", "k");
                 if (openApi.get("paths").get(path).has("get")) {
@@ -243,6 +249,127 @@ class HttpApiTest {
                 assertThat((byte[]) scores.get("tom")).isEqualTo("630".getBytes(StandardCharsets.UTF_8));
             }
         }
+    }
+
+    @Test
+    void aGroupsPolicyAndSizeChangeOnEveryMemberAndNoEntryIsLost() throws Exception {
+        String service = "patch-" + System.nanoTime();
+        List<CacheServer> servers = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                servers.add(etcdServer(service));
+            }
+            awaitMembers(servers, 3);
+            int port = servers.get(0).httpPort();
+            HttpResponse<String> created = send(port, "POST", "/api/v1/groups",
+                    "{\"name\": \"scores\", \"policy\": \"lru\", \"maxEntries\": 1000}");
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+            int keys = 300;
+            for (int i = 0; i < keys; i++) {
+                HttpResponse<String> put = send(servers.get(i % 3).httpPort(), "PUT", "/api/v1/groups/scores/keys/k" + i,
+                        "value " + i);
+                assertThat(put.statusCode()).as(put.body()).isEqualTo(204);
+            }
+
+            HttpResponse<String> toTwoQueue = send(servers.get(1).httpPort(), "PATCH", "/api/v1/groups/scores",
+                    "{\"policy\": \"2q\"}");
+            assertThat(toTwoQueue.statusCode()).as(toTwoQueue.body()).isEqualTo(200);
+            assertThat(json(toTwoQueue).get("policy").asText()).isEqualTo("2q");
+            assertThat(json(toTwoQueue).get("maxEntries").asLong()).as("what the body leaves out stays").isEqualTo(1000);
+            assertEverywhere(servers, "2q", 1000, keys);
+
+            HttpResponse<String> grown = send(servers.get(2).httpPort(), "PATCH", "/api/v1/groups/scores",
+                    "{\"maxEntries\": 5000, \"maxBytes\": 67108864}");
+            assertThat(grown.statusCode()).as(grown.body()).isEqualTo(200);
+            assertEverywhere(servers, "2q", 5000, keys);
+            for (CacheServer server : servers) {
+                Group group = server.manager().getCache("scores").unwrap(Group.class);
+                assertThat(group.options().capacity().maxBytes()).isEqualTo(64 << 20);
+                assertThat(group.stats().evictions()).isZero();
+            }
+
+            // bad input: each a clear error, nothing changes, and the server keeps serving
+            Map<String, List<String>> refusals = Map.of(
+                    "{\"policy\": \"lfu\"}", List.of("lfu", "lru", "2q", "clock"),
+                    "{\"maxEntries\": -1}", List.of("maxEntries", "-1"),
+                    "{\"maxBytes\": \"lots\"}", List.of("maxBytes", "lots"),
+                    "{\"policy\": 2}", List.of("policy", "string"),
+                    "{\"name\": \"other\"}", List.of("unknown field 'name'"),
+                    "[1]", List.of("JSON object"),
+                    "{\"policy\": ", List.of("not JSON"));
+            for (Map.Entry<String, List<String>> refusal : refusals.entrySet()) {
+                HttpResponse<String> refused = send(port, "PATCH", "/api/v1/groups/scores", refusal.getKey());
+                assertThat(refused.statusCode()).as(refusal.getKey()).isEqualTo(400);
+                assertThat(json(refused).get("error").asText()).as(refusal.getKey())
+                        .contains(refusal.getValue().toArray(String[]::new));
+            }
+            HttpResponse<String> unknown = send(port, "PATCH", "/api/v1/groups/nope", "{\"policy\": \"lru\"}");
+            assertThat(unknown.statusCode()).isEqualTo(404);
+            assertThat(json(unknown).get("error").asText()).isEqualTo("no group 'nope'");
+            assertEverywhere(servers, "2q", 5000, keys);
+
+            // a member that joins later is given the group with its new settings, not the ones it was created with
+            servers.add(etcdServer(service));
+            awaitMembers(servers, 4);
+            int latePort = servers.get(3).httpPort();
+            for (int i = 0; get(latePort, "/api/v1/groups/scores").statusCode() == 404 && i < 100; i++) {
+                send(port, "PUT", "/api/v1/groups/scores/keys/probe" + i, "p"); // the first that it owns ships the group
+            }
+            JsonNode late = json(get(latePort, "/api/v1/groups/scores"));
+            assertThat(late.get("policy").asText()).isEqualTo("2q");
+            assertThat(late.get("maxEntries").asLong()).isEqualTo(5000);
+            assertThat(late.get("maxBytes").asLong()).isEqualTo(64 << 20);
+        } finally {
+            for (CacheServer server : servers) {
+                server.close();
+            }
+        }
+    }
+
+    @Test
+    void aMemberThatCannotTakeNewSettingsIsNamed() throws Exception {
+        String a = FreePorts.loopbackAddress();
+        String down = FreePorts.loopbackAddress();
+        String cluster = "cluster:\n  peers: [" + a + ", " + down + "]\n  rpcTimeout: 2s\nhttp:\n  port: 0\n";
+        try (CacheServer server = CacheServer.start(KamaConfig.parse("node:\n  address: " + a + "\n" + cluster, "a"))) {
+            int port = server.httpPort();
+            assertThat(send(port, "POST", "/api/v1/groups", "{\"name\": \"scores\"}").statusCode()).isEqualTo(201);
+            HttpResponse<String> patched = send(port, "PATCH", "/api/v1/groups/scores", "{\"policy\": \"clock\"}");
+            assertThat(patched.statusCode()).isEqualTo(502);
+            assertThat(json(patched).get("error").asText()).contains(down).contains("scores");
+            assertThat(json(get(port, "/api/v1/groups/scores")).get("policy").asText())
+                    .as("the member that answered has them").isEqualTo("clock");
+        }
+    }
+
+    private static CacheServer etcdServer(String service) {
+        return CacheServer.start(KamaConfig.parse("node:\n  address: 127.0.0.1:0\ncluster:\n  etcd:\n    endpoints: ["
+                + ETCD.endpoint() + "]\n    service: " + service + "\n    connectTimeout: 15s\nhttp:\n  port: 0\n", service));
+    }
+
+    private static void awaitMembers(List<CacheServer> servers, int members) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!servers.stream().allMatch(server -> server.manager().ring().size() == members)) {
+            assertThat(System.nanoTime()).as("every server sees %d members", members).isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+
+    /** Every member shows the group with this policy and maxEntries, and serves every key. */
+    private void assertEverywhere(List<CacheServer> servers, String policy, long maxEntries, int keys) throws Exception {
+        long held = 0;
+        for (CacheServer server : servers) {
+            JsonNode group = json(get(server.httpPort(), "/api/v1/groups/scores"));
+            assertThat(group.get("policy").asText()).as("on %s", server.address()).isEqualTo(policy);
+            assertThat(group.get("maxEntries").asLong()).as("on %s", server.address()).isEqualTo(maxEntries);
+            held += group.get("node").get("entries").asLong();
+            for (int i = 0; i < keys; i++) {
+                HttpResponse<String> read = get(server.httpPort(), "/api/v1/groups/scores/keys/k" + i);
+                assertThat(read.statusCode()).as("k%d through %s", i, server.address()).isEqualTo(200);
+                assertThat(read.body()).isEqualTo("value " + i);
+            }
+        }
+        assertThat(held).as("one copy of each key, at its owner").isEqualTo(keys);
     }
 
     private static KamaCacheManager client(String peers, String token) {

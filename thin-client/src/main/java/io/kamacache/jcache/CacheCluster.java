@@ -18,6 +18,7 @@ import io.kamacache.proto.v1.Op;
 import io.kamacache.proto.v1.OperationReply;
 import io.kamacache.proto.v1.OperationRequest;
 import io.kamacache.proto.v1.OptionalValue;
+import io.kamacache.proto.v1.ReconfigureCacheRequest;
 import io.kamacache.proto.v1.RequestHeader;
 import io.kamacache.remote.PeerChannels;
 import io.kamacache.remote.Protocol;
@@ -38,6 +39,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 /**
  * The caller's side of a clustered cache manager: which node owns a key, and the calls
@@ -338,6 +340,52 @@ final class CacheCluster {
                 channels().stub(member, JCacheServiceGrpc::newBlockingStub).destroyCache(cacheRequest(cache));
             } catch (StatusRuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, failure(member, "destroy cache '" + cache + "'", e).getMessage());
+            }
+        }
+    }
+
+    /**
+     * Gives every other member's part of a cache these settings. A member that does not know
+     * the cache yet is shipped it, with them, and asked again: it may have had it by then.
+     *
+     * @throws CacheException naming each member that could not take them, after every
+     *         member was asked
+     */
+    void reconfigured(String cache, CacheSettings settings) {
+        ReconfigureCacheRequest request = ReconfigureCacheRequest.newBuilder()
+                .setHeader(header)
+                .setCache(cache)
+                .setSettings(shippable(settings))
+                .build();
+        List<CacheException> failures = new ArrayList<>();
+        for (String member : others()) {
+            try {
+                reconfigure(member, request);
+            } catch (CacheException e) {
+                failures.add(e);
+            }
+        }
+        if (!failures.isEmpty()) {
+            CacheException failure = new CacheException(failures.stream().map(Throwable::getMessage)
+                    .collect(Collectors.joining("; ")), failures.get(0));
+            failures.subList(1, failures.size()).forEach(failure::addSuppressed);
+            throw failure;
+        }
+    }
+
+    private void reconfigure(String member, ReconfigureCacheRequest request) {
+        String what = "reconfigure cache '" + request.getCache() + "'";
+        try {
+            channels().stub(member, JCacheServiceGrpc::newBlockingStub).reconfigureCache(request);
+        } catch (StatusRuntimeException e) {
+            if (!isUnknownCache(e)) {
+                throw failure(member, what, e);
+            }
+            ship(member, request.getCache(), true);
+            try {
+                channels().stub(member, JCacheServiceGrpc::newBlockingStub).reconfigureCache(request);
+            } catch (StatusRuntimeException again) {
+                throw failure(member, what, again);
             }
         }
     }

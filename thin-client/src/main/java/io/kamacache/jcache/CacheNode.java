@@ -44,6 +44,9 @@ interface CacheNode extends AutoCloseable {
     <K, V> LocalEntries<K, V> open(String name, CompleteConfiguration<K, V> configuration, CacheSettings settings,
                                    Codec codec, BiConsumer<byte[], byte[]> expired);
 
+    /** Gives this JVM's entries of a cache another eviction policy and bounds, keeping them; a client holds none. */
+    void reconfigure(String name, CacheSettings settings);
+
     /** Drops the entries of a cache that left its manager. */
     void drop(String name);
 

@@ -87,6 +87,10 @@ final class ClientNode implements CacheNode {
     }
 
     @Override
+    public void reconfigure(String name, CacheSettings settings) {
+    }
+
+    @Override
     public void drop(String name) {
     }
 

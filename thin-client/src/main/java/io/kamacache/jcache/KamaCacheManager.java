@@ -542,6 +542,43 @@ public final class KamaCacheManager implements CacheManager {
         }
     }
 
+    /**
+     * Gives a cache another eviction policy and bounds on every member (on a client: on
+     * every server), keeping its entries; a smaller bound evicts down to it. A member that
+     * learns of the cache later gets these settings with it, and {@link #settings} answers
+     * them.
+     *
+     * @param settings the cache's {@link #settings} with the policy and bounds it is to
+     *                 have: its expiry, statistics and management cannot change while it exists
+     * @throws IllegalArgumentException when this manager has no such cache (a client opens it
+     *         first), or the settings change more than the policy and bounds
+     * @throws CacheException naming each member that could not take the settings; this node
+     *         and the other members have them
+     */
+    public void reconfigure(String cacheName, CacheSettings settings) {
+        requireOpen();
+        Objects.requireNonNull(cacheName, "cache name must not be null");
+        Objects.requireNonNull(settings, "settings must not be null");
+        if (cacheOrConfigured(cacheName) == null) {
+            throw new IllegalArgumentException("no cache '" + cacheName + "' in cache manager " + uri);
+        }
+        CacheSettings current = settings(cacheName);
+        if (!settings.equals(current.withBounds(settings.policy(), settings.maxBytes(), settings.maxEntries()))) {
+            throw new IllegalArgumentException("only the eviction policy and bounds of cache '" + cacheName
+                    + "' change at run time; it has " + current + ", not " + settings);
+        }
+        applySettings(cacheName, settings);
+        if (cluster != null) {
+            cluster.reconfigured(cacheName, settings);
+        }
+    }
+
+    /** Gives this node's part of a cache these settings: {@link #reconfigure} here or on another node. */
+    void applySettings(String cacheName, CacheSettings settings) {
+        runtimeSettings.put(cacheName, settings); // from now on shipped with the cache
+        node.reconfigure(cacheName, settings);
+    }
+
     /** The settings a cache was created with at run time, or null when it follows the configuration file. */
     CacheSettings runtimeSettings(String cacheName) {
         return runtimeSettings.get(cacheName);
