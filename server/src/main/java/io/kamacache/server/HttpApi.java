@@ -65,8 +65,8 @@ import java.util.TreeMap;
  * it ({@code Authorization: Bearer <token>}), or is refused with 401; health checks and the
  * dashboard's files need none (the page asks for the token and sends it).
  *
- * Every answer is JSON; an error is {@code {"error": "..."}} with its status (404 for a path
- * that names nothing). {@link #close()} stops the HTTP server and its threads.
+ * Every answer of the API but a key's value is JSON; an error is {@code {"error": "..."}} with
+ * its status (404 for a path that names nothing). {@link #close()} stops the HTTP server and its threads.
  */
 final class HttpApi implements AutoCloseable {
 
@@ -101,8 +101,7 @@ final class HttpApi implements AutoCloseable {
         SslContextFactory.Server https = server.httpCert() == null ? null : Https.context(server.httpCert(), server.httpKey());
         int maxValueBytes = manager.config().cluster().maxMessageBytes() - ENVELOPE_BYTES;
         byte[] openApi = openApi();
-        Node node = manager.unwrap(Node.class);
-        Counters counters = new Counters(node.peerChannels(), Protocol.header(self, false), manager);
+        Counters counters = new Counters(manager.unwrap(Node.class).peerChannels(), Protocol.header(self, false), manager);
         Javalin app = Javalin.create(config -> {
             config.http.maxRequestSize = maxValueBytes + 1L; // larger bodies are refused by putKey, with a message
             config.startup.showJavalinBanner = false;

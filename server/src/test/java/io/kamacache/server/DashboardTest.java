@@ -182,6 +182,8 @@ class DashboardTest {
             return rows.isEmpty() ? null : rows;
         });
         assertThat(members).containsExactly(List.of(address, "100.0%", "this node"));
+        assertThat(rows("groups")).singleElement().asList().singleElement().asString().startsWith("No groups yet");
+        assertThat(browser.findElement(By.id("charts")).isDisplayed()).as("no charts without a group").isFalse();
         assertThat(browser.findElement(By.id("token-form")).isDisplayed()).isFalse();
         assertThat(browser.executeScript("return [sessionStorage.length, localStorage.length]")).isEqualTo(List.of(1L, 0L));
         screenshot("dashboard-token.png");

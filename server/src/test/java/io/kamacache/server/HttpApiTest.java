@@ -242,7 +242,17 @@ class HttpApiTest {
             assertThat(page.headers().firstValue("Content-Type")).hasValueSatisfying(
                     type -> assertThat(type).startsWith("text/html"));
             assertThat(page.body()).contains("<title>kamacache dashboard</title>").doesNotContain("${");
-            assertThat(get(port, HttpApi.DASHBOARD + "dashboard.js").statusCode()).isEqualTo(200);
+            assertThat(get(port, "/dashboard").body()).as("the page, without the closing slash").isEqualTo(page.body());
+            List<String> loaded = new ArrayList<>(); // the stylesheets and scripts the page loads, by the paths it names
+            for (String file : page.body().split("(href|src)=\"")) {
+                if (file.startsWith("/")) {
+                    loaded.add(file.substring(0, file.indexOf('"')));
+                }
+            }
+            assertThat(loaded).hasSize(4);
+            for (String path : loaded) {
+                assertThat(get(port, path).statusCode()).as(path).isEqualTo(200);
+            }
             HttpResponse<String> without = get(port, "/api/v1/groups");
             assertThat(without.statusCode()).isEqualTo(401);
             assertThat(without.headers().firstValue("WWW-Authenticate")).hasValue("Bearer");

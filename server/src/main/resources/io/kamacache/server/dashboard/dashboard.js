@@ -11,7 +11,7 @@
   const CHARTS = [
     {id: 'hitRatio', value: g => g.cluster.gets === 0 ? null : 100 * g.cluster.hitRatio, format: v => v.toFixed(1) + '%'},
     {id: 'throughput', value: (g, throughput) => throughput, format: v => v.toFixed(1) + '/s'},
-    {id: 'evictions', value: g => g.cluster.evictions, format: v => count(v)},
+    {id: 'evictions', value: g => g.cluster.evictions, format: v => Number.isInteger(v) ? count(v) : v.toFixed(1)},
     {id: 'bytes', value: g => g.cluster.bytes, format: v => bytes(v)},
   ];
 
@@ -90,6 +90,13 @@
   function showGroups(groups, throughputs) {
     const body = $('groups').tBodies[0];
     body.replaceChildren();
+    if (groups.length === 0) {
+      const row = body.insertRow();
+      row.className = 'empty';
+      const only = row.insertCell();
+      only.colSpan = $('groups').tHead.rows[0].cells.length;
+      only.textContent = 'No groups yet: create one with POST /api/v1/groups, or from an application.';
+    }
     for (const group of groups) {
       const c = group.cluster;
       const throughput = throughputs.get(group.name);
@@ -151,6 +158,10 @@
 
   function draw() {
     const names = [...history.series.keys()];
+    $('charts').hidden = names.length === 0;
+    if (names.length === 0) {
+      return;
+    }
     if (names.join('\n') !== plotted) { // a group came or went: new series, new plots
       plots.forEach(plot => plot.destroy());
       plots.clear();
