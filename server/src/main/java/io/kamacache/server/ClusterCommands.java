@@ -14,7 +14,6 @@ import io.kamacache.config.NodeSettings;
 import io.kamacache.discovery.EtcdMembership;
 import io.kamacache.discovery.Membership;
 import io.kamacache.discovery.MembershipException;
-import io.kamacache.proto.v1.CacheCounters;
 import io.kamacache.proto.v1.CacheDescription;
 import io.kamacache.proto.v1.HealthRequest;
 import io.kamacache.proto.v1.JCacheServiceGrpc;
@@ -165,37 +164,25 @@ final class ClusterCommands {
     static int stats(@Mixin Target target,
                      @Option(names = "--group", description = "only this group") String only) {
         return run(target, cluster -> {
-            Map<String, long[]> sums = new TreeMap<>();
-            for (String server : cluster.ring.members()) {
-                for (CacheDescription cache : cluster.caches(server)) {
-                    if (only == null || only.equals(cache.getName())) {
-                        CacheCounters c = cache.getCounters();
-                        long[] sum = sums.computeIfAbsent(cache.getName(), name -> new long[9]);
-                        long[] each = {c.getGets(), c.getHits(), c.getMisses(), c.getLoads(), c.getLoadErrors(),
-                            c.getEvictions(), c.getExpirations(), c.getEntries(), c.getBytes()};
-                        for (int i = 0; i < each.length; i++) {
-                            sum[i] += each[i];
-                        }
-                    }
+            ClusterCounters counters = ClusterCounters.collect(cluster.channels, cluster.header, cluster.ring.members());
+            if (!counters.unanswered().isEmpty()) { // a sum without some servers' parts would mislead
+                List<String> reasons = new ArrayList<>();
+                counters.unanswered().forEach((server, reason) -> reasons.add(server + " answered " + reason));
+                throw new Failure(String.join("; ", reasons));
+            }
+            Map<String, GroupCounters> groups = new TreeMap<>(counters.groups());
+            if (only != null) {
+                groups.keySet().retainAll(Set.of(only));
+                if (groups.isEmpty()) {
+                    throw new Failure("no group '" + only + "'");
                 }
             }
-            if (only != null && sums.isEmpty()) {
-                throw new Failure("no group '" + only + "'");
-            }
             List<Map<String, Object>> rows = new ArrayList<>();
-            sums.forEach((name, sum) -> {
+            groups.forEach((name, sum) -> {
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put("name", name);
-                row.put("gets", sum[0]);
-                row.put("hits", sum[1]);
-                row.put("misses", sum[2]);
-                row.put("hitRatio", sum[0] == 0 ? "-" : String.format("%.1f%%", 100.0 * sum[1] / sum[0]));
-                row.put("loads", sum[3]);
-                row.put("loadErrors", sum[4]);
-                row.put("evictions", sum[5]);
-                row.put("expirations", sum[6]);
-                row.put("entries", sum[7]);
-                row.put("bytes", sum[8]);
+                row.putAll(sum.toMap());
+                row.put("hitRatio", sum.gets() == 0 ? "-" : String.format("%.1f%%", 100 * sum.hitRatio()));
                 rows.add(row);
             });
             table(target, rows);
@@ -246,7 +233,7 @@ final class ClusterCommands {
         } catch (Failure | ConfigException | MembershipException | IllegalArgumentException e) {
             return fail(e.getMessage());
         } catch (StatusRuntimeException e) {
-            return fail(describe(e.getStatus()));
+            return fail(ClusterCounters.describe(e.getStatus()));
         } catch (Exception e) {
             return fail(e.toString());
         }
@@ -255,10 +242,6 @@ final class ClusterCommands {
     private static int fail(String message) {
         System.err.println("kamacache: " + message);
         return 1;
-    }
-
-    private static String describe(Status status) {
-        return status.getCode() + (status.getDescription() == null ? "" : ": " + status.getDescription());
     }
 
     private static void print(Object document) throws JsonProcessingException {
@@ -364,11 +347,12 @@ final class ClusterCommands {
                     last = e;
                 }
             }
-            throw new Failure("no server answered (" + String.join(", ", servers) + "): " + describe(last.getStatus()));
+            throw new Failure("no server answered (" + String.join(", ", servers) + "): "
+                    + ClusterCounters.describe(last.getStatus()));
         }
 
         String ownerOf(String key) {
-            return ring.ownerOf(codec.encode(key));
+            return KeyOwner.of(ring, key);
         }
 
         /** Runs an operation on {@code key} at its owner. */
@@ -389,7 +373,7 @@ final class ClusterCommands {
                 if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
                     throw new Failure("no group '" + group + "' on " + owner);
                 }
-                throw new Failure(owner + " answered " + describe(e.getStatus()));
+                throw new Failure(owner + " answered " + ClusterCounters.describe(e.getStatus()));
             }
         }
 
@@ -403,16 +387,7 @@ final class ClusterCommands {
                     last = e;
                 }
             }
-            throw new Failure("no server answered: " + describe(last.getStatus()));
-        }
-
-        /** What {@code server} says of its caches, its own part of each. */
-        List<CacheDescription> caches(String server) {
-            try {
-                return listCaches(server);
-            } catch (StatusRuntimeException e) {
-                throw new Failure(server + " answered " + describe(e.getStatus()));
-            }
+            throw new Failure("no server answered: " + ClusterCounters.describe(last.getStatus()));
         }
 
         private List<CacheDescription> listCaches(String server) {

@@ -8,12 +8,16 @@ import io.javalin.http.ContentType;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
+import io.javalin.http.staticfiles.Location;
 import io.kamacache.Group;
-import io.kamacache.GroupStats;
+import io.kamacache.Node;
 import io.kamacache.config.CacheSettings;
 import io.kamacache.config.PolicyKind;
 import io.kamacache.config.ServerSettings;
 import io.kamacache.jcache.KamaCacheManager;
+import io.kamacache.proto.v1.RequestHeader;
+import io.kamacache.remote.PeerChannels;
+import io.kamacache.remote.Protocol;
 import io.kamacache.remote.Tokens;
 import io.kamacache.ring.HashRing;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
@@ -45,21 +49,27 @@ import java.util.TreeMap;
  *   <li>{@code GET /api/v1/cluster}: this node, the members with their share of the ring,
  *       the version;</li>
  *   <li>{@code GET /api/v1/groups}, {@code GET /api/v1/groups/{group}}: the caches this node
- *       serves, with their settings and what this node counted and holds of each; {@code POST /api/v1/groups} creates one on every member,
+ *       serves, with their settings, what this node counted and holds of each ({@code node}) and
+ *       the sum over every member ({@code cluster}); {@code POST /api/v1/groups} creates one on every member,
  *       {@code PATCH /api/v1/groups/{group}} changes its eviction policy and bounds on every member, keeping its entries;</li>
  *   <li>{@code GET|PUT|DELETE /api/v1/groups/{group}/keys/{key}}: a key's value, as bytes (or
  *       as text in a group of String values), through the group like any other call: routed
- *       to the key's owner, loaded by the group's loader on a miss;</li>
+ *       to the key's owner, loaded by the group's loader on a miss; the {@value #OWNER_HEADER}
+ *       header of the answer names the owner;</li>
  *   <li>{@code GET /metrics}: the node's metrics in Prometheus' text format ({@link MetricsExport});</li>
- *   <li>{@code GET /api/v1/openapi.json}: the OpenAPI 3 description of all of it.</li>
+ *   <li>{@code GET /api/v1/openapi.json}: the OpenAPI 3 description of all of it;</li>
+ *   <li>{@code GET /dashboard/} (and {@code GET /}, which leads there): a page that shows the
+ *       members, the groups' figures as live charts and a key's owner and value, drawn by the
+ *       browser from this API.</li>
  * </ul>
  *
  * With {@code http.tls} the port speaks HTTPS only. With a {@code cluster.token}, every
  * {@code /api/} request but the description's, and {@code /metrics}, must carry it
- * ({@code Authorization: Bearer <token>}), or is refused with 401; health checks need none.
+ * ({@code Authorization: Bearer <token>}), or is refused with 401; health checks and the
+ * dashboard's files need none (the page asks for the token and sends it).
  *
- * Every answer is JSON; an error is {@code {"error": "..."}} with its status (404 for a path
- * that names nothing). {@link #close()} stops the HTTP server and its threads.
+ * Every answer of the API but a key's value is JSON; an error is {@code {"error": "..."}} with
+ * its status (404 for a path that names nothing). {@link #close()} stops the HTTP server and its threads.
  */
 final class HttpApi implements AutoCloseable {
 
@@ -68,6 +78,10 @@ final class HttpApi implements AutoCloseable {
     static final String OPENAPI = "/api/v1/openapi.json";
     /** Where the node's metrics are served in Prometheus' text format. */
     static final String METRICS = "/metrics";
+    /** Where the dashboard is served. */
+    static final String DASHBOARD = "/dashboard/";
+    /** The answer header of a key's requests that names the member owning the key. */
+    static final String OWNER_HEADER = "Kamacache-Owner";
     /** Room in a message for what travels with a value: its key, the cache name, framing. */
     private static final int ENVELOPE_BYTES = 16 << 10;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -92,6 +106,7 @@ final class HttpApi implements AutoCloseable {
         SslContextFactory.Server https = server.httpCert() == null ? null : Https.context(server.httpCert(), server.httpKey());
         int maxValueBytes = manager.config().cluster().maxMessageBytes() - ENVELOPE_BYTES;
         byte[] openApi = openApi();
+        Counters counters = new Counters(manager.unwrap(Node.class).peerChannels(), Protocol.header(self, false), manager);
         Javalin app = Javalin.create(config -> {
             config.http.maxRequestSize = maxValueBytes + 1L; // larger bodies are refused by putKey, with a message
             config.startup.showJavalinBanner = false;
@@ -111,6 +126,14 @@ final class HttpApi implements AutoCloseable {
                     }
                 });
             }
+            config.staticFiles.add(files -> {
+                files.hostedPath = DASHBOARD.substring(0, DASHBOARD.length() - 1);
+                files.directory = "/io/kamacache/server/dashboard";
+                files.location = Location.CLASSPATH;
+                files.headers = Map.of("Content-Security-Policy", "default-src 'self'", "Cache-Control", "no-cache");
+            });
+            config.staticFiles.enableWebjars(); // the charting library, from its jar
+            config.routes.get("/", ctx -> ctx.redirect(DASHBOARD));
             config.routes.get("/health/live", ctx -> ctx.json(Map.of("status", "live")));
             config.routes.get("/health/ready", ctx -> ready(ctx, manager, self));
             config.routes.get("/api/v1/cluster", ctx -> ctx.json(cluster(manager, self, version)));
@@ -119,13 +142,14 @@ final class HttpApi implements AutoCloseable {
                 metrics.writePrometheus(ctx.outputStream());
             });
             config.routes.get(OPENAPI, ctx -> ctx.contentType(ContentType.APPLICATION_JSON).result(openApi));
-            config.routes.get("/api/v1/groups", ctx -> ctx.json(groups(manager)));
-            config.routes.post("/api/v1/groups", ctx -> createGroup(ctx, manager));
-            config.routes.get("/api/v1/groups/{group}", ctx -> ctx.json(group(manager, cache(manager, ctx))));
-            config.routes.patch("/api/v1/groups/{group}", ctx -> reconfigureGroup(ctx, manager));
-            config.routes.get(KEY, ctx -> getKey(ctx, cache(manager, ctx)));
-            config.routes.put(KEY, ctx -> putKey(ctx, cache(manager, ctx), maxValueBytes));
-            config.routes.delete(KEY, ctx -> deleteKey(ctx, cache(manager, ctx)));
+            config.routes.get("/api/v1/groups", ctx -> ctx.json(groups(manager, counters.collect())));
+            config.routes.post("/api/v1/groups", ctx -> createGroup(ctx, manager, counters));
+            config.routes.get("/api/v1/groups/{group}", ctx -> ctx.json(group(manager, cache(manager, ctx),
+                    counters.collect())));
+            config.routes.patch("/api/v1/groups/{group}", ctx -> reconfigureGroup(ctx, manager, counters));
+            config.routes.get(KEY, ctx -> getKey(ctx, keyed(manager, ctx)));
+            config.routes.put(KEY, ctx -> putKey(ctx, keyed(manager, ctx), maxValueBytes));
+            config.routes.delete(KEY, ctx -> deleteKey(ctx, keyed(manager, ctx)));
             config.routes.exception(Refusal.class, (e, ctx) -> ctx.status(e.status).json(error(e.getMessage())));
             config.routes.exception(HttpResponseException.class, (e, ctx) -> ctx.status(e.getStatus())
                     .json(error(e.getMessage())));
@@ -197,18 +221,26 @@ final class HttpApi implements AutoCloseable {
         return cluster;
     }
 
-    private static List<Map<String, Object>> groups(KamaCacheManager manager) {
+    /** Asks every member for its part of the groups, within the cluster's deadline ({@code rpcTimeout}). */
+    private record Counters(PeerChannels channels, RequestHeader header, KamaCacheManager manager) {
+        ClusterCounters collect() {
+            return ClusterCounters.collect(channels, header, manager.ring().members());
+        }
+    }
+
+    private static List<Map<String, Object>> groups(KamaCacheManager manager, ClusterCounters counters) {
         List<Map<String, Object>> groups = new ArrayList<>();
         for (String name : manager.getCacheNames()) {
             Cache<Object, Object> cache = manager.getCache(name);
             if (cache != null) {
-                groups.add(group(manager, cache));
+                groups.add(group(manager, cache, counters));
             }
         }
         return groups;
     }
 
-    private static Map<String, Object> group(KamaCacheManager manager, Cache<Object, Object> cache) {
+    private static Map<String, Object> group(KamaCacheManager manager, Cache<Object, Object> cache,
+                                             ClusterCounters counters) {
         CacheSettings settings = manager.settings(cache.getName());
         @SuppressWarnings("unchecked")
         CompleteConfiguration<Object, Object> configuration = cache.getConfiguration(CompleteConfiguration.class);
@@ -220,19 +252,12 @@ final class HttpApi implements AutoCloseable {
         group.put("keyType", configuration.getKeyType().getName());
         group.put("valueType", configuration.getValueType().getName());
         group.put("readThrough", configuration.isReadThrough());
-        GroupStats stats = cache.unwrap(Group.class).stats();
-        Map<String, Object> counters = new LinkedHashMap<>(); // this node's part of the group
-        counters.put("gets", stats.gets());
-        counters.put("hits", stats.hits());
-        counters.put("misses", stats.misses());
-        counters.put("hitRatio", stats.hitRatio());
-        counters.put("loads", stats.loads());
-        counters.put("loadErrors", stats.loadErrors());
-        counters.put("evictions", stats.evictions());
-        counters.put("expirations", stats.expirations());
-        counters.put("entries", stats.entries());
-        counters.put("bytes", stats.bytes());
-        group.put("node", counters);
+        group.put("node", GroupCounters.of(cache.unwrap(Group.class).stats()).toMap());
+        Map<String, Object> cluster = new LinkedHashMap<>(
+                counters.groups().getOrDefault(cache.getName(), GroupCounters.NONE).toMap());
+        cluster.put("servers", counters.answered());
+        cluster.put("unanswered", counters.unanswered());
+        group.put("cluster", cluster);
         return group;
     }
 
@@ -241,7 +266,7 @@ final class HttpApi implements AutoCloseable {
      * "maxBytes": N, "maxEntries": N}} (policy and bounds optional): a cache of String keys
      * and byte[] values, on every member.
      */
-    private static void createGroup(Context ctx, KamaCacheManager manager) {
+    private static void createGroup(Context ctx, KamaCacheManager manager, Counters counters) {
         JsonNode body = jsonObject(ctx, Set.of("name", "policy", "maxBytes", "maxEntries"),
                 "{\"name\": \"scores\", \"policy\": \"lru\", \"maxBytes\": 67108864}");
         String name = text(body, "name", null);
@@ -258,7 +283,7 @@ final class HttpApi implements AutoCloseable {
         } catch (CacheException e) {
             throw new Refusal(HttpStatus.CONFLICT, e.getMessage());
         }
-        ctx.status(HttpStatus.CREATED).json(group(manager, manager.getCache(name)));
+        ctx.status(HttpStatus.CREATED).json(group(manager, manager.getCache(name), counters.collect()));
     }
 
     /**
@@ -267,7 +292,7 @@ final class HttpApi implements AutoCloseable {
      * member, its entries kept (a smaller bound evicts down to it); what the body leaves out
      * stays. 502 when a member could not take them: the message names it.
      */
-    private static void reconfigureGroup(Context ctx, KamaCacheManager manager) {
+    private static void reconfigureGroup(Context ctx, KamaCacheManager manager, Counters counters) {
         Cache<Object, Object> cache = cache(manager, ctx);
         JsonNode body = jsonObject(ctx, Set.of("policy", "maxBytes", "maxEntries"),
                 "{\"policy\": \"2q\", \"maxEntries\": 100000}");
@@ -278,7 +303,7 @@ final class HttpApi implements AutoCloseable {
             throw new Refusal(HttpStatus.BAD_GATEWAY, "group '" + cache.getName() + "' has its new settings here and on the "
                     + "members that took them, but " + e.getMessage());
         }
-        ctx.json(group(manager, cache));
+        ctx.json(group(manager, cache, counters.collect()));
     }
 
     /** The body as a JSON object of only these fields, or 400 saying what is wrong with it. */
@@ -339,6 +364,13 @@ final class HttpApi implements AutoCloseable {
         if (cache == null) {
             throw new Refusal(HttpStatus.NOT_FOUND, "no group '" + name + "'");
         }
+        return cache;
+    }
+
+    /** The group a key's path names (or 404), the key's owner named in the answer's {@value #OWNER_HEADER} header. */
+    private static Cache<Object, Object> keyed(KamaCacheManager manager, Context ctx) {
+        Cache<Object, Object> cache = cache(manager, ctx);
+        ctx.header(OWNER_HEADER, KeyOwner.of(manager.ring(), key(ctx, cache)));
         return cache;
     }
 

@@ -163,6 +163,26 @@ class HttpApiTest {
             long reported = json(get(port, "/api/v1/groups/pictures")).get("node").get("entries").asLong()
                     + json(get(second.httpPort(), "/api/v1/groups/pictures")).get("node").get("entries").asLong();
             assertThat(reported).as("each node reports its own part").isEqualTo(20);
+            for (int member : new int[] {port, second.httpPort()}) {
+                JsonNode sums = json(get(member, "/api/v1/groups/pictures")).get("cluster");
+                assertThat(sums.get("entries").asLong()).as("the cluster's sum, whichever member is asked").isEqualTo(20);
+                assertThat(sums.get("gets").asLong()).as("one get of each key").isEqualTo(20);
+                assertThat(sums.get("hits").asLong()).isEqualTo(20);
+                assertThat(sums.get("hitRatio").asDouble()).isEqualTo(1.0);
+                assertThat(sums.get("servers")).extracting(JsonNode::asText).containsExactlyInAnyOrder(a, b);
+                assertThat(sums.get("unanswered").isEmpty()).isTrue();
+            }
+
+            // each key's answer names its owner: the member that holds it
+            Map<String, String> holders = DashboardTest.holders(List.of(first, second), "pictures");
+            for (String key : keys) {
+                HttpResponse<String> read = get(port, "/api/v1/groups/pictures/keys/" + key);
+                assertThat(read.headers().firstValue(HttpApi.OWNER_HEADER)).as(key).hasValue(holders.get(key));
+            }
+            HttpResponse<String> absent = get(port, "/api/v1/groups/pictures/keys/absent");
+            assertThat(absent.statusCode()).isEqualTo(404);
+            assertThat(absent.headers().firstValue(HttpApi.OWNER_HEADER)).hasValueSatisfying(
+                    owner -> assertThat(owner).isIn(a, b));
 
             assertThat(send(second.httpPort(), "DELETE", "/api/v1/groups/pictures/keys/" + keys.get(1), null).statusCode())
                     .isEqualTo(204);
@@ -198,6 +218,13 @@ class HttpApiTest {
             assertThat(again.statusCode()).isEqualTo(409);
 
             assertThat(get(port, "/api/v1/groups/pictures/keys/" + keys.get(0)).statusCode()).isEqualTo(200);
+
+            // a member that does not answer: the sums say whose parts they lack, and why
+            second.close();
+            JsonNode sums = json(get(port, "/api/v1/groups/pictures")).get("cluster");
+            assertThat(sums.get("servers")).extracting(JsonNode::asText).containsExactly(a);
+            assertThat(sums.get("unanswered").get(b).asText()).startsWith("UNAVAILABLE");
+            assertThat(sums.get("entries").asLong()).isEqualTo(entries(onA));
         }
     }
 
@@ -212,8 +239,27 @@ class HttpApiTest {
         try (CacheServer first = CacheServer.start(firstConfig);
              CacheServer second = CacheServer.start(KamaConfig.parse("node:\n  address: " + b + "\n" + cluster, "b"))) {
             int port = first.httpPort();
-            // HTTP: health needs no token, the API does
+            // HTTP: health and the dashboard's files need no token, the API does
             assertThat(get(port, "/health/ready").statusCode()).isEqualTo(200);
+            HttpResponse<String> root = get(port, "/");
+            assertThat(root.statusCode()).isEqualTo(302);
+            assertThat(root.headers().firstValue("Location")).hasValue(HttpApi.DASHBOARD);
+            HttpResponse<String> page = get(port, HttpApi.DASHBOARD);
+            assertThat(page.statusCode()).isEqualTo(200);
+            assertThat(page.headers().firstValue("Content-Type")).hasValueSatisfying(
+                    type -> assertThat(type).startsWith("text/html"));
+            assertThat(page.body()).contains("<title>kamacache dashboard</title>").doesNotContain("${");
+            assertThat(get(port, "/dashboard").body()).as("the page, without the closing slash").isEqualTo(page.body());
+            List<String> loaded = new ArrayList<>(); // the stylesheets and scripts the page loads, by the paths it names
+            for (String file : page.body().split("(href|src)=\"")) {
+                if (file.startsWith("/")) {
+                    loaded.add(file.substring(0, file.indexOf('"')));
+                }
+            }
+            assertThat(loaded).hasSize(4);
+            for (String path : loaded) {
+                assertThat(get(port, path).statusCode()).as(path).isEqualTo(200);
+            }
             HttpResponse<String> without = get(port, "/api/v1/groups");
             assertThat(without.statusCode()).isEqualTo(401);
             assertThat(without.headers().firstValue("WWW-Authenticate")).hasValue("Bearer");

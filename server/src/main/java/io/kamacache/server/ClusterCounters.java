@@ -1,0 +1,85 @@
+package io.kamacache.server;
+
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import io.kamacache.proto.v1.CacheDescription;
+import io.kamacache.proto.v1.JCacheServiceGrpc;
+import io.kamacache.proto.v1.ListCachesReply;
+import io.kamacache.proto.v1.ListCachesRequest;
+import io.kamacache.proto.v1.RequestHeader;
+import io.kamacache.remote.PeerChannels;
+
+import java.util.Collection;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * Each group's counters summed over the servers of a cluster: what {@code kamacache stats}
+ * prints and what the HTTP API shows as a group's {@code cluster} part.
+ *
+ * @param groups     by group name, the sum of the parts of the servers that answered
+ * @param answered   the servers whose parts are in the sums
+ * @param unanswered the servers that did not answer, each with what went wrong
+ */
+record ClusterCounters(Map<String, GroupCounters> groups, SortedSet<String> answered, Map<String, String> unanswered) {
+
+    /**
+     * Asks every one of {@code members} for its part at once ({@code ListCaches}), each call
+     * within the deadline of {@code channels}.
+     *
+     * @throws IllegalStateException when interrupted while waiting for the answers
+     */
+    static ClusterCounters collect(PeerChannels channels, RequestHeader header, Collection<String> members) {
+        ListCachesRequest request = ListCachesRequest.newBuilder().setHeader(header).build();
+        Map<String, CompletableFuture<ListCachesReply>> calls = new TreeMap<>();
+        for (String member : members) {
+            CompletableFuture<ListCachesReply> reply = new CompletableFuture<>();
+            channels.stub(member, JCacheServiceGrpc::newStub).listCaches(request, new StreamObserver<>() {
+                @Override
+                public void onNext(ListCachesReply value) {
+                    reply.complete(value);
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    reply.completeExceptionally(t);
+                }
+
+                @Override
+                public void onCompleted() {
+                    // the one reply has come in onNext
+                }
+            });
+            calls.put(member, reply);
+        }
+        Map<String, GroupCounters> groups = new TreeMap<>();
+        SortedSet<String> answered = new TreeSet<>();
+        Map<String, String> unanswered = new LinkedHashMap<>();
+        for (Map.Entry<String, CompletableFuture<ListCachesReply>> call : calls.entrySet()) {
+            try {
+                for (CacheDescription cache : call.getValue().get().getCachesList()) {
+                    groups.merge(cache.getName(), GroupCounters.of(cache.getCounters()), GroupCounters::plus);
+                }
+                answered.add(call.getKey());
+            } catch (ExecutionException e) { // the call's deadline bounds the wait
+                unanswered.put(call.getKey(), describe(Status.fromThrowable(e.getCause())));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while asking the servers for their counters", e);
+            }
+        }
+        return new ClusterCounters(Collections.unmodifiableMap(groups), Collections.unmodifiableSortedSet(answered),
+                Collections.unmodifiableMap(unanswered));
+    }
+
+    /** A gRPC status as a person reads it: its code and what the server said. */
+    static String describe(Status status) {
+        return status.getCode() + (status.getDescription() == null ? "" : ": " + status.getDescription());
+    }
+}
