@@ -80,6 +80,7 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
         return new StreamObserver<>() {
             @Override
             public void onNext(OperationCall call) {
+                results.started();
                 run(call.getId(), call.getRequest(), results);
             }
 
@@ -162,15 +163,24 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
 
     /**
      * The answers of one operation stream, sent one at a time from whichever thread ran
-     * the operation; none after the stream ended.
+     * the operation; none after the stream ended. The stream ends once the caller has
+     * half-closed it and every operation it sent has been answered.
      */
     private static final class Results {
         private final ServerCallStreamObserver<OperationResult> stream;
+        /** Operations received and not answered yet. */
+        private int running;
+        private boolean halfClosed;
         private boolean ended;
 
         Results(ServerCallStreamObserver<OperationResult> stream) {
             this.stream = stream;
             stream.setOnCancelHandler(this::end);
+        }
+
+        /** Counts an operation received; it is answered by one {@link #send} or {@link #fail}. */
+        synchronized void started() {
+            running++;
         }
 
         /** Sends an operation's reply; its time, from {@code start}, goes to {@code timer}. */
@@ -186,13 +196,23 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
         }
 
         private synchronized void send(OperationResult result) {
+            running--;
             if (!ended) {
                 stream.onNext(result);
+                endIfDone();
             }
         }
 
+        /** The caller sent its last operation. */
         synchronized void complete() {
+            halfClosed = true;
             if (!ended) {
+                endIfDone();
+            }
+        }
+
+        private void endIfDone() {
+            if (halfClosed && running == 0) {
                 ended = true;
                 stream.onCompleted();
             }

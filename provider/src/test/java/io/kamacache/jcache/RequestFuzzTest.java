@@ -1,0 +1,295 @@
+package io.kamacache.jcache;
+
+import com.google.protobuf.ByteString;
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServiceDescriptor;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.kamacache.codec.Codec;
+import io.kamacache.config.KamaConfig;
+import io.kamacache.proto.v1.CacheServiceGrpc;
+import io.kamacache.proto.v1.JCacheServiceGrpc;
+import io.kamacache.proto.v1.Op;
+import io.kamacache.proto.v1.OperationCall;
+import io.kamacache.proto.v1.OperationRequest;
+import io.kamacache.remote.Protocol;
+import io.kamacache.testing.FreePorts;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import javax.cache.Cache;
+import javax.cache.configuration.MutableConfiguration;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.ObjectOutputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URL;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Properties;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Hostile requests to a real node's gRPC port, from a seeded random generator (the seed is
+ * in each failure's message, so a failing case can be replayed): undecodable bytes to every
+ * method, and well-framed operations whose fields are random. Each call must end, within
+ * its deadline, with a reply or a status that says what was wrong; and the node must serve
+ * as before afterwards.
+ */
+class RequestFuzzTest {
+
+    private static final long SEED = 20261125L;
+    /** The codec's tag of a value in Java serialization. */
+    private static final byte SERIALIZED = 20;
+    private static final int CASES_PER_METHOD = 60;
+    private static final int OPERATIONS = 3_000;
+    private static final long DEADLINE_SECONDS = 10;
+    private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
+        @Override
+        public InputStream stream(byte[] value) {
+            return new ByteArrayInputStream(value);
+        }
+
+        @Override
+        public byte[] parse(InputStream stream) {
+            try {
+                return stream.readAllBytes();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    };
+
+    private KamaCacheManager node;
+    private ManagedChannel channel;
+
+    @AfterEach
+    void close() {
+        if (channel != null) {
+            channel.shutdownNow();
+        }
+        if (node != null) {
+            node.close();
+        }
+    }
+
+    private Cache<String, String> start() {
+        String address = FreePorts.loopbackAddress();
+        KamaConfig config = KamaConfig.parse("cluster:\n  peers: [" + address + "]\n", "test").withNodeAddress(address);
+        node = new KamaCacheManager(null, URI.create("kamacache:fuzz"), getClass().getClassLoader(), new Properties(),
+                config, InstantSource.system());
+        channel = NettyChannelBuilder.forTarget(address).usePlaintext().build();
+        Cache<String, String> scores = node.createCache("scores", new MutableConfiguration<String, String>()
+                .setTypes(String.class, String.class));
+        node.createCache("objects", new MutableConfiguration<>());
+        scores.put("before", "kept");
+        return scores;
+    }
+
+    @Test
+    void undecodableBytesToEveryMethodAreRefusedAndTheNodeServesOn() throws Exception {
+        Cache<String, String> scores = start();
+        // grpc-java logs each message it cannot parse at SEVERE with its stack trace; what the
+        // caller gets back is this test's subject, so the thousands of traces are left out.
+        Logger grpcExecutor = Logger.getLogger("io.grpc.internal.SerializeReentrantCallsDirectExecutor");
+        Level level = grpcExecutor.getLevel();
+        grpcExecutor.setLevel(Level.OFF);
+        try {
+            sendUndecodableBytes();
+        } finally {
+            grpcExecutor.setLevel(level);
+        }
+        assertServes(scores);
+    }
+
+    private void sendUndecodableBytes() throws Exception {
+        Random random = new Random(SEED);
+        for (ServiceDescriptor service : List.of(JCacheServiceGrpc.getServiceDescriptor(),
+                CacheServiceGrpc.getServiceDescriptor())) {
+            for (MethodDescriptor<?, ?> method : service.getMethods()) {
+                MethodDescriptor<byte[], byte[]> raw = MethodDescriptor.<byte[], byte[]>newBuilder()
+                        .setType(method.getType()).setFullMethodName(method.getFullMethodName())
+                        .setRequestMarshaller(BYTES).setResponseMarshaller(BYTES).build();
+                for (int i = 0; i < CASES_PER_METHOD; i++) {
+                    byte[] message = new byte[random.nextInt(random.nextBoolean() ? 16 : 2048)];
+                    random.nextBytes(message);
+                    Status status = call(raw, message);
+                    String what = method.getFullMethodName() + " case " + i + " (seed " + SEED + ")";
+                    assertThat(status.getCode()).as("%s ended in time", what).isNotEqualTo(Status.Code.DEADLINE_EXCEEDED);
+                    if (!status.isOk()) {
+                        assertThat(status.getDescription()).as("%s: %s says what was wrong", what, status.getCode())
+                                .isNotBlank();
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void operationsWithRandomFieldsEachGetAnAnswerAndTheNodeServesOn() throws Exception {
+        Cache<String, String> scores = start();
+        Random random = new Random(SEED);
+        List<OperationRequest> requests = new ArrayList<>();
+        for (int i = 0; i < OPERATIONS; i++) {
+            requests.add(randomRequest(random));
+        }
+        List<io.kamacache.proto.v1.OperationResult> results = runOperations(requests);
+        for (io.kamacache.proto.v1.OperationResult result : results) {
+            if (result.getStatusCode() != 0) {
+                assertThat(result.getStatusDescription()).as("operation %s (seed %s): status %s says what was wrong",
+                        result.getId(), SEED, result.getStatusCode()).isNotBlank();
+                assertThat(result.getStatusCode()).as("operation %s is refused, not a failure of the node: %s",
+                        result.getId(), result.getStatusDescription())
+                        .isNotIn(Status.Code.INTERNAL.value(), Status.Code.UNKNOWN.value());
+            }
+        }
+        assertServes(scores);
+    }
+
+    /**
+     * The URLDNS gadget (a HashMap whose key is a java.net.URL: reading it resolves the URL's
+     * host), sent as a value and as an entry processor: the node's allow-list refuses
+     * java.net.URL, naming it, before anything of it runs, and stores nothing.
+     */
+    @Test
+    void aSerializationGadgetIsRefusedByTheAllowList() throws Exception {
+        Cache<String, String> scores = start();
+        Cache<Object, Object> objects = node.getCache("objects");
+        ByteArrayOutputStream stream = new ByteArrayOutputStream();
+        stream.write(SERIALIZED);
+        try (ObjectOutputStream out = new ObjectOutputStream(stream)) {
+            HashMap<URL, String> gadget = new HashMap<>();
+            gadget.put(new URL("http://gadget.invalid/"), "x");
+            out.writeObject(gadget);
+        }
+        ByteString payload = ByteString.copyFrom(stream.toByteArray());
+        Codec codec = Codec.create(List.of("javax.cache.*", "io.kamacache.**"), null); // reads the failures sent back
+        ByteString key = ByteString.copyFrom(codec.encode("g"));
+        List<io.kamacache.proto.v1.OperationResult> results = runOperations(List.of(
+                OperationRequest.newBuilder().setHeader(Protocol.clientHeader("fuzz")).setCache("objects")
+                        .setOp(Op.PUT).setKey(key).setValue(payload).build(),
+                OperationRequest.newBuilder().setHeader(Protocol.clientHeader("fuzz")).setCache("objects")
+                        .setOp(Op.INVOKE).setKey(key).setProcessor(payload).build()));
+        String refusal = "class java.net.URL is not in the serialization allow-list";
+        // the value comes back as the operation's failure, the processor, which the node reads first, as a status
+        assertThat(codec.decode(results.get(0).getReply().getFailure().toByteArray())).asString().contains(refusal);
+        assertThat(results.get(1).getStatusCode()).isEqualTo(Status.Code.INVALID_ARGUMENT.value());
+        assertThat(results.get(1).getStatusDescription()).contains(refusal);
+        assertThat(objects.containsKey("g")).as("nothing of it was stored").isFalse();
+        assertServes(scores);
+    }
+
+    /** Sends {@code requests} on one operation stream and returns their results, in the order sent. */
+    private List<io.kamacache.proto.v1.OperationResult> runOperations(List<OperationRequest> requests) throws Exception {
+        ClientCall<OperationCall, io.kamacache.proto.v1.OperationResult> call = channel.newCall(
+                JCacheServiceGrpc.getOperationsMethod(), CallOptions.DEFAULT.withDeadlineAfter(60, TimeUnit.SECONDS));
+        io.kamacache.proto.v1.OperationResult[] results = new io.kamacache.proto.v1.OperationResult[requests.size()];
+        CompletableFuture<Status> ended = new CompletableFuture<>();
+        call.start(new ClientCall.Listener<>() {
+            @Override
+            public void onMessage(io.kamacache.proto.v1.OperationResult message) {
+                synchronized (results) {
+                    results[(int) message.getId()] = message;
+                }
+                call.request(1);
+            }
+
+            @Override
+            public void onClose(Status status, Metadata trailers) {
+                ended.complete(status);
+            }
+        }, new Metadata());
+        call.request(1);
+        for (int i = 0; i < requests.size(); i++) {
+            call.sendMessage(OperationCall.newBuilder().setId(i).setRequest(requests.get(i)).build());
+        }
+        call.halfClose();
+        Status status = ended.get(90, TimeUnit.SECONDS);
+        assertThat(status.isOk()).as("the stream ends as asked: %s", status).isTrue();
+        synchronized (results) {
+            assertThat(results).as("one answer per operation").doesNotContainNull();
+            return List.of(results);
+        }
+    }
+
+    /** An operation with a valid header, and everything else random: op, cache, keys, values, processors. */
+    private static OperationRequest randomRequest(Random random) {
+        OperationRequest.Builder request = OperationRequest.newBuilder()
+                .setHeader(random.nextInt(20) == 0 ? Protocol.header("127.0.0.1:1", false).toBuilder()
+                        .setProtocolVersion(random.nextInt(3)).build() : Protocol.clientHeader("fuzz"))
+                .setCache(random.nextInt(10) == 0 ? "no-such-cache" : random.nextBoolean() ? "scores" : "objects")
+                .setOpValue(random.nextInt(Op.values().length + 1))
+                .setKey(bytes(random))
+                .setValue(bytes(random))
+                .setExpected(bytes(random))
+                .setReplaceExisting(random.nextBoolean())
+                .setEventMask(random.nextInt());
+        if (random.nextInt(4) == 0) {
+            request.setProcessor(bytes(random)).addArguments(bytes(random));
+        }
+        for (int i = random.nextInt(4); i > 0; i--) {
+            request.addKeys(bytes(random));
+            if (random.nextBoolean()) {
+                request.addValues(bytes(random));
+            }
+        }
+        return request.build();
+    }
+
+    /**
+     * Random bytes, or an encoding the codec knows with a random body: a String, a
+     * serialized stream, or nothing at all.
+     */
+    private static ByteString bytes(Random random) {
+        byte[] body = new byte[random.nextInt(64)];
+        random.nextBytes(body);
+        return switch (random.nextInt(4)) {
+            case 0 -> ByteString.EMPTY;
+            case 1 -> ByteString.copyFrom(body);
+            case 2 -> ByteString.copyFrom(new byte[] {(byte) random.nextInt(16)}).concat(ByteString.copyFrom(body));
+            default -> ByteString.copyFrom(new byte[] {(byte) 0xAC, (byte) 0xED, 0, 5}).concat(ByteString.copyFrom(body));
+        };
+    }
+
+    private Status call(MethodDescriptor<byte[], byte[]> method, byte[] message) throws Exception {
+        ClientCall<byte[], byte[]> call = channel.newCall(method,
+                CallOptions.DEFAULT.withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS));
+        CompletableFuture<Status> ended = new CompletableFuture<>();
+        call.start(new ClientCall.Listener<>() {
+            @Override
+            public void onMessage(byte[] reply) {
+                call.request(1);
+            }
+
+            @Override
+            public void onClose(Status status, Metadata trailers) {
+                ended.complete(status);
+            }
+        }, new Metadata());
+        call.request(1);
+        call.sendMessage(message);
+        call.halfClose();
+        return ended.get(DEADLINE_SECONDS + 5, TimeUnit.SECONDS);
+    }
+
+    private void assertServes(Cache<String, String> scores) {
+        assertThat(scores.get("before")).isEqualTo("kept");
+        scores.put("after", "stored");
+        assertThat(scores.get("after")).isEqualTo("stored");
+    }
+}
