@@ -3,6 +3,8 @@ package io.kamacache.config;
 import io.kamacache.codec.Codec;
 import io.kamacache.ring.HashFunction;
 import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.api.lowlevel.Parse;
+import org.snakeyaml.engine.v2.events.Event;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
@@ -26,24 +28,28 @@ import java.util.function.UnaryOperator;
  */
 final class ConfigParser {
 
-    private static final List<String> TOP_KEYS =
+    static final List<String> TOP_KEYS =
             List.of("mode", "node", "cluster", "server", "http", "grpc", "serialization", "cacheDefaults", "caches");
-    private static final List<String> SERVER_KEYS = List.of("lib");
-    private static final List<String> PORT_KEYS = List.of("port");
-    private static final List<String> HTTP_KEYS = List.of("port", "tls");
-    private static final List<String> CERT_KEYS = List.of("cert", "key");
-    private static final List<String> CLUSTER_KEYS = List.of("peers", "etcd", "rpcTimeout", "maxMessageBytes",
+    static final List<String> SERVER_KEYS = List.of("lib");
+    static final List<String> PORT_KEYS = List.of("port");
+    static final List<String> HTTP_KEYS = List.of("port", "tls");
+    static final List<String> CERT_KEYS = List.of("cert", "key");
+    static final List<String> CLUSTER_KEYS = List.of("peers", "etcd", "rpcTimeout", "maxMessageBytes",
             "replySpin", "token", "tls");
-    private static final List<String> TLS_KEYS = List.of("ca", "cert", "key", "clientAuth");
-    private static final List<String> ETCD_KEYS = List.of("endpoints", "service", "leaseTtl", "connectTimeout",
+    static final List<String> TLS_KEYS = List.of("ca", "cert", "key", "clientAuth");
+    static final List<String> ETCD_KEYS = List.of("endpoints", "service", "leaseTtl", "connectTimeout",
             "username", "password", "caCert", "clientCert", "clientKey");
-    private static final List<String> NODE_KEYS = List.of("address", "hashFunction", "virtualNodes");
-    private static final List<String> SERIALIZATION_KEYS = List.of("allow");
-    private static final List<String> CACHE_KEYS =
+    static final List<String> NODE_KEYS = List.of("address", "hashFunction", "virtualNodes");
+    static final List<String> SERIALIZATION_KEYS = List.of("allow");
+    static final List<String> CACHE_KEYS =
             List.of("policy", "maxBytes", "maxEntries", "expiry", "statistics", "management");
-    private static final List<String> EXPIRY_KEYS = List.of("creation", "update", "access");
+    static final List<String> EXPIRY_KEYS = List.of("creation", "update", "access");
     /** Aliases are legal YAML, but a small file needs few; the cap defeats alias-expansion bombs. */
     private static final int MAX_ALIASES = 50;
+    /** Characters in a file, far more than a configuration needs: a larger one is refused before it is parsed. */
+    private static final int MAX_CHARACTERS = 1 << 20;
+    /** Far deeper than any configuration goes, far shallower than the YAML composer's stack allows. */
+    private static final int MAX_NESTING = 64;
 
     private final NodeReader reader;
     private final Map<Node, String> origins;
@@ -104,7 +110,12 @@ final class ConfigParser {
                 .setAllowRecursiveKeys(false)
                 .setMaxAliasesForCollections(MAX_ALIASES)
                 .build();
+        if (yaml.length() > MAX_CHARACTERS) { // the scanner slows down more than linearly on huge scalars
+            throw new ConfigException(reader.source(), 0, "", "the file has " + yaml.length()
+                    + " characters; a configuration has at most " + MAX_CHARACTERS);
+        }
         try {
+            checkNesting(yaml, settings);
             return new Compose(settings).composeString(yaml);
         } catch (MarkedYamlEngineException e) {
             int line = e.getProblemMark().or(e::getContextMark).map(Mark::getLine).map(l -> l + 1).orElse(0);
@@ -112,6 +123,27 @@ final class ConfigParser {
             throw new ConfigException(reader.source(), line, "", "YAML syntax error: " + context + e.getProblem().trim(), e);
         } catch (YamlEngineException e) {
             throw new ConfigException(reader.source(), 0, "", "YAML syntax error: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Refuses collections nested deeper than {@link #MAX_NESTING}, reading the events without
+     * building anything: the composer nests a call per level, so a few thousand brackets
+     * would overflow its stack.
+     */
+    private void checkNesting(String yaml, LoadSettings settings) {
+        int depth = 0;
+        for (Event event : new Parse(settings).parseString(yaml)) {
+            Event.ID id = event.getEventId();
+            if (id == Event.ID.MappingStart || id == Event.ID.SequenceStart) {
+                if (++depth > MAX_NESTING) {
+                    int line = event.getStartMark().map(Mark::getLine).map(l -> l + 1).orElse(0);
+                    throw new ConfigException(reader.source(), line, "", "lists and mappings nested deeper than "
+                            + MAX_NESTING + " levels; a configuration needs a few");
+                }
+            } else if (id == Event.ID.MappingEnd || id == Event.ID.SequenceEnd) {
+                depth--;
+            }
         }
     }
 
