@@ -111,6 +111,7 @@ final class HttpApi implements AutoCloseable {
             config.http.maxRequestSize = maxValueBytes + 1L; // larger bodies are refused by putKey, with a message
             config.startup.showJavalinBanner = false;
             config.jetty.host = host;
+            config.jetty.modifyServer(jetty -> jetty.setErrorHandler(new JsonErrors()));
             config.jetty.port = port;
             if (https != null) { // the port speaks HTTPS only
                 config.jetty.addConnector((jetty, http) -> Https.connector(jetty, http, https, host, port));
@@ -307,10 +308,25 @@ final class HttpApi implements AutoCloseable {
     }
 
     /** The body as a JSON object of only these fields, or 400 saying what is wrong with it. */
+    /** The request's body; one that ends before its announced length is a 400, nothing is done with it. */
+    private static byte[] body(Context ctx) {
+        try {
+            return ctx.bodyAsBytes();
+        } catch (Exception e) { // Javalin, in Kotlin, throws Jetty's IOException undeclared
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (cause instanceof IOException) {
+                    throw new Refusal(HttpStatus.BAD_REQUEST, "the request's body could not be read to its end ("
+                            + cause.getMessage() + "); nothing was done");
+                }
+            }
+            throw e instanceof RuntimeException runtime ? runtime : new IllegalStateException(e);
+        }
+    }
+
     private static JsonNode jsonObject(Context ctx, Set<String> fields, String example) {
         JsonNode body;
         try {
-            body = JSON.readTree(ctx.body());
+            body = JSON.readTree(new String(body(ctx), StandardCharsets.UTF_8));
         } catch (JsonProcessingException e) {
             throw new Refusal(HttpStatus.BAD_REQUEST, "the body is not JSON: " + e.getOriginalMessage());
         }
@@ -398,7 +414,7 @@ final class HttpApi implements AutoCloseable {
             throw new Refusal(HttpStatus.CONTENT_TOO_LARGE, "a value of " + length + " bytes is over the limit of "
                     + maxValueBytes + " bytes (cluster.maxMessageBytes less room for the key); nothing was stored");
         }
-        byte[] body = ctx.bodyAsBytes();
+        byte[] body = body(ctx);
         Class<?> valueType = valueType(cache);
         Object value;
         if (valueType == String.class) {
