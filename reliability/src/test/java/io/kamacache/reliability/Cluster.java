@@ -34,8 +34,11 @@ import java.util.regex.Pattern;
  */
 final class Cluster implements AutoCloseable {
 
-    /** How long a crashed or frozen server stays registered: short, so that scenarios stay short. */
-    static final Duration LEASE_TTL = Duration.ofSeconds(3);
+    /**
+     * How long a crashed or frozen server stays registered: short, so that scenarios stay
+     * short, yet long enough that a live server on a loaded machine keeps its lease.
+     */
+    static final Duration LEASE_TTL = Duration.ofSeconds(5);
     /** A server's start on a loaded machine: JVM, etcd registration, ring. */
     private static final Duration START_PATIENCE = Duration.ofSeconds(90);
     private static final Duration COMMAND_PATIENCE = Duration.ofSeconds(30);
@@ -134,7 +137,8 @@ final class Cluster implements AutoCloseable {
         }
         server.starts++;
         Path log = dir.resolve("server-" + server.index + (server.starts > 1 ? "-start" + server.starts : "") + ".log");
-        server.process = ServerProcess.startJava(List.of("-Xmx256m", "-XX:+UseG1GC", "-jar", jar.toString(),
+        server.process = ServerProcess.startJava(List.of("-Xmx256m", "-XX:+UseG1GC",
+                "-Dorg.slf4j.simpleLogger.showDateTime=true", "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS", "-jar", jar.toString(),
                 "server", "--config", server.config.toString()), Map.of(), log);
     }
 
@@ -286,14 +290,23 @@ final class Cluster implements AutoCloseable {
         return Integer.parseInt(threads.group(1));
     }
 
-    /** The bytes a server holds of a group, as its HTTP API tells. */
-    long groupBytes(Server server, String group) throws Exception {
+    /** A group as a server's HTTP API describes it (JSON): its bounds, and what the server holds of it. */
+    String group(Server server, String group) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.httpPort + "/api/v1/groups/" + group))
                 .timeout(Duration.ofSeconds(10)).build();
         HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        Matcher bytes = GROUP_BYTES.matcher(response.body());
-        if (response.statusCode() != 200 || !bytes.find()) {
+        if (response.statusCode() != 200) {
             throw new IllegalStateException(server + " answered " + response.statusCode() + " " + response.body());
+        }
+        return response.body();
+    }
+
+    /** The bytes a server holds of a group, as its HTTP API tells. */
+    long groupBytes(Server server, String group) throws Exception {
+        String json = group(server, group);
+        Matcher bytes = GROUP_BYTES.matcher(json);
+        if (!bytes.find()) {
+            throw new IllegalStateException(server + " tells no bytes of group " + group + ": " + json);
         }
         return Long.parseLong(bytes.group(1));
     }

@@ -36,8 +36,16 @@ final class LoadGenerator {
         }
     }
 
+    /** A wrong answer, {@code at} how long into the load its call started. */
+    record Wrong(Duration at, String what) {
+        @Override
+        public String toString() {
+            return "at +" + at.toMillis() + " ms, " + what;
+        }
+    }
+
     /** What the callers saw. */
-    record Result(int callers, long calls, long failed, List<Throwable> failures, long wrong, List<String> wrongAnswers,
+    record Result(int callers, long calls, long failed, List<Throwable> failures, long wrong, List<Wrong> wrongAnswers,
                   Duration longestCall, Duration held, int hung) {
 
         String summary() {
@@ -53,7 +61,7 @@ final class LoadGenerator {
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong wrong = new AtomicLong();
     private final Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
-    private final Queue<String> wrongAnswers = new ConcurrentLinkedQueue<>();
+    private final Queue<Wrong> wrongAnswers = new ConcurrentLinkedQueue<>();
     private final LongAccumulator longestNanos = new LongAccumulator(Math::max, 0);
     private final long started = System.nanoTime();
     private volatile boolean running = true;
@@ -83,7 +91,7 @@ final class LoadGenerator {
             } catch (WrongAnswer e) {
                 wrong.incrementAndGet();
                 if (wrongAnswers.size() < KEPT_FAILURES) {
-                    wrongAnswers.add(e.getMessage());
+                    wrongAnswers.add(new Wrong(Duration.ofNanos(start - started), e.getMessage()));
                 }
             } catch (Exception e) {
                 failed.incrementAndGet();
@@ -95,6 +103,11 @@ final class LoadGenerator {
                 calls.incrementAndGet();
             }
         }
+    }
+
+    /** When the load started ({@link System#nanoTime()}). */
+    long startedAt() {
+        return started;
     }
 
     /** Calls made so far. */
