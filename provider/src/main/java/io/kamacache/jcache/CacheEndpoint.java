@@ -390,6 +390,11 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
     }
 
     private KamaCache<Object, Object> cache(String name) {
+        if (manager.isClosed()) {
+            // handing its entries over: the caller waits until the membership drops this node, then routes again
+            throw Status.UNAVAILABLE.withDescription(CacheCluster.LEAVING + "node " + manager.selfAddress()
+                    + " is leaving the cluster").asRuntimeException();
+        }
         KamaCache<Object, Object> cache = manager.cacheForPeers(name);
         if (cache == null) {
             throw Status.NOT_FOUND.withDescription(CacheCluster.UNKNOWN_CACHE + " '" + name + "' on node "

@@ -49,7 +49,8 @@ import java.util.stream.Collectors;
  *
  * <p>A member that no longer owns a key in its own view answers UNAVAILABLE before running
  * anything; the caller routes again by its current view, a few times, with a short pause
- * (views differ only while membership changes). An owner that stops answering is waited
+ * (views differ only while membership changes). An owner that stops answering, or answers
+ * that it is leaving (it hands its entries over before it leaves its membership), is waited
  * for until the membership drops it (etcd: within its lease TTL), and the operation then
  * goes to the key's new owner: a write may so reach the writer twice, never be lost.
  *
@@ -66,6 +67,11 @@ final class CacheCluster {
 
     /** Marks the NOT_FOUND answer of a member that does not know a cache. */
     static final String UNKNOWN_CACHE = "unknown cache";
+    /**
+     * Marks the UNAVAILABLE answer of a member that is handing its entries over as it leaves:
+     * like a member that does not answer, it is waited for until the membership drops it.
+     */
+    static final String LEAVING = "leaving: ";
 
     /** Keys per message of a key listing. */
     static final int KEYS_PER_CHUNK = 1024;
