@@ -549,7 +549,7 @@ final class CacheCluster {
                 .setCache(cache)
                 .setConfiguration(ByteString.copyFrom(bytes))
                 .setKeepExisting(keepExisting);
-        CacheSettings settings = manager.runtimeSettings(cache);
+        CacheSettings settings = manager.shippedSettings(cache);
         if (settings != null) {
             request.setSettings(shippable(settings));
         }

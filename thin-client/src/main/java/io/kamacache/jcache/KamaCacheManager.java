@@ -579,9 +579,14 @@ public final class KamaCacheManager implements CacheManager {
         node.reconfigure(cacheName, settings);
     }
 
-    /** The settings a cache was created with at run time, or null when it follows the configuration file. */
-    CacheSettings runtimeSettings(String cacheName) {
-        return runtimeSettings.get(cacheName);
+    /**
+     * The settings that travel with a cache's configuration to the other members: those it
+     * was created with at run time, else those this manager's file gives it by name; null
+     * when it has neither, and each member applies its own defaults.
+     */
+    CacheSettings shippedSettings(String cacheName) {
+        CacheSettings runtime = runtimeSettings.get(cacheName);
+        return runtime != null ? runtime : config.caches().get(cacheName);
     }
 
     /** The eviction policy, bounds and defaults a cache of this name has here. */
