@@ -39,6 +39,7 @@ import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -128,7 +129,7 @@ class RequestFuzzTest {
                 for (int i = 0; i < CASES_PER_METHOD; i++) {
                     byte[] message = new byte[random.nextInt(random.nextBoolean() ? 16 : 2048)];
                     random.nextBytes(message);
-                    Status status = call(raw, message);
+                    Status status = exchange(raw, List.of(message), DEADLINE_SECONDS, answer -> { });
                     String what = method.getFullMethodName() + " case " + i + " (seed " + SEED + ")";
                     assertThat(status.getCode()).as("%s ended in time", what).isNotEqualTo(Status.Code.DEADLINE_EXCEEDED);
                     if (!status.isOk()) {
@@ -196,30 +197,16 @@ class RequestFuzzTest {
 
     /** Sends {@code requests} on one operation stream and returns their results, in the order sent. */
     private List<io.kamacache.proto.v1.OperationResult> runOperations(List<OperationRequest> requests) throws Exception {
-        ClientCall<OperationCall, io.kamacache.proto.v1.OperationResult> call = channel.newCall(
-                JCacheServiceGrpc.getOperationsMethod(), CallOptions.DEFAULT.withDeadlineAfter(60, TimeUnit.SECONDS));
-        io.kamacache.proto.v1.OperationResult[] results = new io.kamacache.proto.v1.OperationResult[requests.size()];
-        CompletableFuture<Status> ended = new CompletableFuture<>();
-        call.start(new ClientCall.Listener<>() {
-            @Override
-            public void onMessage(io.kamacache.proto.v1.OperationResult message) {
-                synchronized (results) {
-                    results[(int) message.getId()] = message;
-                }
-                call.request(1);
-            }
-
-            @Override
-            public void onClose(Status status, Metadata trailers) {
-                ended.complete(status);
-            }
-        }, new Metadata());
-        call.request(1);
+        List<OperationCall> calls = new ArrayList<>();
         for (int i = 0; i < requests.size(); i++) {
-            call.sendMessage(OperationCall.newBuilder().setId(i).setRequest(requests.get(i)).build());
+            calls.add(OperationCall.newBuilder().setId(i).setRequest(requests.get(i)).build());
         }
-        call.halfClose();
-        Status status = ended.get(90, TimeUnit.SECONDS);
+        io.kamacache.proto.v1.OperationResult[] results = new io.kamacache.proto.v1.OperationResult[requests.size()];
+        Status status = exchange(JCacheServiceGrpc.getOperationsMethod(), calls, 90, result -> {
+            synchronized (results) {
+                results[(int) result.getId()] = result;
+            }
+        });
         assertThat(status.isOk()).as("the stream ends as asked: %s", status).isTrue();
         synchronized (results) {
             assertThat(results).as("one answer per operation").doesNotContainNull();
@@ -266,13 +253,19 @@ class RequestFuzzTest {
         };
     }
 
-    private Status call(MethodDescriptor<byte[], byte[]> method, byte[] message) throws Exception {
-        ClientCall<byte[], byte[]> call = channel.newCall(method,
-                CallOptions.DEFAULT.withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS));
+    /**
+     * Sends {@code messages} on one call of {@code method}, half-closes it and hands every
+     * answer to {@code answers}; the status it ends with, which must come within
+     * {@code seconds}.
+     */
+    private <Q, A> Status exchange(MethodDescriptor<Q, A> method, List<Q> messages, long seconds, Consumer<A> answers)
+            throws Exception {
+        ClientCall<Q, A> call = channel.newCall(method, CallOptions.DEFAULT.withDeadlineAfter(seconds, TimeUnit.SECONDS));
         CompletableFuture<Status> ended = new CompletableFuture<>();
         call.start(new ClientCall.Listener<>() {
             @Override
-            public void onMessage(byte[] reply) {
+            public void onMessage(A answer) {
+                answers.accept(answer);
                 call.request(1);
             }
 
@@ -282,9 +275,9 @@ class RequestFuzzTest {
             }
         }, new Metadata());
         call.request(1);
-        call.sendMessage(message);
+        messages.forEach(call::sendMessage);
         call.halfClose();
-        return ended.get(DEADLINE_SECONDS + 5, TimeUnit.SECONDS);
+        return ended.get(seconds + 5, TimeUnit.SECONDS);
     }
 
     private void assertServes(Cache<String, String> scores) {
