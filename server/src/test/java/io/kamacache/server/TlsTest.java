@@ -64,6 +64,8 @@ class TlsTest {
                 "  tls:\n    ca: " + certificates.resolve("ca.pem") + "\n", // no client certificate
                 "  tls:\n    ca: " + strangers.resolve("ca.pem") + "\n    cert: " + strangers.resolve("client.pem")
                         + "\n    key: " + strangers.resolve("client.key") + "\n", // another CA's
+                "  tls:\n    ca: " + certificates.resolve("ca.pem") + "\n    cert: " + certificates.resolve("expired-client.pem")
+                        + "\n    key: " + certificates.resolve("expired-client.key") + "\n", // the CA's, expired
             };
             for (String settings : refused) {
                 try (KamaCacheManager client = client(address, settings)) {
@@ -71,6 +73,28 @@ class TlsTest {
                             .isInstanceOf(CacheException.class).hasMessageContaining(address);
                 }
             }
+        }
+    }
+
+    @Test
+    void aServerWithAnExpiredCertificateIsRefusedOnGrpcAndHttps() throws Exception {
+        String address = FreePorts.loopbackAddress();
+        Path cert = certificates.resolve("expired-server.pem");
+        Path key = certificates.resolve("expired-server.key");
+        try (CacheServer server = CacheServer.start(KamaConfig.parse("node:\n  address: " + address + "\ncluster:\n  peers: ["
+                + address + "]\n  tls:\n    ca: " + certificates.resolve("ca.pem") + "\n    cert: " + cert + "\n    key: " + key
+                + "\nhttp:\n  port: 0\n  tls:\n    cert: " + cert + "\n    key: " + key + "\n", "expired"))) {
+            server.manager().createCache("names", new MutableConfiguration<String, String>().setTypes(String.class, String.class));
+            try (KamaCacheManager client = client(address, "  tls:\n    ca: " + certificates.resolve("ca.pem") + "\n")) {
+                assertThatThrownBy(() -> client.getCache("names").get("tom")).as("a client that trusts the CA")
+                        .isInstanceOf(CacheException.class).hasMessageContaining(address);
+            }
+            HttpClient https = HttpClient.newBuilder().sslContext(trusting(certificates.resolve("ca.pem")))
+                    .connectTimeout(Duration.ofSeconds(5)).build();
+            assertThatThrownBy(() -> https.send(HttpRequest.newBuilder(
+                    URI.create("https://127.0.0.1:" + server.httpPort() + "/health/live")).timeout(Duration.ofSeconds(10))
+                    .build(), HttpResponse.BodyHandlers.ofString())).as("HTTPS with the expired certificate")
+                    .isInstanceOf(IOException.class).hasStackTraceContaining("validity check failed");
         }
     }
 
@@ -101,16 +125,8 @@ class TlsTest {
         try (CacheServer server = CacheServer.start(KamaConfig.parse("node:\n  address: " + address + "\ncluster:\n  peers: ["
                 + address + "]\nhttp:\n  port: 0\n  tls:\n    cert: " + certificates.resolve("server.pem") + "\n    key: "
                 + certificates.resolve("server.key") + "\n", "https"))) {
-            KeyStore trusted = KeyStore.getInstance("PKCS12");
-            trusted.load(null, null);
-            try (InputStream ca = Files.newInputStream(certificates.resolve("ca.pem"))) {
-                trusted.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(ca));
-            }
-            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            trust.init(trusted);
-            SSLContext ssl = SSLContext.getInstance("TLS");
-            ssl.init(null, trust.getTrustManagers(), null);
-            HttpClient https = HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build();
+            HttpClient https = HttpClient.newBuilder().sslContext(trusting(certificates.resolve("ca.pem")))
+                    .connectTimeout(Duration.ofSeconds(5)).build();
             HttpResponse<String> live = https.send(HttpRequest.newBuilder(
                     URI.create("https://127.0.0.1:" + server.httpPort() + "/health/live")).timeout(Duration.ofSeconds(10))
                     .build(), HttpResponse.BodyHandlers.ofString());
@@ -146,5 +162,19 @@ class TlsTest {
                 + "caches:\n  names: {}\n", "client");
         return new KamaCacheManager(null, URI.create("kamacache:tls-client-" + System.nanoTime()),
                 TlsTest.class.getClassLoader(), new Properties(), config, InstantSource.system());
+    }
+
+    /** A TLS context that trusts the certificates {@code caFile}'s CA signed. */
+    private static SSLContext trusting(Path caFile) throws Exception {
+        KeyStore trusted = KeyStore.getInstance("PKCS12");
+        trusted.load(null, null);
+        try (InputStream ca = Files.newInputStream(caFile)) {
+            trusted.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(ca));
+        }
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(trusted);
+        SSLContext ssl = SSLContext.getInstance("TLS");
+        ssl.init(null, trust.getTrustManagers(), null);
+        return ssl;
     }
 }

@@ -16,7 +16,11 @@ public final class TestCertificates {
     private TestCertificates() {
     }
 
-    /** Writes ca.pem, server.pem/server.key and client.pem/client.key into {@code dir}. */
+    /**
+     * Writes ca.pem, server.pem/server.key and client.pem/client.key into {@code dir}, and
+     * expired-server.pem/.key and expired-client.pem/.key: from the same CA, but no longer
+     * valid (they ended the day before they began).
+     */
     public static void generate(Path dir) throws IOException {
         if (EtcdExtension.findOnPath("openssl") == null) {
             throw new IllegalStateException("TLS tests need the openssl command (Debian/Ubuntu: apt-get install openssl)");
@@ -27,11 +31,17 @@ public final class TestCertificates {
         run(dir, "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
                 "-subj", "/CN=kamacache test CA", "-keyout", "ca.key", "-out", "ca.pem");
         for (String name : List.of("server", "client")) {
-            run(dir, "openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=kamacache test " + name,
-                    "-keyout", name + ".key", "-out", name + ".csr");
-            run(dir, "openssl", "x509", "-req", "-in", name + ".csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-                    "-CAcreateserial", "-days", "2", "-extfile", name + ".ext", "-out", name + ".pem");
+            certificate(dir, name, name, "2");
+            certificate(dir, "expired-" + name, name, "-1");
         }
+    }
+
+    /** A key and a certificate of the CA's for {@code name}, with the extensions of {@code kind}, valid {@code days}. */
+    private static void certificate(Path dir, String name, String kind, String days) throws IOException {
+        run(dir, "openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=kamacache test " + name,
+                "-keyout", name + ".key", "-out", name + ".csr");
+        run(dir, "openssl", "x509", "-req", "-in", name + ".csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+                "-CAcreateserial", "-days", days, "-extfile", kind + ".ext", "-out", name + ".pem");
     }
 
     private static void run(Path dir, String... command) throws IOException {
