@@ -768,7 +768,10 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
         if (op.expected == null) {
             op.expected = decode(op.e);
         }
-        return op.expected.equals(decode(stored));
+        Object value = decode(stored);
+        // arrays by content: bytes stored with a media type equal the same bytes without one
+        return op.expected instanceof byte[] expected && value instanceof byte[] bytes
+                ? Arrays.equals(expected, bytes) : op.expected.equals(value);
     }
 
     @SuppressWarnings("unchecked")

@@ -14,6 +14,7 @@ import io.kamacache.Node;
 import io.kamacache.config.CacheSettings;
 import io.kamacache.config.PolicyKind;
 import io.kamacache.config.ServerSettings;
+import io.kamacache.jcache.KamaCache;
 import io.kamacache.jcache.KamaCacheManager;
 import io.kamacache.proto.v1.RequestHeader;
 import io.kamacache.remote.PeerChannels;
@@ -392,13 +393,16 @@ final class HttpApi implements AutoCloseable {
 
     /** A group's value as it is: bytes as application/octet-stream, text as text/plain; read-through. */
     private static void getKey(Context ctx, Cache<Object, Object> cache) {
-        Object value = cache.get(key(ctx, cache));
-        if (value == null) {
+        @SuppressWarnings("unchecked")
+        KamaCache.Typed<Object> typed = cache.unwrap(KamaCache.class).getTyped(key(ctx, cache));
+        if (typed == null) {
             throw new Refusal(HttpStatus.NOT_FOUND, "no key '" + ctx.pathParam("key") + "' in group '"
                     + cache.getName() + "'");
         }
+        Object value = typed.value();
         if (value instanceof byte[] bytes) {
-            ctx.contentType(ContentType.APPLICATION_OCTET_STREAM).result(bytes);
+            ctx.contentType(typed.mediaType() != null ? typed.mediaType() : ContentType.APPLICATION_OCTET_STREAM.getMimeType())
+                    .result(bytes);
         } else if (value instanceof String text) {
             ctx.contentType("text/plain; charset=utf-8").result(text);
         } else {
@@ -407,7 +411,10 @@ final class HttpApi implements AutoCloseable {
         }
     }
 
-    /** Stores the body: as bytes, or as text in a group of String values. */
+    /**
+     * Stores the body: as bytes with the request's Content-Type (which a GET answers with;
+     * none, or application/octet-stream, keeps none), or as text in a group of String values.
+     */
     private static void putKey(Context ctx, Cache<Object, Object> cache, int maxValueBytes) {
         long length = ctx.contentLength();
         if (length > maxValueBytes) {
@@ -416,16 +423,21 @@ final class HttpApi implements AutoCloseable {
         }
         byte[] body = body(ctx);
         Class<?> valueType = valueType(cache);
-        Object value;
+        String type = ctx.contentType();
         if (valueType == String.class) {
-            value = new String(body, StandardCharsets.UTF_8);
-        } else if (valueType.isAssignableFrom(byte[].class)) {
-            value = body;
-        } else {
+            cache.put(key(ctx, cache), new String(body, StandardCharsets.UTF_8));
+        } else if (!valueType.isAssignableFrom(byte[].class)) {
             throw new Refusal(HttpStatus.CONFLICT, "group '" + cache.getName() + "' holds " + valueType.getName()
                     + " values: only bytes and text travel over HTTP");
+        } else if (type == null || type.isBlank() || type.startsWith(ContentType.APPLICATION_OCTET_STREAM.getMimeType())) {
+            cache.put(key(ctx, cache), body);
+        } else {
+            try {
+                cache.unwrap(KamaCache.class).putTyped(key(ctx, cache), body, type);
+            } catch (IllegalArgumentException e) {
+                throw new Refusal(HttpStatus.BAD_REQUEST, "Content-Type: " + e.getMessage() + "; nothing was stored");
+            }
         }
-        cache.put(key(ctx, cache), value);
         ctx.status(HttpStatus.NO_CONTENT);
     }
 

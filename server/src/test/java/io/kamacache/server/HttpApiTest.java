@@ -229,6 +229,46 @@ class HttpApiTest {
     }
 
     @Test
+    void aValueIsReadWithTheContentTypeItWasPutWith() throws Exception {
+        String a = FreePorts.loopbackAddress();
+        String b = FreePorts.loopbackAddress();
+        String cluster = "cluster:\n  peers: [" + a + ", " + b + "]\nhttp:\n  port: 0\n";
+        try (CacheServer first = CacheServer.start(KamaConfig.parse("node:\n  address: " + a + "\n" + cluster, "a"));
+             CacheServer second = CacheServer.start(KamaConfig.parse("node:\n  address: " + b + "\n" + cluster, "b"))) {
+            assertThat(send(first.httpPort(), "POST", "/api/v1/groups", "{\"name\": \"pictures\"}").statusCode())
+                    .isEqualTo(201);
+
+            // the Content-Type a value is put with is the one it is read with, from any member;
+            // JCache reads the bytes alone, and compares them as bytes
+            byte[] png = {(byte) 0x89, 'P', 'N', 'G', 0, 1, 2};
+            for (String key : List.of("logo", "banner", "icon")) {
+                HttpResponse<String> typedPut = http.send(HttpRequest.newBuilder(uri(second.httpPort(),
+                        "/api/v1/groups/pictures/keys/" + key)).header("Content-Type", "image/png")
+                        .timeout(Duration.ofSeconds(10)).PUT(HttpRequest.BodyPublishers.ofByteArray(png)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(typedPut.statusCode()).as(typedPut.body()).isEqualTo(204);
+                HttpResponse<byte[]> typed = http.send(HttpRequest.newBuilder(uri(first.httpPort(), "/api/v1/groups/pictures/keys/"
+                        + key)).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofByteArray());
+                assertThat(typed.headers().firstValue("Content-Type")).hasValue("image/png");
+                assertThat(typed.body()).isEqualTo(png);
+                Cache<Object, Object> pictures = first.manager().getCache("pictures");
+                assertThat((byte[]) pictures.get(key)).isEqualTo(png);
+                assertThat(pictures.replace(key, png.clone(), new byte[] {1})).as("equal bytes, whatever their type").isTrue();
+                assertThat(http.send(HttpRequest.newBuilder(uri(first.httpPort(), "/api/v1/groups/pictures/keys/" + key))
+                        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString())
+                        .headers().firstValue("Content-Type")).as("a value put through JCache has no type of its own")
+                        .hasValue("application/octet-stream");
+                assertThat(pictures.remove(key)).isTrue();
+            }
+            HttpResponse<String> longType = http.send(HttpRequest.newBuilder(uri(first.httpPort(), "/api/v1/groups/pictures/keys/long"))
+                    .header("Content-Type", "x/" + "y".repeat(300)).timeout(Duration.ofSeconds(10))
+                    .PUT(HttpRequest.BodyPublishers.ofByteArray(png)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(longType.statusCode()).isEqualTo(400);
+            assertThat(json(longType).get("error").asText()).contains("Content-Type").contains("255");
+        }
+    }
+
+    @Test
     void aClusterTokenIsAskedOfEveryCallAndNeverPrinted() throws Exception {
         String a = FreePorts.loopbackAddress();
         String b = FreePorts.loopbackAddress();

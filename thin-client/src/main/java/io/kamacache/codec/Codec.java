@@ -105,6 +105,22 @@ public final class Codec {
     }
 
     /**
+     * The encoding of {@code bytes} that also keeps their media type (such as
+     * {@code image/png}), for a face that serves bytes with one, as HTTP does. It decodes to
+     * the bytes alone, so a cache of {@code byte[]} values reads it like any other.
+     *
+     * @throws IllegalArgumentException if the media type is longer than 255 characters or not US-ASCII
+     */
+    public byte[] encodeTyped(byte[] bytes, String mediaType) {
+        return FastPath.typedBytes(Objects.requireNonNull(bytes, "bytes"), Objects.requireNonNull(mediaType, "mediaType"));
+    }
+
+    /** The media type {@code encoded} keeps ({@link #encodeTyped}), or null when it keeps none. */
+    public static String mediaType(byte[] encoded) {
+        return FastPath.mediaType(Objects.requireNonNull(encoded, "encoded"));
+    }
+
+    /**
      * The value encoded in {@code bytes}, a fresh object on every call (boxed primitives may
      * be the JDK's shared instances, which are immutable).
      *

@@ -13,6 +13,9 @@ import java.util.Arrays;
  */
 final class FastPath {
 
+    /** The longest media type {@link #typedBytes} keeps: its length travels in one byte. */
+    static final int MAX_MEDIA_TYPE = 255;
+
     private FastPath() {
     }
 
@@ -94,7 +97,39 @@ final class FastPath {
 
     /** Whether {@code tag} is one of the fast paths. */
     static boolean handles(byte tag) {
-        return tag >= TypeTag.STRING_UTF8 && tag <= TypeTag.BYTES;
+        return tag >= TypeTag.STRING_UTF8 && tag <= TypeTag.TYPED_BYTES;
+    }
+
+    /** The encoding of {@code bytes} with {@code mediaType}, at most 255 US-ASCII characters. */
+    static byte[] typedBytes(byte[] bytes, String mediaType) {
+        byte[] type = mediaType.getBytes(StandardCharsets.US_ASCII);
+        if (type.length > MAX_MEDIA_TYPE || !StandardCharsets.US_ASCII.newEncoder().canEncode(mediaType)) {
+            throw new IllegalArgumentException("a media type is at most " + MAX_MEDIA_TYPE
+                    + " US-ASCII characters, got '" + mediaType + "'");
+        }
+        byte[] out = new byte[2 + type.length + bytes.length];
+        out[0] = TypeTag.TYPED_BYTES;
+        out[1] = (byte) type.length;
+        System.arraycopy(type, 0, out, 2, type.length);
+        System.arraycopy(bytes, 0, out, 2 + type.length, bytes.length);
+        return out;
+    }
+
+    /** The media type of bytes encoded by {@link #typedBytes}, or null for any other encoding. */
+    static String mediaType(byte[] encoded) {
+        if (encoded.length == 0 || encoded[0] != TypeTag.TYPED_BYTES) {
+            return null;
+        }
+        return new String(encoded, 2, typedHeader(encoded) - 2, StandardCharsets.US_ASCII);
+    }
+
+    /** Where the bytes of a typed encoding start. */
+    private static int typedHeader(byte[] encoded) {
+        int start = encoded.length < 2 ? -1 : 2 + (encoded[1] & 0xFF);
+        if (start < 0 || start > encoded.length) {
+            throw new CodecException("corrupt bytes: typed bytes shorter than their media type says");
+        }
+        return start;
     }
 
     /** The value encoded in {@code bytes}, whose first byte is a fast-path tag. */
@@ -112,6 +147,7 @@ final class FastPath {
             case TypeTag.FLOAT -> Float.intBitsToFloat(fixed(body, 4, "Float").getInt());
             case TypeTag.DOUBLE -> Double.longBitsToDouble(fixed(body, 8, "Double").getLong());
             case TypeTag.BYTES -> Arrays.copyOfRange(bytes, 1, bytes.length);
+            case TypeTag.TYPED_BYTES -> Arrays.copyOfRange(bytes, typedHeader(bytes), bytes.length);
             default -> throw new IllegalStateException("not a fast-path tag: " + bytes[0]);
         };
     }

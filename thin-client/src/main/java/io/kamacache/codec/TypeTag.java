@@ -18,6 +18,11 @@ final class TypeTag {
     static final byte FLOAT = 9;
     static final byte DOUBLE = 10;
     static final byte BYTES = 11;
+    /**
+     * Bytes with their media type (such as {@code image/png}): the tag, the type's length in
+     * one unsigned byte, its US-ASCII characters, then the bytes. It decodes to the bytes.
+     */
+    static final byte TYPED_BYTES = 12;
     static final byte SERIALIZED = 20;
 
     private TypeTag() {

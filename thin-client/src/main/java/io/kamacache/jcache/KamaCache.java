@@ -102,6 +102,46 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         return decodeOrNull(out.value);
     }
 
+    /**
+     * The value of {@code key} as {@link #get} reads it, with the media type it was put with
+     * by {@link #putTyped} (null when it was put without one); null when there is no value.
+     */
+    public Typed<V> getTyped(K key) {
+        requireOpen();
+        Objects.requireNonNull(key, "key must not be null");
+        long start = statistics.start();
+        Outcome out = run(Operation.onKey(Op.GET, key, codec.encode(key)));
+        record(out, start, true);
+        return out.value == null ? null : new Typed<>(decodeOrNull(out.value), Codec.mediaType(out.value));
+    }
+
+    /**
+     * Puts {@code bytes} for {@code key} as {@link #put} does, keeping their media type
+     * (such as {@code image/png}) beside them for {@link #getTyped}; {@link #get} reads the
+     * bytes alone. For caches of {@code byte[]} (or {@code Object}) values.
+     *
+     * @throws ClassCastException if the cache's values are of another type
+     * @throws IllegalArgumentException if the media type is longer than 255 characters or not US-ASCII
+     */
+    public void putTyped(K key, byte[] bytes, String mediaType) {
+        requireOpen();
+        @SuppressWarnings("unchecked")
+        V value = (V) bytes;
+        checkTypes(key, value);
+        long start = statistics.start();
+        record(run(Operation.onKey(Op.PUT, key, codec.encode(key), value, codec.encodeTyped(bytes, mediaType), null,
+                null)), start, false);
+    }
+
+    /**
+     * A value with the media type it was put with.
+     *
+     * @param value     the value, as {@link #get} gives it
+     * @param mediaType its media type, or null when it was put without one
+     */
+    public record Typed<V>(V value, String mediaType) {
+    }
+
     @Override
     public Map<K, V> getAll(Set<? extends K> keySet) {
         requireOpen();

@@ -334,4 +334,23 @@ class CodecTest {
         assertThat(Codec.checkPattern(pattern)).isEqualTo(pattern);
         assertThat(Codec.create(List.of(pattern), null).allowList()).endsWith(pattern);
     }
+
+    @Test
+    void typedBytesDecodeToTheBytesAndKeepTheirMediaType() {
+        byte[] png = {(byte) 0x89, 'P', 'N', 'G'};
+        byte[] typed = DEFAULT.encodeTyped(png, "image/png");
+        assertThat(DEFAULT.decode(typed)).isEqualTo(png);
+        assertThat(Codec.mediaType(typed)).isEqualTo("image/png");
+        assertThat(Codec.mediaType(DEFAULT.encode(png))).as("plain bytes keep no type").isNull();
+        assertThat(Codec.mediaType(DEFAULT.encode("text"))).isNull();
+        assertThat(DEFAULT.decode(DEFAULT.encodeTyped(new byte[0], ""))).isEqualTo(new byte[0]);
+
+        assertThatThrownBy(() -> DEFAULT.encodeTyped(png, "x/" + "y".repeat(254)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("255");
+        assertThatThrownBy(() -> DEFAULT.encodeTyped(png, "image/\u00e9")).isInstanceOf(IllegalArgumentException.class);
+        byte[] truncated = Arrays.copyOf(typed, 5); // the type says 9 characters, 3 follow
+        assertThatThrownBy(() -> DEFAULT.decode(truncated)).isInstanceOf(CodecException.class)
+                .hasMessageContaining("corrupt");
+        assertThatThrownBy(() -> Codec.mediaType(truncated)).isInstanceOf(CodecException.class);
+    }
 }
