@@ -1,5 +1,6 @@
 package io.kamacache;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.BindableService;
 import io.grpc.Context;
 import io.grpc.ForwardingServerCallListener;
@@ -27,6 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.LogRecord;
 
 /**
  * The node's gRPC server, listening on its own address. Calls start on the network
@@ -37,6 +39,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  * caller wants), which it ends.
  */
 final class NodeServer {
+
+    private static final System.Logger LOG = System.getLogger(NodeServer.class.getName());
+    /**
+     * Where grpc-java logs, at SEVERE with a stack trace, each message it could not parse. A
+     * caller that sends garbage gets INTERNAL with the reason already; one such record each
+     * would let it flood the log, so {@link #quietUndecodable} turns them into a debug line.
+     * Held here, as a JUL logger without a strong reference may be collected with its filter.
+     */
+    private static final java.util.logging.Logger GRPC_EXECUTOR =
+            java.util.logging.Logger.getLogger("io.grpc.internal.SerializeReentrantCallsDirectExecutor");
+
+    static {
+        GRPC_EXECUTOR.setFilter(NodeServer::quietUndecodable);
+    }
 
     private final Server server;
     private final ExecutorService pool;
@@ -98,6 +114,17 @@ final class NodeServer {
             pool.shutdownNow();
             throw new UncheckedIOException("node " + address + " cannot listen on " + address + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Whether to let a grpc-java record through: not when a caller's message could not be parsed. */
+    private static boolean quietUndecodable(LogRecord record) {
+        for (Throwable cause = record.getThrown(); cause != null; cause = cause.getCause()) {
+            if (cause instanceof InvalidProtocolBufferException) {
+                LOG.log(System.Logger.Level.DEBUG, "refused a message that could not be parsed: " + cause.getMessage());
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Moves every call but those of {@code inlineMethods} to {@code pool}, each call's callbacks in order. */
