@@ -267,7 +267,7 @@ public final class Group {
         }
     }
 
-    /** Counts one request sent to another member for keys of this group that it owns. */
+    /** Counts one request sent to another member for keys of this group that the other member owns. */
     public void recordSent() {
         remoteSent.increment();
     }

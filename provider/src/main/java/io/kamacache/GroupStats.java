@@ -21,6 +21,17 @@ public record GroupStats(long gets, long hits, long misses, long loads, long loa
                          long loadNanos, long evictions, long expirations, long entries, long bytes,
                          long remoteSent, long remoteServed) {
 
+    /** A group that counted nothing and holds nothing. */
+    public static final GroupStats NONE = new GroupStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+
+    /** The counts of two parts of a group (two servers' parts) together. */
+    public GroupStats plus(GroupStats other) {
+        return new GroupStats(gets + other.gets, hits + other.hits, misses + other.misses, loads + other.loads,
+                loadsCoalesced + other.loadsCoalesced, loadErrors + other.loadErrors, loadNanos + other.loadNanos,
+                evictions + other.evictions, expirations + other.expirations, entries + other.entries,
+                bytes + other.bytes, remoteSent + other.remoteSent, remoteServed + other.remoteServed);
+    }
+
     /** hits / gets, or 0 when there were no gets. */
     public double hitRatio() {
         return gets == 0 ? 0 : (double) hits / gets;

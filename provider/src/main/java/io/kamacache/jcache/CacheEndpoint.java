@@ -367,6 +367,10 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
                 .setExpirations(stats.expirations())
                 .setEntries(stats.entries())
                 .setBytes(stats.bytes())
+                .setLoadsCoalesced(stats.loadsCoalesced())
+                .setLoadNanos(stats.loadNanos())
+                .setRemoteSent(stats.remoteSent())
+                .setRemoteServed(stats.remoteServed())
                 .build();
     }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.kamacache.GroupStats;
 import io.kamacache.codec.Codec;
 import io.kamacache.config.ClusterSettings;
 import io.kamacache.config.ConfigException;
@@ -170,7 +171,7 @@ final class ClusterCommands {
                 counters.unanswered().forEach((server, reason) -> reasons.add(server + " answered " + reason));
                 throw new Failure(String.join("; ", reasons));
             }
-            Map<String, GroupCounters> groups = new TreeMap<>(counters.groups());
+            Map<String, GroupStats> groups = new TreeMap<>(counters.groups());
             if (only != null) {
                 groups.keySet().retainAll(Set.of(only));
                 if (groups.isEmpty()) {
@@ -181,7 +182,7 @@ final class ClusterCommands {
             groups.forEach((name, sum) -> {
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put("name", name);
-                row.putAll(sum.toMap());
+                row.putAll(ClusterCounters.fields(sum));
                 row.put("hitRatio", sum.gets() == 0 ? "-" : String.format("%.1f%%", 100 * sum.hitRatio()));
                 rows.add(row);
             });

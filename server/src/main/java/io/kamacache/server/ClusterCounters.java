@@ -2,6 +2,8 @@ package io.kamacache.server;
 
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import io.kamacache.GroupStats;
+import io.kamacache.proto.v1.CacheCounters;
 import io.kamacache.proto.v1.CacheDescription;
 import io.kamacache.proto.v1.JCacheServiceGrpc;
 import io.kamacache.proto.v1.ListCachesReply;
@@ -27,7 +29,7 @@ import java.util.concurrent.ExecutionException;
  * @param answered   the servers whose parts are in the sums
  * @param unanswered the servers that did not answer, each with what went wrong
  */
-record ClusterCounters(Map<String, GroupCounters> groups, SortedSet<String> answered, Map<String, String> unanswered) {
+record ClusterCounters(Map<String, GroupStats> groups, SortedSet<String> answered, Map<String, String> unanswered) {
 
     /**
      * Asks every one of {@code members} for its part at once ({@code ListCaches}), each call
@@ -58,13 +60,13 @@ record ClusterCounters(Map<String, GroupCounters> groups, SortedSet<String> answ
             });
             calls.put(member, reply);
         }
-        Map<String, GroupCounters> groups = new TreeMap<>();
+        Map<String, GroupStats> groups = new TreeMap<>();
         SortedSet<String> answered = new TreeSet<>();
         Map<String, String> unanswered = new LinkedHashMap<>();
         for (Map.Entry<String, CompletableFuture<ListCachesReply>> call : calls.entrySet()) {
             try {
                 for (CacheDescription cache : call.getValue().get().getCachesList()) {
-                    groups.merge(cache.getName(), GroupCounters.of(cache.getCounters()), GroupCounters::plus);
+                    groups.merge(cache.getName(), stats(cache.getCounters()), GroupStats::plus);
                 }
                 answered.add(call.getKey());
             } catch (ExecutionException e) { // the call's deadline bounds the wait
@@ -76,6 +78,30 @@ record ClusterCounters(Map<String, GroupCounters> groups, SortedSet<String> answ
         }
         return new ClusterCounters(Collections.unmodifiableMap(groups), Collections.unmodifiableSortedSet(answered),
                 Collections.unmodifiableMap(unanswered));
+    }
+
+    /** A server's part of a group as it answered {@code ListCaches}. */
+    private static GroupStats stats(CacheCounters counters) {
+        return new GroupStats(counters.getGets(), counters.getHits(), counters.getMisses(), counters.getLoads(),
+                counters.getLoadsCoalesced(), counters.getLoadErrors(), counters.getLoadNanos(),
+                counters.getEvictions(), counters.getExpirations(), counters.getEntries(), counters.getBytes(),
+                counters.getRemoteSent(), counters.getRemoteServed());
+    }
+
+    /** A group's counters by name, as the HTTP API and the command line show them. */
+    static Map<String, Object> fields(GroupStats stats) {
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("gets", stats.gets());
+        fields.put("hits", stats.hits());
+        fields.put("misses", stats.misses());
+        fields.put("hitRatio", stats.hitRatio());
+        fields.put("loads", stats.loads());
+        fields.put("loadErrors", stats.loadErrors());
+        fields.put("evictions", stats.evictions());
+        fields.put("expirations", stats.expirations());
+        fields.put("entries", stats.entries());
+        fields.put("bytes", stats.bytes());
+        return fields;
     }
 
     /** A gRPC status as a person reads it: its code and what the server said. */

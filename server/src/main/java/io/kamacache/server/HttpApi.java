@@ -10,6 +10,7 @@ import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
 import io.javalin.http.staticfiles.Location;
 import io.kamacache.Group;
+import io.kamacache.GroupStats;
 import io.kamacache.Node;
 import io.kamacache.config.CacheSettings;
 import io.kamacache.config.PolicyKind;
@@ -254,9 +255,9 @@ final class HttpApi implements AutoCloseable {
         group.put("keyType", configuration.getKeyType().getName());
         group.put("valueType", configuration.getValueType().getName());
         group.put("readThrough", configuration.isReadThrough());
-        group.put("node", GroupCounters.of(cache.unwrap(Group.class).stats()).toMap());
+        group.put("node", ClusterCounters.fields(cache.unwrap(Group.class).stats()));
         Map<String, Object> cluster = new LinkedHashMap<>(
-                counters.groups().getOrDefault(cache.getName(), GroupCounters.NONE).toMap());
+                ClusterCounters.fields(counters.groups().getOrDefault(cache.getName(), GroupStats.NONE)));
         cluster.put("servers", counters.answered());
         cluster.put("unanswered", counters.unanswered());
         group.put("cluster", cluster);

@@ -94,12 +94,17 @@ public final class KamaCache<K, V> implements Cache<K, V> {
 
     @Override
     public V get(K key) {
+        return decodeOrNull(runGet(key).value);
+    }
+
+    /** A get at the key's owner, counted in the statistics; its outcome holds the stored bytes. */
+    private Outcome runGet(K key) {
         requireOpen();
         Objects.requireNonNull(key, "key must not be null");
         long start = statistics.start();
         Outcome out = run(Operation.onKey(Op.GET, key, codec.encode(key)));
         record(out, start, true);
-        return decodeOrNull(out.value);
+        return out;
     }
 
     /**
@@ -107,11 +112,7 @@ public final class KamaCache<K, V> implements Cache<K, V> {
      * by {@link #putTyped} (null when it was put without one); null when there is no value.
      */
     public Typed<V> getTyped(K key) {
-        requireOpen();
-        Objects.requireNonNull(key, "key must not be null");
-        long start = statistics.start();
-        Outcome out = run(Operation.onKey(Op.GET, key, codec.encode(key)));
-        record(out, start, true);
+        Outcome out = runGet(key);
         return out.value == null ? null : new Typed<>(decodeOrNull(out.value), Codec.mediaType(out.value));
     }
 
