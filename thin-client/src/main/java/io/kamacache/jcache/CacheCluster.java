@@ -39,6 +39,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -141,21 +142,31 @@ final class CacheCluster {
      */
     <K, V> Outcome run(String owner, String cache, Operation<K, V> operation, int eventMask) {
         OperationRequest request = request(cache, operation, eventMask);
-        OperationReply reply;
+        OperationReply reply = knowingCache(owner, cache, () -> call(owner, request),
+                () -> "run " + operation.op + " on cache '" + cache + "'");
+        return outcome(operation, reply);
+    }
+
+    /**
+     * Makes a call about {@code cache} to {@code member}; a member that does not know the
+     * cache yet is shipped it and called once more.
+     *
+     * @throws CacheException naming the member and {@code what} was asked of it, when it refused
+     */
+    private <T> T knowingCache(String member, String cache, Supplier<T> call, Supplier<String> what) {
         try {
-            reply = call(owner, request);
+            return call.get();
         } catch (StatusRuntimeException e) {
             if (!isUnknownCache(e)) {
-                throw failure(owner, "run " + operation.op + " on cache '" + cache + "'", e);
+                throw failure(member, what.get(), e);
             }
-            ship(owner, cache, true);
+            ship(member, cache, true);
             try {
-                reply = call(owner, request);
+                return call.get();
             } catch (StatusRuntimeException again) {
-                throw failure(owner, "run " + operation.op + " on cache '" + cache + "'", again);
+                throw failure(member, what.get(), again);
             }
         }
-        return outcome(operation, reply);
     }
 
     private OperationReply call(String owner, OperationRequest request) {
@@ -380,20 +391,9 @@ final class CacheCluster {
     }
 
     private void reconfigure(String member, ReconfigureCacheRequest request) {
-        String what = "reconfigure cache '" + request.getCache() + "'";
-        try {
-            channels().stub(member, JCacheServiceGrpc::newBlockingStub).reconfigureCache(request);
-        } catch (StatusRuntimeException e) {
-            if (!isUnknownCache(e)) {
-                throw failure(member, what, e);
-            }
-            ship(member, request.getCache(), true);
-            try {
-                channels().stub(member, JCacheServiceGrpc::newBlockingStub).reconfigureCache(request);
-            } catch (StatusRuntimeException again) {
-                throw failure(member, what, again);
-            }
-        }
+        knowingCache(member, request.getCache(),
+                () -> channels().stub(member, JCacheServiceGrpc::newBlockingStub).reconfigureCache(request),
+                () -> "reconfigure cache '" + request.getCache() + "'");
     }
 
     // ---- listeners on other nodes ------------------------------------------------------------
