@@ -261,7 +261,7 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
                         + ", not a javax.cache.configuration.CompleteConfiguration");
             }
             manager.createShipped(request.getCache(), configuration, request.getKeepExisting(),
-                    request.hasSettings() ? settings(request.getSettings()) : null);
+                    request.hasSettings() ? settings(manager.config().cacheDefaults(), request.getSettings()) : null);
         });
     }
 
@@ -277,8 +277,7 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
         answer(request.getHeader(), name, "reconfigure", response, () -> {
             cache(name); // NOT_FOUND for a cache this node does not know yet: the caller ships it
             io.kamacache.proto.v1.CacheSettings shipped = request.getSettings();
-            manager.applySettings(name, manager.settings(name).withBounds(PolicyKind.fromName(shipped.getPolicy()),
-                    shipped.getMaxBytes(), shipped.getMaxEntries()));
+            manager.applySettings(name, settings(manager.settings(name), shipped));
         });
     }
 
@@ -387,10 +386,9 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
         }
     }
 
-    /** Shipped settings over this node's defaults for what does not travel (expiry, statistics, management). */
-    private CacheSettings settings(io.kamacache.proto.v1.CacheSettings shipped) {
-        return manager.config().cacheDefaults()
-                .withBounds(PolicyKind.fromName(shipped.getPolicy()), shipped.getMaxBytes(), shipped.getMaxEntries());
+    /** The shipped policy and bounds over {@code base}, which keeps what does not travel (expiry, statistics, management). */
+    private static CacheSettings settings(CacheSettings base, io.kamacache.proto.v1.CacheSettings shipped) {
+        return base.withBounds(PolicyKind.fromName(shipped.getPolicy()), shipped.getMaxBytes(), shipped.getMaxEntries());
     }
 
     private KamaCache<Object, Object> cache(String name) {
