@@ -2,6 +2,7 @@ package io.kamacache.jcache;
 
 import io.kamacache.Group;
 import io.kamacache.GroupStats;
+import io.kamacache.codec.AsciiKey;
 import io.kamacache.codec.Codec;
 import io.kamacache.jcache.expiry.ExpiryTimes;
 import io.kamacache.jcache.management.GetCounters;
@@ -59,7 +60,6 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
     private final ExpiryTimes expiry;
     private final CacheLoader<K, V> loader;
     private final CacheWriter<K, V> writer;
-    private final InstantSource clock;
     private final LoadCoalescer<ByteBuffer, byte[]> loads = new LoadCoalescer<>(Runnable::run);
     /** The sink of the operation running on this thread, for the expiries the store finds meanwhile. */
     private final ThreadLocal<EventSink<K>> current = new ThreadLocal<>();
@@ -74,8 +74,7 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
         this.store = group.store();
         this.configuration = configuration;
         this.codec = codec;
-        this.clock = clock;
-        this.expiry = new ExpiryTimes(configuration.getExpiryPolicyFactory().create());
+        this.expiry = new ExpiryTimes(configuration.getExpiryPolicyFactory().create(), clock);
         this.loader = configuration.getCacheLoaderFactory() == null ? null
                 : (CacheLoader<K, V>) configuration.getCacheLoaderFactory().create();
         this.writer = configuration.isWriteThrough() && configuration.getCacheWriterFactory() != null
@@ -264,6 +263,17 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
         out.value = value;
     }
 
+    @Override
+    public Object peek(K key, byte[] k) {
+        if (closing || expiry.tracksAccess()) {
+            return null;
+        }
+        AsciiKey ascii = k == null ? AsciiKey.of(key) : null;
+        StoredValue stored = ascii != null ? store.peek(ascii.hash(), ascii::isEncodedIn)
+                : store.peek(k != null ? k : codec.encode(key));
+        return stored == null ? null : stored.object() != null ? stored.object() : stored.value();
+    }
+
     /** The stored value of a key, counted as a hit or a miss, with the access expiry applied. */
     private byte[] read(byte[] k, Outcome out) {
         StoredValue stored = store.get(k);
@@ -285,8 +295,7 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
         if (!expiry.tracksAccess()) {
             return read;
         }
-        long now = clock.millis();
-        long expiresAt = expiry.forAccess(now, read.expiresAt());
+        long expiresAt = expiry.forAccess(read.expiresAt());
         if (expiresAt == read.expiresAt()) {
             return read;
         }
@@ -332,15 +341,14 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
         byte[] v = codec.encode(loaded);
         byte[][] result = {v};
         store.compute(k, current -> {
-            long now = clock.millis();
             if (current == null) {
-                return created(now, key, k, v, sink);
+                return created(key, k, v, null, sink);
             }
             if (!replace) {
                 result[0] = current.value(); // someone else's value won
                 return current;
             }
-            return updated(now, key, k, v, current, sink);
+            return updated(key, k, v, null, current, sink);
         });
         return result[0];
     }
@@ -444,7 +452,7 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
             if (current != null && previous != null) {
                 previous.value = current.value();
             }
-            return createdOrUpdated(key, op.k, op.v, current, sink);
+            return createdOrUpdated(key, op.k, op.v, given(op, op.value), current, sink);
         }) != null;
     }
 
@@ -457,7 +465,7 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
                 return current;
             }
             write(key, value(op));
-            StoredValue created = created(clock.millis(), key, op.k, op.v, sink);
+            StoredValue created = created(key, op.k, op.v, given(op, op.value), sink);
             out.flag = created != null;
             return created;
         });
@@ -486,7 +494,8 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
             K key = keys.get(i);
             byte[] k = op.ks.get(i);
             byte[] v = op.vs.get(i);
-            if (!failed.contains(i) && store.compute(k, current -> createdOrUpdated(key, k, v, current, sink)) != null) {
+            Object object = given(op, op.values == null ? null : op.values.get(i));
+            if (!failed.contains(i) && store.compute(k, current -> createdOrUpdated(key, k, v, object, current, sink)) != null) {
                 out.puts++;
             }
         }
@@ -518,7 +527,7 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
             }
             found[0] = true;
             if (!sameValue(current.value(), op)) {
-                return current.withExpiresAt(expiry.forAccess(clock.millis(), current.expiresAt()));
+                return current.withExpiresAt(expiry.forAccess(current.expiresAt()));
             }
             delete(key);
             out.flag = true;
@@ -540,7 +549,7 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
                 previous.value = current.value();
             }
             replaced[0] = true;
-            return updated(clock.millis(), key, op.k, op.v, current, sink);
+            return updated(key, op.k, op.v, given(op, op.value), current, sink);
         });
         return replaced[0];
     }
@@ -553,13 +562,12 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
                 return null;
             }
             found[0] = true;
-            long now = clock.millis();
             if (!sameValue(current.value(), op)) {
-                return current.withExpiresAt(expiry.forAccess(now, current.expiresAt()));
+                return current.withExpiresAt(expiry.forAccess(current.expiresAt()));
             }
             write(key, value(op));
             out.flag = true;
-            return updated(now, key, op.k, op.v, current, sink);
+            return updated(key, op.k, op.v, given(op, op.value), current, sink);
         });
         out.countGet(found[0]);
         out.puts = out.flag ? 1 : 0;
@@ -603,7 +611,6 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
         @SuppressWarnings("unchecked")
         EntryProcessor<K, V, Object> processor = (EntryProcessor<K, V, Object>) op.processor;
         store.compute(op.k, current -> {
-            long now = clock.millis();
             out.countGet(current != null);
             V original = current == null ? null : decode(current.value());
             ProcessorEntry<K, V> entry = new ProcessorEntry<>(key, original, isReadThrough() ? this::callLoad : null);
@@ -618,7 +625,7 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
                 case NONE:
                     return current;
                 case ACCESS:
-                    return current.withExpiresAt(expiry.forAccess(now, current.expiresAt()));
+                    return current.withExpiresAt(expiry.forAccess(current.expiresAt()));
                 case LOAD:
                 case CREATE: {
                     V value = entry.getValue();
@@ -627,14 +634,14 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
                         write(key, value);
                         out.puts = 1;
                     }
-                    return created(now, key, op.k, codec.encode(value), sink);
+                    return created(key, op.k, codec.encode(value), given(op, value), sink);
                 }
                 case UPDATE: {
                     V value = entry.getValue();
                     checkTypes(key, value);
                     write(key, value);
                     out.puts = 1;
-                    return updated(now, key, op.k, codec.encode(value), current, sink);
+                    return updated(key, op.k, codec.encode(value), given(op, value), current, sink);
                 }
                 case REMOVE:
                     delete(key);
@@ -679,23 +686,33 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
      * The entry a key gets for {@code v}, with its event, inside the key's compute: created
      * where there was none (null when the creation expiry keeps nothing), else updated.
      */
-    private StoredValue createdOrUpdated(K key, byte[] k, byte[] v, StoredValue current, EventSink<K> sink) {
-        long now = clock.millis();
-        return current == null ? created(now, key, k, v, sink) : updated(now, key, k, v, current, sink);
+    private StoredValue createdOrUpdated(K key, byte[] k, byte[] v, Object object, StoredValue current,
+                                         EventSink<K> sink) {
+        return current == null ? created(key, k, v, object, sink) : updated(key, k, v, object, current, sink);
     }
 
-    private StoredValue created(long now, K key, byte[] k, byte[] v, EventSink<K> sink) {
-        long expiresAt = expiry.forCreation(now);
-        if (expiresAt <= now) {
+    /**
+     * The value object an entry may keep beside its bytes ({@link StoredValue#object()}):
+     * {@code value} when the operation's caller runs on this JVM, where readers can use it,
+     * and it is immutable; else null. A remote caller's value would only cost memory here.
+     */
+    private static Object given(Operation<?, ?> op, Object value) {
+        return op.local && StoredValue.isImmutable(value) ? value : null;
+    }
+
+    private StoredValue created(K key, byte[] k, byte[] v, Object object, EventSink<K> sink) {
+        long expiresAt = expiry.forCreation();
+        if (expiresAt == ExpiryTimes.AT_ONCE) {
             return null;
         }
         sink.publish(EventType.CREATED, key, k, v, null);
-        return StoredValue.of(v, expiresAt);
+        return StoredValue.of(v, expiresAt, object);
     }
 
-    private StoredValue updated(long now, K key, byte[] k, byte[] v, StoredValue current, EventSink<K> sink) {
+    private StoredValue updated(K key, byte[] k, byte[] v, Object object, StoredValue current,
+                                EventSink<K> sink) {
         sink.publish(EventType.UPDATED, key, k, v, current.value());
-        return StoredValue.of(v, expiry.forUpdate(now, current.expiresAt()));
+        return StoredValue.of(v, expiry.forUpdate(current.expiresAt()), object);
     }
 
     /** Always null: the entry is gone, and its event published. */

@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 
 /**
@@ -32,8 +33,8 @@ import java.util.function.UnaryOperator;
  * documentation for how it works. Keys and values are owned by the store once passed in:
  * callers must not modify the arrays afterwards.
  *
- * <p>Weight: an entry weighs its key bytes plus its value bytes plus {@link
- * #ENTRY_OVERHEAD}, so that a {@code maxBytes} bound also limits the memory many small
+ * <p>Weight: an entry weighs its key bytes plus its value bytes (and the value's object,
+ * {@link StoredValue#objectWeight()}, when it keeps one) plus {@link #ENTRY_OVERHEAD}, so that a {@code maxBytes} bound also limits the memory many small
  * entries cost. An entry heavier than the whole {@code maxBytes} is never kept: writing it
  * removes any previous value of the key and reports the new one as {@link
  * RemovalCause#EVICTED}.
@@ -87,13 +88,39 @@ public final class ByteStore implements AutoCloseable {
 
     /** The live value of {@code key}, or null when it is absent or expired. */
     public StoredValue get(byte[] key) {
-        StoreNode node = data.get(new ByteKey(requireKey(key)));
+        return read(key, true);
+    }
+
+    /**
+     * The live value of {@code key} as {@link #get} reads it, but an expired entry is left
+     * in place (and null returned), so a read has no side effect beyond the policy's
+     * recency: for callers that remove expired entries through {@link #get} or
+     * {@link #compute}, where their removal is reported.
+     */
+    public StoredValue peek(byte[] key) {
+        return read(key, false);
+    }
+
+    /**
+     * {@link #peek} for a key the caller has not encoded: {@code hash} is
+     * {@link java.util.Arrays#hashCode(byte[])} of its bytes and {@code isKey} tells its bytes.
+     */
+    public StoredValue peek(int hash, Predicate<byte[]> isKey) {
+        return live(data.get(new Probe(hash, isKey)), false);
+    }
+
+    private StoredValue read(byte[] key, boolean removeExpired) {
+        return live(data.get(new ByteKey(requireKey(key))), removeExpired);
+    }
+
+    private StoredValue live(StoreNode node, boolean removeExpired) {
         if (node == null) {
             return null;
         }
         StoredValue value = node.value;
-        if (value.expiresAt() != StoredValue.ETERNAL && value.isExpiredAt(clock.millis())) {
-            return compute(key, UnaryOperator.identity()); // removes it unless rewritten meanwhile
+        if (isExpired(value)) {
+            // removes it unless rewritten meanwhile
+            return removeExpired ? compute(node.key.bytes, UnaryOperator.identity()) : null;
         }
         recordAccess(node);
         return value;
@@ -140,7 +167,7 @@ public final class ByteStore implements AutoCloseable {
      */
     public StoredValue compute(byte[] key, UnaryOperator<StoredValue> remapping) {
         Objects.requireNonNull(remapping, "remapping");
-        Change change = new Change(clock.millis(), remapping);
+        Change change = new Change(remapping);
         data.compute(new ByteKey(requireKey(key)), change);
         afterWrite(change);
         return change.result;
@@ -247,7 +274,7 @@ public final class ByteStore implements AutoCloseable {
                         next.policy.onInsert(node);
                     }
                 }
-                evictOverflow(next, clock.millis(), removals);
+                evictOverflow(next, removals);
             }
         } finally {
             evictionLock.unlock();
@@ -255,9 +282,14 @@ public final class ByteStore implements AutoCloseable {
         report(removals);
     }
 
-    /** The weight an entry of this key and value has. */
+    /** The weight an entry of this key and value bytes has. */
     public static long weightOf(byte[] key, byte[] value) {
         return (long) key.length + value.length + ENTRY_OVERHEAD;
+    }
+
+    /** The weight an entry of this key and value has: its bytes, and the value's object if it keeps one. */
+    public static long weightOf(byte[] key, StoredValue value) {
+        return weightOf(key, value.value()) + value.objectWeight();
     }
 
     /** Removes the entries whose expiry time has passed; the background sweep calls this. */
@@ -363,13 +395,13 @@ public final class ByteStore implements AutoCloseable {
             if (change.added != null && change.added.alive && !change.added.isTracked()) {
                 policy.onInsert(change.added);
             }
-            evictOverflow(current, change.now, removals);
+            evictOverflow(current, removals);
         } finally {
             evictionLock.unlock();
         }
     }
 
-    private void evictOverflow(Bookkeeping current, long now, List<Removal> removals) {
+    private void evictOverflow(Bookkeeping current, List<Removal> removals) {
         while (current.capacity.isExceededBy(weight.get(), count.get())) {
             StoreNode victim = (StoreNode) current.policy.evict();
             if (victim == null) {
@@ -385,10 +417,15 @@ public final class ByteStore implements AutoCloseable {
                 return null;
             });
             if (evicted[0] != null) {
-                RemovalCause cause = evicted[0].isExpiredAt(now) ? RemovalCause.EXPIRED : RemovalCause.EVICTED;
+                RemovalCause cause = isExpired(evicted[0]) ? RemovalCause.EXPIRED : RemovalCause.EVICTED;
                 removals.add(new Removal(victim.key.bytes, evicted[0], cause));
             }
         }
+    }
+
+    /** Whether {@code value} has expired; the clock is read only for a value that can expire. */
+    private boolean isExpired(StoredValue value) {
+        return value.expiresAt() != StoredValue.ETERNAL && value.isExpiredAt(clock.millis());
     }
 
     private void retire(StoreNode node) {
@@ -454,7 +491,7 @@ public final class ByteStore implements AutoCloseable {
 
         @Override
         public long weight() {
-            return weightOf(key.bytes, value.value());
+            return weightOf(key.bytes, value);
         }
     }
 
@@ -466,7 +503,6 @@ public final class ByteStore implements AutoCloseable {
      * did for the policy bookkeeping that follows.
      */
     private final class Change implements java.util.function.BiFunction<ByteKey, StoreNode, StoreNode> {
-        final long now;
         final UnaryOperator<StoredValue> remapping;
         ByteKey key;
         StoreNode added;
@@ -476,8 +512,7 @@ public final class ByteStore implements AutoCloseable {
         StoredValue rejected;
         StoredValue result;
 
-        Change(long now, UnaryOperator<StoredValue> remapping) {
-            this.now = now;
+        Change(UnaryOperator<StoredValue> remapping) {
             this.remapping = remapping;
         }
 
@@ -491,7 +526,7 @@ public final class ByteStore implements AutoCloseable {
             StoredValue current = null;
             if (node != null) {
                 current = node.value;
-                if (current.isExpiredAt(now)) {
+                if (isExpired(current)) {
                     expired = current;
                     current = null;
                 }
@@ -501,7 +536,7 @@ public final class ByteStore implements AutoCloseable {
             if (next == current && expired == null) {
                 return node; // untouched
             }
-            if (next != null && bookkeeping.capacity.isTooHeavy(weightOf(k.bytes, next.value()))) {
+            if (next != null && bookkeeping.capacity.isTooHeavy(weightOf(k.bytes, next))) {
                 rejected = next;
                 next = null;
             }

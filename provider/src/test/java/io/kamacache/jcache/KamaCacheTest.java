@@ -170,6 +170,53 @@ class KamaCacheTest {
     }
 
     @Test
+    void anEternalCacheNeverReadsTheClock() {
+        CallerClock counting = new CallerClock(clock);
+        manager = new KamaCacheManager(null, URI.create("kamacache:clock"), getClass().getClassLoader(),
+                new Properties(), KamaConfig.defaults(), counting);
+        Cache<String, String> eternal = manager.createCache("eternal", new MutableConfiguration<>());
+        Cache<String, String> expiring = manager.createCache("expiring", new MutableConfiguration<String, String>()
+                .setExpiryPolicyFactory(CreatedExpiryPolicy.factoryOf(new Duration(TimeUnit.MINUTES, 1))));
+
+        for (int i = 0; i < 100; i++) {
+            eternal.put("k" + i, "v" + i);
+            eternal.get("k" + i);
+            eternal.replace("k" + i, "w" + i);
+            eternal.putIfAbsent("k" + i, "x");
+            eternal.getAndPut("k" + i, "y" + i);
+        }
+        // the time costs as much as a put on some machines: only a finite expiry may ask for it
+        assertThat(counting.reads()).isZero();
+
+        expiring.put("k", "v");
+        assertThat(counting.reads()).isPositive();
+        assertThat(expiring.get("k")).isEqualTo("v");
+    }
+
+    @Test
+    void stringValuesWrittenHereAreHandedOutAsTheyAreAndEveryKindOfKeyIsFound() {
+        Cache<Object, Object> cache = managerWithClock("kamacache:strings", KamaConfig.defaults())
+                .createCache("s", new MutableConfiguration<>());
+        String value = new String("a value");
+        cache.put("k", value);
+        // immutable: the same object is as good as a copy, and saves decoding one on every get
+        assertThat(cache.get("k")).isSameAs(value);
+
+        List<Object> keys = List.of("", "ascii", "é", "ключ", "日本語", "😀", "unpaired \uD800", "?", 7, 7L, 'c',
+                "x".repeat(10_000), List.of("a list"));
+        for (Object key : keys) {
+            cache.put(key, "value of " + key);
+        }
+        for (Object key : keys) {
+            assertThat(cache.get(key)).as("key %s", key).isEqualTo("value of " + key);
+            assertThat(cache.get(key + "-absent")).isNull();
+        }
+        GroupStats stats = cache.unwrap(Group.class).stats();
+        assertThat(stats.hits()).isEqualTo(keys.size() + 1);
+        assertThat(stats.misses()).isEqualTo(keys.size());
+    }
+
+    @Test
     void theGroupHoldsTheCacheEntriesAsBytes() {
         Cache<String, byte[]> cache = managerWithClock("kamacache:bytes", KamaConfig.defaults()).createCache("c",
                 new MutableConfiguration<String, byte[]>().setTypes(String.class, byte[].class));
@@ -210,6 +257,34 @@ class KamaCacheTest {
         assertThat(cache.unwrap(KamaCache.class)).isSameAs(cache);
         assertThat(caches.unwrap(io.kamacache.Node.class).getGroup("u")).isSameAs(cache.unwrap(Group.class));
         assertThatThrownBy(() -> cache.unwrap(String.class)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /** Counts the reads of the time made by the test's own thread, not the store's sweeper. */
+    private static final class CallerClock implements java.time.InstantSource {
+        private final java.time.InstantSource clock;
+        private final Thread caller = Thread.currentThread();
+        private final java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+
+        CallerClock(java.time.InstantSource clock) {
+            this.clock = clock;
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            return java.time.Instant.ofEpochMilli(millis());
+        }
+
+        @Override
+        public long millis() {
+            if (Thread.currentThread() == caller) {
+                reads.incrementAndGet();
+            }
+            return clock.millis();
+        }
+
+        int reads() {
+            return reads.get();
+        }
     }
 
     record Point(int x, int y) implements Serializable {

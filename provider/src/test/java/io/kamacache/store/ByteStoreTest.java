@@ -142,6 +142,50 @@ class ByteStoreTest {
     }
 
     @Test
+    void peekReadsLiveEntriesAndLeavesExpiredOnesForGetToReport() {
+        ByteStore store = store(StoreOptions.defaults());
+        store.put(bytes("k"), StoredValue.of(bytes("v"), clock.millis() + 100));
+        assertThat(text(store.peek(bytes("k")).value())).isEqualTo("v");
+        byte[] k = bytes("k");
+        assertThat(text(store.peek(java.util.Arrays.hashCode(k), b -> java.util.Arrays.equals(b, k)).value()))
+                .isEqualTo("v");
+        assertThat(store.peek(java.util.Arrays.hashCode(k), b -> false)).isNull();
+        assertThat(store.peek(bytes("other"))).isNull();
+
+        clock.advance(Duration.ofMillis(100));
+        assertThat(store.peek(bytes("k"))).isNull();
+        assertThat(store.peek(java.util.Arrays.hashCode(k), b -> java.util.Arrays.equals(b, k))).isNull();
+        assertThat(removals).isEmpty();
+        assertThat(store.size()).isEqualTo(1);
+        assertThat(get(store, "k")).isNull();
+        assertThat(removals).containsExactly("EXPIRED:k");
+    }
+
+    @Test
+    void aKeptObjectWeighsInAndOnlyImmutableOnesAreKept() {
+        ByteStore store = store(StoreOptions.defaults());
+        StoredValue withObject = StoredValue.of(bytes("value"), StoredValue.ETERNAL, "value");
+        store.put(bytes("k"), withObject);
+        assertThat(store.weightedSize()).isEqualTo(ByteStore.weightOf(bytes("k"), bytes("value"))
+                + withObject.objectWeight()).isGreaterThan(ByteStore.weightOf(bytes("k"), bytes("value")));
+        assertThat(store.get(bytes("k")).object()).isSameAs(withObject.object());
+        store.put(bytes("k"), value("value"));
+        assertThat(store.weightedSize()).isEqualTo(ByteStore.weightOf(bytes("k"), bytes("value")));
+        assertThat(StoredValue.of(bytes("v"), 5, "v").withExpiresAt(7).object()).isEqualTo("v");
+
+        for (Object immutable : List.of("s", 1, 1L, (short) 1, (byte) 1, 'c', true, 1.0f, 1.0)) {
+            assertThat(StoredValue.isImmutable(immutable)).as("%s", immutable.getClass()).isTrue();
+        }
+        for (Object notKept : List.of(new byte[1], new ArrayList<>(), new StringBuilder("s"),
+                new java.util.concurrent.atomic.AtomicLong(), new java.math.BigDecimal("1"))) {
+            assertThat(StoredValue.isImmutable(notKept)).as("%s", notKept.getClass()).isFalse();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> StoredValue.of(bytes("v"), 1, notKept))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(notKept.getClass().getName());
+        }
+    }
+
+    @Test
     void anExpiredEntryIsAbsentToCompute() {
         ByteStore store = store(StoreOptions.defaults());
         store.put(bytes("k"), StoredValue.of(bytes("old"), clock.millis() + 10));

@@ -21,6 +21,18 @@ interface LocalEntries<K, V> {
      */
     Outcome run(Operation<K, V> operation, EventSink<K> sink);
 
+    /**
+     * The value of a key held here when a plain read answers it, without running a
+     * {@code GET}: the object the entry keeps for this JVM's readers (an immutable value
+     * written here), else its bytes to decode. Null, and nothing done, when a plain read
+     * does not find it (it is absent, or only its bytes would find it) or the read must do
+     * more than read (remove an expired entry, apply an access expiry, load): the caller
+     * then runs the {@code GET}. Counts nothing.
+     *
+     * @param k the key's bytes, or null when the caller has not encoded it
+     */
+    Object peek(K key, byte[] k);
+
     /** The sink of the operation running on this thread, or null. */
     EventSink<K> runningSink();
 
@@ -59,6 +71,11 @@ interface LocalEntries<K, V> {
             @Override
             public Outcome run(Operation<K, V> operation, EventSink<K> sink) {
                 throw new IllegalStateException("a client owns no entries");
+            }
+
+            @Override
+            public Object peek(K key, byte[] k) {
+                return null;
             }
 
             @Override

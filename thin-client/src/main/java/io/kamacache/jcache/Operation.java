@@ -30,8 +30,14 @@ final class Operation<K, V> {
     final List<byte[]> vs;
     List<K> keys;
     List<V> values;
+    /**
+     * Whether the caller runs on this JVM and gave the typed forms: the owner may then keep
+     * the values it gives as they are, beside their bytes, for this JVM's readers.
+     */
+    final boolean local;
 
-    private Operation(Op op, K key, byte[] k, V value, byte[] v, V expected, byte[] e, List<byte[]> ks, List<byte[]> vs) {
+    private Operation(Op op, K key, byte[] k, V value, byte[] v, V expected, byte[] e, List<byte[]> ks, List<byte[]> vs,
+                      boolean local) {
         this.op = op;
         this.key = key;
         this.k = k;
@@ -41,19 +47,23 @@ final class Operation<K, V> {
         this.e = e;
         this.ks = ks;
         this.vs = vs;
+        this.local = local;
     }
 
-    /** An operation on one key, with an optional value and expected value. */
+    /**
+     * An operation on one key, with an optional value and expected value; {@code key} is
+     * null when the caller has only bytes (it is remote).
+     */
     static <K, V> Operation<K, V> onKey(Op op, K key, byte[] k, V value, byte[] v, V expected, byte[] e) {
-        return new Operation<>(op, key, k, value, v, expected, e, null, null);
+        return new Operation<>(op, key, k, value, v, expected, e, null, null, key != null);
     }
 
     static <K, V> Operation<K, V> onKey(Op op, K key, byte[] k) {
-        return new Operation<>(op, key, k, null, null, null, null, null, null);
+        return new Operation<>(op, key, k, null, null, null, null, null, null, key != null);
     }
 
     static <K, V> Operation<K, V> invoke(K key, byte[] k, EntryProcessor<K, V, ?> processor, Object[] arguments) {
-        Operation<K, V> operation = new Operation<>(Op.INVOKE, key, k, null, null, null, null, null, null);
+        Operation<K, V> operation = new Operation<>(Op.INVOKE, key, k, null, null, null, null, null, null, key != null);
         operation.processor = processor;
         operation.arguments = arguments;
         return operation;
@@ -61,7 +71,7 @@ final class Operation<K, V> {
 
     /** A batch; {@code keys} and {@code values} may be null when the caller has only bytes. */
     static <K, V> Operation<K, V> batch(Op op, List<K> keys, List<byte[]> ks, List<V> values, List<byte[]> vs) {
-        Operation<K, V> operation = new Operation<>(op, null, null, null, null, null, null, ks, vs);
+        Operation<K, V> operation = new Operation<>(op, null, null, null, null, null, null, ks, vs, keys != null);
         operation.keys = keys;
         operation.values = values;
         return operation;

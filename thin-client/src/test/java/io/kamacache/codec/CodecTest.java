@@ -61,6 +61,47 @@ class CodecTest {
 
     @ParameterizedTest
     @MethodSource("fastPathValues")
+    void anAsciiKeyFindsExactlyTheEncodingOfItsString(Object value) {
+        AsciiKey probe = AsciiKey.of(value);
+        if (!(value instanceof String s)) {
+            assertThat(probe).isNull();
+            return;
+        }
+        byte[] encoded = DEFAULT.encode(s);
+        boolean ascii = s.chars().allMatch(c -> c < 0x80);
+        assertThat(probe.isEncodedIn(encoded)).as("finds %s", s).isEqualTo(ascii);
+        if (ascii) {
+            assertThat(probe.hash()).isEqualTo(Arrays.hashCode(encoded));
+        }
+        // never the encoding of another value: the other fast-path values, or this one changed by a character
+        for (Object other : fastPathValues().toList()) {
+            if (!other.equals(value)) {
+                assertThat(probe.isEncodedIn(DEFAULT.encode(other))).as("%s finds %s", s, other).isFalse();
+            }
+        }
+        assertThat(probe.isEncodedIn(DEFAULT.encode(s + "x"))).isFalse();
+        if (!s.isEmpty()) {
+            assertThat(probe.isEncodedIn(DEFAULT.encode(s.substring(1)))).isFalse();
+        }
+    }
+
+    @Test
+    void anAsciiKeyHashIsTheHashOfItsEncodingAtEveryLength() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        for (int length = 0; length < 600; length++) {
+            char[] chars = new char[length];
+            for (int i = 0; i < length; i++) {
+                chars[i] = (char) random.nextInt(0x80);
+            }
+            String s = new String(chars);
+            byte[] encoded = DEFAULT.encode(s);
+            assertThat(AsciiKey.of(s).hash()).as("length %d", length).isEqualTo(Arrays.hashCode(encoded));
+            assertThat(AsciiKey.of(s).isEncodedIn(encoded)).isTrue();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("fastPathValues")
     void fastPathsRoundTripExactly(Object value) {
         byte[] bytes = DEFAULT.encode(value);
         Object decoded = DEFAULT.decode(bytes);

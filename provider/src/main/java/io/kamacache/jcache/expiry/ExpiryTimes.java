@@ -5,6 +5,7 @@ import io.kamacache.store.StoredValue;
 import javax.cache.expiry.Duration;
 import javax.cache.expiry.EternalExpiryPolicy;
 import javax.cache.expiry.ExpiryPolicy;
+import java.time.InstantSource;
 import java.util.Objects;
 
 /**
@@ -13,15 +14,26 @@ import java.util.Objects;
  * unchanged, {@link Duration#ZERO} expires the entry at once, {@link Duration#ETERNAL}
  * never. A policy that throws is treated as eternal for creation and as unchanged for
  * access and update, so a broken policy never fails a cache operation.
+ *
+ * <p>The clock is read only for a finite, non-zero duration: a read of the time costs as
+ * much as the rest of a put on some machines, and the default policy never needs one.
  */
 public final class ExpiryTimes {
 
+    /**
+     * The expiry time of an entry that expires at once (a zero duration): before every
+     * instant, so it is expired whenever it is next looked at.
+     */
+    public static final long AT_ONCE = Long.MIN_VALUE;
+
     private final ExpiryPolicy policy;
+    private final InstantSource clock;
     private final boolean eternal;
     private final boolean accessFixed;
 
-    public ExpiryTimes(ExpiryPolicy policy) {
+    public ExpiryTimes(ExpiryPolicy policy, InstantSource clock) {
         this.policy = Objects.requireNonNull(policy, "policy");
+        this.clock = Objects.requireNonNull(clock, "clock");
         this.eternal = policy instanceof EternalExpiryPolicy;
         this.accessFixed = eternal
                 || policy instanceof ConfiguredExpiryPolicy configured && configured.getExpiryForAccess() == null;
@@ -36,50 +48,51 @@ public final class ExpiryTimes {
         return !accessFixed;
     }
 
-    /** When an entry created at {@code now} expires; {@code now} itself means "already expired". */
-    public long forCreation(long now) {
+    /** When an entry created now expires; {@link #AT_ONCE} means it is not to be kept. */
+    public long forCreation() {
         Duration duration;
         try {
             duration = policy.getExpiryForCreation();
         } catch (RuntimeException e) {
             duration = Duration.ETERNAL;
         }
-        return duration == null ? StoredValue.ETERNAL : at(now, duration);
+        return duration == null ? StoredValue.ETERNAL : at(duration);
     }
 
-    /** When an entry updated at {@code now}, expiring at {@code current} until now, expires. */
-    public long forUpdate(long now, long current) {
+    /** When an entry updated now, expiring at {@code current} until now, expires. */
+    public long forUpdate(long current) {
         if (eternal) {
             return current;
         }
         try {
             Duration duration = policy.getExpiryForUpdate();
-            return duration == null ? current : at(now, duration);
+            return duration == null ? current : at(duration);
         } catch (RuntimeException e) {
             return current;
         }
     }
 
-    /** When an entry read at {@code now}, expiring at {@code current} until now, expires. */
-    public long forAccess(long now, long current) {
+    /** When an entry read now, expiring at {@code current} until now, expires. */
+    public long forAccess(long current) {
         if (eternal) {
             return current;
         }
         try {
             Duration duration = policy.getExpiryForAccess();
-            return duration == null ? current : at(now, duration);
+            return duration == null ? current : at(duration);
         } catch (RuntimeException e) {
             return current;
         }
     }
 
-    private static long at(long now, Duration duration) {
+    private long at(Duration duration) {
         if (duration.isEternal()) {
             return StoredValue.ETERNAL;
         }
         if (duration.isZero()) {
-            return now;
+            return AT_ONCE;
         }
+        long now = clock.millis();
         long millis = duration.getTimeUnit().toMillis(duration.getDurationAmount());
         long at = now + millis;
         return at < now || at == StoredValue.ETERNAL ? StoredValue.ETERNAL - 1 : at;

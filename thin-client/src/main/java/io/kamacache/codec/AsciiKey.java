@@ -1,0 +1,62 @@
+package io.kamacache.codec;
+
+import java.util.Arrays;
+
+/**
+ * A String key as byte keys see it, without encoding it, for the common case of ASCII
+ * characters: the hash of its encoding as {@link Arrays#hashCode(byte[])} computes it, and a
+ * test whether some bytes are that encoding. An ASCII String encodes to a tag and one byte
+ * per character, so both follow from the String itself (the hash from its cached
+ * {@link String#hashCode()}), which saves a lookup the allocation and copy of encoding.
+ * A String with other characters encodes otherwise and is never found this way: look it up
+ * by its encoding.
+ */
+public final class AsciiKey {
+
+    private final String key;
+
+    private AsciiKey(String key) {
+        this.key = key;
+    }
+
+    /** The probe for {@code key}, or null when it is not a String. */
+    public static AsciiKey of(Object key) {
+        return key instanceof String s ? new AsciiKey(s) : null;
+    }
+
+    /**
+     * {@link Arrays#hashCode(byte[])} of the key's encoding if it is ASCII: with {@code n}
+     * characters that is {@code 31^(n+1) + tag * 31^n + key.hashCode()}.
+     */
+    public int hash() {
+        return power31(key.length()) * (31 + TypeTag.STRING_UTF8) + key.hashCode();
+    }
+
+    /** Whether {@code bytes} are the key's encoding as an ASCII String. */
+    public boolean isEncodedIn(byte[] bytes) {
+        int length = key.length();
+        if (bytes.length != length + 1 || bytes[0] != TypeTag.STRING_UTF8) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            // a byte of a non-ASCII encoding is negative, so it never equals a character
+            if (bytes[i + 1] != key.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int power31(int n) {
+        int result = 1;
+        int base = 31;
+        while (n > 0) {
+            if ((n & 1) != 0) {
+                result *= base;
+            }
+            base *= base;
+            n >>>= 1;
+        }
+        return result;
+    }
+}
