@@ -446,26 +446,24 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
 
     /** Stores a value through the writer; returns whether it was kept (a zero creation expiry keeps nothing). */
     private boolean put(Operation<K, V> op, EventSink<K> sink, Outcome previous) {
-        K key = key(op);
         return store.compute(op.k, current -> {
-            write(key, value(op));
+            write(op);
             if (current != null && previous != null) {
                 previous.value = current.value();
             }
-            return createdOrUpdated(key, op.k, op.v, given(op, op.value), current, sink);
+            return createdOrUpdated(op.key, op.k, op.v, given(op, op.value), current, sink);
         }) != null;
     }
 
     private void putIfAbsent(Operation<K, V> op, EventSink<K> sink, Outcome out) {
-        K key = key(op);
         boolean[] existed = {false};
         store.compute(op.k, current -> {
             if (current != null) {
                 existed[0] = true;
                 return current;
             }
-            write(key, value(op));
-            StoredValue created = created(key, op.k, op.v, given(op, op.value), sink);
+            write(op);
+            StoredValue created = created(op.key, op.k, op.v, given(op, op.value), sink);
             out.flag = created != null;
             return created;
         });
@@ -502,10 +500,9 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
     }
 
     private boolean remove(Operation<K, V> op, EventSink<K> sink, Outcome previous) {
-        K key = key(op);
         boolean[] removed = {false};
         store.compute(op.k, current -> {
-            delete(key);
+            delete(op);
             if (current == null) {
                 return null;
             }
@@ -513,13 +510,12 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
                 previous.value = current.value();
             }
             removed[0] = true;
-            return removed(key, op.k, current, sink);
+            return removed(op.key, op.k, current, sink);
         });
         return removed[0];
     }
 
     private void removeIfSame(Operation<K, V> op, EventSink<K> sink, Outcome out) {
-        K key = key(op);
         boolean[] found = {false};
         store.compute(op.k, current -> {
             if (current == null) {
@@ -529,33 +525,31 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
             if (!sameValue(current.value(), op)) {
                 return current.withExpiresAt(expiry.forAccess(current.expiresAt()));
             }
-            delete(key);
+            delete(op);
             out.flag = true;
-            return removed(key, op.k, current, sink);
+            return removed(op.key, op.k, current, sink);
         });
         out.countGet(found[0]);
         out.removals = out.flag ? 1 : 0;
     }
 
     private boolean replace(Operation<K, V> op, EventSink<K> sink, Outcome previous) {
-        K key = key(op);
         boolean[] replaced = {false};
         store.compute(op.k, current -> {
             if (current == null) {
                 return null;
             }
-            write(key, value(op));
+            write(op);
             if (previous != null) {
                 previous.value = current.value();
             }
             replaced[0] = true;
-            return updated(key, op.k, op.v, given(op, op.value), current, sink);
+            return updated(op.key, op.k, op.v, given(op, op.value), current, sink);
         });
         return replaced[0];
     }
 
     private void replaceIfSame(Operation<K, V> op, EventSink<K> sink, Outcome out) {
-        K key = key(op);
         boolean[] found = {false};
         store.compute(op.k, current -> {
             if (current == null) {
@@ -565,9 +559,9 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
             if (!sameValue(current.value(), op)) {
                 return current.withExpiresAt(expiry.forAccess(current.expiresAt()));
             }
-            write(key, value(op));
+            write(op);
             out.flag = true;
-            return updated(key, op.k, op.v, given(op, op.value), current, sink);
+            return updated(op.key, op.k, op.v, given(op, op.value), current, sink);
         });
         out.countGet(found[0]);
         out.puts = out.flag ? 1 : 0;
@@ -685,6 +679,8 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
     /**
      * The entry a key gets for {@code v}, with its event, inside the key's compute: created
      * where there was none (null when the creation expiry keeps nothing), else updated.
+     * Here and in the other helpers {@code key} may be null when only the bytes {@code k}
+     * are at hand: a sink that needs the key decodes them.
      */
     private StoredValue createdOrUpdated(K key, byte[] k, byte[] v, Object object, StoredValue current,
                                          EventSink<K> sink) {
@@ -794,6 +790,22 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
     @SuppressWarnings("unchecked")
     private <T> T decode(byte[] bytes) {
         return (T) codec.decode(bytes);
+    }
+
+    /**
+     * Writes an operation's entry through the writer, if there is one: only then are its key
+     * and value decoded (a remote caller sends bytes, and the events decode their own).
+     */
+    private void write(Operation<K, V> op) {
+        if (writer != null) {
+            write(key(op), value(op));
+        }
+    }
+
+    private void delete(Operation<K, V> op) {
+        if (writer != null) {
+            delete(key(op));
+        }
     }
 
     private void write(K key, V value) {

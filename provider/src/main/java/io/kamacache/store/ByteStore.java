@@ -550,7 +550,10 @@ public final class ByteStore implements AutoCloseable {
             if (node != null && expired == null) {
                 long before = node.weight();
                 node.value = next;
-                weight.addAndGet(node.weight() - before);
+                long delta = node.weight() - before;
+                if (delta != 0) { // a value of the same size, as most rewrites are, spares the shared counter
+                    weight.addAndGet(delta);
+                }
                 updated = node;
                 return node;
             }

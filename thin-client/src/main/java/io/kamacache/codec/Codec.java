@@ -149,6 +149,19 @@ public final class Codec {
         return deserialize(bytes);
     }
 
+    /**
+     * Checks that {@code bytes} decode, as {@link #decode} would, without copying them
+     * when they are a byte array: for bytes from elsewhere that are kept without being read.
+     *
+     * @throws CodecException as {@link #decode} does
+     */
+    public void check(byte[] bytes) {
+        Objects.requireNonNull(bytes, "bytes");
+        if (bytes.length == 0 || bytes[0] != TypeTag.BYTES) {
+            decode(bytes);
+        }
+    }
+
     private Object deserialize(byte[] bytes) {
         AllowList.ReadFilter filter = allowList.readFilter(bytes.length);
         try (ObjectInputStream objects =

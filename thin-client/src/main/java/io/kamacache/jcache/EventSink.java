@@ -70,7 +70,8 @@ interface EventSink<K> {
 
     /**
      * For removals and expiries {@code value} is the value that went away; {@code oldValue}
-     * is the previous value of an update, a removal or an expiry.
+     * is the previous value of an update, a removal or an expiry. {@code key} is null when
+     * the owner has only the key's bytes {@code k}.
      */
     void publish(EventType type, K key, byte[] k, byte[] value, byte[] oldValue);
 }

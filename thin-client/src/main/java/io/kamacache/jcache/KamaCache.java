@@ -721,7 +721,24 @@ public final class KamaCache<K, V> implements Cache<K, V> {
     /** Runs an operation that another node sent, reporting the events it listens to into {@code sink}. */
     Outcome runFor(Operation<K, V> operation, EventSink<K> sink, String caller) {
         requireOpen();
+        checkEncodings(operation);
         return runAsOwner(operation, sink, caller);
+    }
+
+    /**
+     * Refuses a write from another node whose keys or values do not decode (corrupt, or of a
+     * class outside the allow-list) before anything of it is stored: the owner keeps what it
+     * is sent as bytes and decodes them only where it needs to, so it checks them here.
+     */
+    private void checkEncodings(Operation<K, V> operation) {
+        if (operation.v != null) {
+            codec.check(operation.k);
+            codec.check(operation.v);
+        }
+        if (operation.vs != null) {
+            operation.ks.forEach(codec::check);
+            operation.vs.forEach(codec::check);
+        }
     }
 
     /**

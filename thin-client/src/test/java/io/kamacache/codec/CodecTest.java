@@ -344,6 +344,25 @@ class CodecTest {
     }
 
     @Test
+    void checkRefusesWhatDecodeRefusesAndAcceptsTheRest() {
+        List<byte[]> refused = new ArrayList<>(List.of(new byte[0], new byte[] {(byte) 0xEE, 1, 2},
+                Arrays.copyOf(DEFAULT.encode(42), 3), Arrays.copyOf(DEFAULT.encode("é"), 2),
+                WITH_PACKAGE.encode(new Money("EUR", 100))));
+        for (byte[] bytes : refused) {
+            CodecException decoding = org.assertj.core.api.Assertions.catchThrowableOfType(
+                    () -> DEFAULT.decode(bytes), CodecException.class);
+            assertThatThrownBy(() -> DEFAULT.check(bytes)).isInstanceOf(CodecException.class)
+                    .hasMessage(decoding.getMessage());
+        }
+        for (Object value : fastPathValues().toList()) {
+            DEFAULT.check(DEFAULT.encode(value));
+        }
+        DEFAULT.check(DEFAULT.encode(new byte[] {1, 2, 3}));
+        DEFAULT.check(DEFAULT.encodeTyped(new byte[] {1}, "image/png"));
+        DEFAULT.check(DEFAULT.encode(new ArrayList<>(List.of("a", "b"))));
+    }
+
+    @Test
     void allowListIsTheDefaultThenTheExtras() {
         assertThat(DEFAULT.allowList()).isEqualTo(Codec.DEFAULT_ALLOW_LIST);
         assertThat(WITH_PACKAGE.allowList()).containsExactly(
