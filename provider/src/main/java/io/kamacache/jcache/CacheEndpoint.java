@@ -2,6 +2,7 @@ package io.kamacache.jcache;
 
 import com.codahale.metrics.Timer;
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -494,8 +495,9 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
                 + " cache '" + cache + "': " + e).asRuntimeException();
     }
 
+    /** Wraps {@code value} without copying it: stored and encoded bytes are never changed. */
     private static OptionalValue optional(byte[] value) {
         return value == null ? OptionalValue.getDefaultInstance()
-                : OptionalValue.newBuilder().setPresent(true).setValue(ByteString.copyFrom(value)).build();
+                : OptionalValue.newBuilder().setPresent(true).setValue(UnsafeByteOperations.unsafeWrap(value)).build();
     }
 }

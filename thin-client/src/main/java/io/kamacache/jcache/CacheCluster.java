@@ -1,6 +1,7 @@
 package io.kamacache.jcache;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.kamacache.codec.Codec;
@@ -216,6 +217,7 @@ final class CacheCluster {
     }
 
     private <K, V> OperationRequest request(String cache, Operation<K, V> operation, int eventMask) {
+        // Wrapped, not copied: an operation's bytes are fresh encodings that nobody changes.
         OperationRequest.Builder request = OperationRequest.newBuilder()
                 .setHeader(header)
                 .setCache(cache)
@@ -223,25 +225,25 @@ final class CacheCluster {
                 .setEventMask(eventMask)
                 .setReplaceExisting(operation.replaceExisting);
         if (operation.k != null) {
-            request.setKey(ByteString.copyFrom(operation.k));
+            request.setKey(UnsafeByteOperations.unsafeWrap(operation.k));
         }
         if (operation.v != null) {
-            request.setValue(ByteString.copyFrom(operation.v));
+            request.setValue(UnsafeByteOperations.unsafeWrap(operation.v));
         }
         if (operation.e != null) {
-            request.setExpected(ByteString.copyFrom(operation.e));
+            request.setExpected(UnsafeByteOperations.unsafeWrap(operation.e));
         }
         if (operation.processor != null) {
-            request.setProcessor(ByteString.copyFrom(codec.encode(operation.processor)));
+            request.setProcessor(UnsafeByteOperations.unsafeWrap(codec.encode(operation.processor)));
             for (Object argument : operation.arguments) {
-                request.addArguments(ByteString.copyFrom(codec.encode(argument)));
+                request.addArguments(UnsafeByteOperations.unsafeWrap(codec.encode(argument)));
             }
         }
         if (operation.ks != null) {
-            operation.ks.forEach(k -> request.addKeys(ByteString.copyFrom(k)));
+            operation.ks.forEach(k -> request.addKeys(UnsafeByteOperations.unsafeWrap(k)));
         }
         if (operation.vs != null) {
-            operation.vs.forEach(v -> request.addValues(ByteString.copyFrom(v)));
+            operation.vs.forEach(v -> request.addValues(UnsafeByteOperations.unsafeWrap(v)));
         }
         return request.build();
     }
