@@ -9,6 +9,7 @@ import io.kamacache.store.RemovalListener;
 import io.kamacache.store.StoreOptions;
 import io.kamacache.store.StoredValue;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -44,6 +45,8 @@ public final class Group {
     private final InstantSource clock;
     private final ByteStore store;
     private final LoadCoalescer<String, ByteView> loads;
+    /** Fetches from previous owners while the node takes over its ranges: one call per key at a time. */
+    private final LoadCoalescer<ByteBuffer, Boolean> fetches = new LoadCoalescer<>(Runnable::run);
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
     private final LongAdder loadCalls = new LongAdder();
@@ -169,6 +172,7 @@ public final class Group {
 
     /** The owner's side of a set; the group keeps {@code value}'s array. */
     void localSet(byte[] keyBytes, byte[] value) {
+        takeOver(keyBytes);
         store.put(keyBytes, stored(value));
     }
 
@@ -185,6 +189,7 @@ public final class Group {
 
     /** The owner's side of a delete. */
     boolean localDelete(byte[] keyBytes) {
+        takeOver(keyBytes);
         return store.remove(keyBytes) != null;
     }
 
@@ -227,20 +232,57 @@ public final class Group {
 
     /**
      * Keeps an entry handed over by its previous owner, unless this node already holds a
-     * value for the key (a write that reached it first is newer).
+     * value for the key (a write that reached it first is newer) or, while it takes over its
+     * ranges, has settled the key already (a removal here is newer too).
      *
      * @return whether the entry was kept
      */
     boolean acceptTransfer(byte[] keyBytes, byte[] value, long expiresAt) {
+        TakeOver joining = node.takeOver();
         boolean[] kept = {false};
         store.compute(keyBytes, current -> {
-            if (current != null) {
+            boolean first = joining == null || joining.settle(name, keyBytes);
+            if (current != null || !first) {
                 return current;
             }
             kept[0] = true;
             return StoredValue.of(value, expiresAt);
         });
         return kept[0];
+    }
+
+    /**
+     * Whether operations on this group may first fetch an entry from another node: the node
+     * joined lately and takes over its ranges ({@link #takeOver}).
+     */
+    public boolean isTakingOver() {
+        return node.takeOver() != null;
+    }
+
+    /**
+     * Before an operation on a key this node owns: while the node takes over the ranges it
+     * joined for, brings the key's entry from its previous owner unless the key is settled
+     * here already (see {@link TakeOver}); otherwise does nothing. Blocks for one call at
+     * most; a previous owner that does not answer leaves the key as this node has it. A face
+     * that runs its own operations on {@link #store()} calls this first.
+     */
+    public void takeOver(byte[] keyBytes) {
+        TakeOver joining = node.takeOver();
+        String holder = joining == null ? null : joining.source(keyBytes);
+        if (holder == null || joining.isSettled(name, keyBytes)) {
+            return;
+        }
+        try {
+            fetches.load(ByteBuffer.wrap(keyBytes), () -> {
+                StoredValue fetched = store.get(keyBytes) != null ? null : node.peers().fetch(holder, name, keyBytes);
+                store.compute(keyBytes, current -> (joining.settle(name, keyBytes) && current == null) ? fetched : current);
+                return Boolean.TRUE;
+            }).get();
+        } catch (ExecutionException e) {
+            LOG.log(System.Logger.Level.DEBUG, "group '" + name + "': " + e.getCause().getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
@@ -295,7 +337,8 @@ public final class Group {
     }
 
     private ByteView load(String key, byte[] keyBytes) throws Exception {
-        // A load that finished between this caller's miss and now has already stored the value.
+        takeOver(keyBytes);
+        // A load that finished between this caller's miss and now has already stored the value, or the take-over has.
         StoredValue cached = store.get(keyBytes);
         if (cached != null) {
             return ByteView.wrap(cached.value());

@@ -30,6 +30,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -61,6 +62,12 @@ public final class Node implements AutoCloseable {
     private final ConcurrentHashMap<String, Group> groups = new ConcurrentHashMap<>();
     private final NodeMetrics metrics;
     private final List<Consumer<Set<String>>> memberWatchers = new CopyOnWriteArrayList<>();
+    /** While this node takes over the ranges it joined for; null once that is over, and in single-instance mode. */
+    private final AtomicReference<TakeOver> takeOver = new AtomicReference<>();
+    /** Members that joined since this node's first view and have not been told that its hand-off to them is done. */
+    private final Set<String> toTell = ConcurrentHashMap.newKeySet();
+    /** Whether a view has been reported: the members of the first one were there before this node. */
+    private boolean viewed;
     private volatile boolean closed;
     private volatile boolean closing;
 
@@ -98,6 +105,7 @@ public final class Node implements AutoCloseable {
             return;
         }
         this.peers = new PeerClient(selfAddress, new PeerChannels(b.channelSettings()));
+        takeOver.set(new TakeOver());
         try {
             membership.join(selfAddress, this::onView);
         } catch (RuntimeException e) {
@@ -110,7 +118,10 @@ public final class Node implements AutoCloseable {
         this.server = started;
     }
 
-    /** A new view of the members: rebuild the ring, then hand off what this node no longer owns. */
+    /**
+     * A new view of the members: rebuild the ring, then hand off what this node no longer
+     * owns, and tell the members that joined when that is done.
+     */
     private void onView(Set<String> members) {
         if (closing) {
             return; // leaving: the ring without this node stays
@@ -119,6 +130,15 @@ public final class Node implements AutoCloseable {
         HashRing next = HashRing.forMember(selfAddress, members, hashFunction, virtualNodes);
         ring = next;
         peers.channels().retain(members);
+        TakeOver joining = takeOver.get();
+        if (joining != null) {
+            joining.view(next, selfAddress);
+        }
+        if (viewed) {
+            next.members().stream().filter(member -> !previous.contains(member)).forEach(toTell::add);
+        }
+        toTell.retainAll(next.members());
+        viewed = true;
         if (!previous.members().equals(next.members())) {
             try {
                 services.maintenance().execute(() -> handOff(next, 1));
@@ -141,8 +161,9 @@ public final class Node implements AutoCloseable {
     }
 
     /**
-     * Hands off what this node no longer owns in {@code view}; what an owner did not take (it
-     * is starting and has not created the group yet, or a call failed) is tried again with
+     * Hands off what this node no longer owns in {@code view}, then tells the members that
+     * joined that it is done; what an owner did not take (it is starting and has not created
+     * the group yet, or a call failed) and whom it could not tell are tried again with
      * growing pauses, for as long as the view stands.
      */
     private void handOff(HashRing view, int attempt) {
@@ -158,6 +179,9 @@ public final class Node implements AutoCloseable {
                         + " entries of group '" + group.name() + "' to their new owners");
             }
         }
+        if (left == 0) {
+            left = tellHandedOff(view);
+        }
         if (left > 0) {
             long pause = Math.min(HAND_OFF_MAX_PAUSE_MS, 100L << Math.min(attempt, 6));
             if (attempt % 10 == 0) {
@@ -169,6 +193,48 @@ public final class Node implements AutoCloseable {
             } catch (RejectedExecutionException e) {
                 // closing: close() hands off on its own
             }
+        }
+    }
+
+    /** Tells each member that joined that this node has handed it every entry it owns; how many could not be told. */
+    private int tellHandedOff(HashRing view) {
+        int untold = 0;
+        for (String member : toTell) {
+            if (view.contains(member)) {
+                try {
+                    peers.handedOff(member);
+                } catch (ClusterException e) {
+                    LOG.log(System.Logger.Level.DEBUG, e.getMessage());
+                    untold++;
+                    continue;
+                }
+            }
+            toTell.remove(member);
+        }
+        return untold;
+    }
+
+    /**
+     * The take-over of the ranges this node joined for, while it lasts (see {@link TakeOver});
+     * null once every previous owner has handed off, or its limit has passed.
+     */
+    TakeOver takeOver() {
+        TakeOver current = takeOver.get();
+        if (current != null && current.isOver() && takeOver.compareAndSet(current, null)) {
+            Set<String> pending = current.pending();
+            LOG.log(pending.isEmpty() ? System.Logger.Level.DEBUG : System.Logger.Level.INFO, "node " + selfAddress
+                    + " took over its ranges" + (pending.isEmpty() ? "" : "; " + pending + " did not say they had handed"
+                    + " off within " + TakeOver.LIMIT + ", and keys they still hold are no longer fetched"));
+            return null;
+        }
+        return current;
+    }
+
+    /** {@code member} says it has handed this node every entry this node owns. */
+    void handedOff(String member) {
+        TakeOver current = takeOver.get();
+        if (current != null) {
+            current.handedOff(member);
         }
     }
 
