@@ -1,5 +1,6 @@
 package io.kamacache;
 
+import io.grpc.Status;
 import io.kamacache.config.PolicyKind;
 import io.kamacache.ring.HashRing;
 import io.kamacache.singleflight.LoadCoalescer;
@@ -198,7 +199,8 @@ public final class Group {
      * here once the owner has confirmed it (unless it was rewritten meanwhile). Entries an
      * owner did not take (unreachable, or without this group yet) stay here for a later try.
      *
-     * @return how many entries moved and how many are left to move
+     * @return how many entries moved and how many are left to move, of which how many for
+     *         owners that could not be reached
      */
     HandOff handOff(HashRing ring) {
         Map<String, List<Map.Entry<byte[], StoredValue>>> byOwner = new HashMap<>();
@@ -210,12 +212,16 @@ public final class Group {
         });
         long moved = 0;
         long left = 0;
+        long unreachable = 0;
         for (Map.Entry<String, List<Map.Entry<byte[], StoredValue>>> batch : byOwner.entrySet()) {
             try {
                 node.peers().transfer(batch.getKey(), name, batch.getValue());
             } catch (ClusterException e) {
                 LOG.log(System.Logger.Level.DEBUG, "group '" + name + "': " + e.getMessage());
                 left += batch.getValue().size();
+                if (Status.fromThrowable(e).getCode() == Status.Code.UNAVAILABLE) {
+                    unreachable += batch.getValue().size();
+                }
                 continue;
             }
             for (Map.Entry<byte[], StoredValue> entry : batch.getValue()) {
@@ -223,11 +229,21 @@ public final class Group {
             }
             moved += batch.getValue().size();
         }
-        return new HandOff(moved, left);
+        return new HandOff(moved, left, unreachable);
     }
 
-    /** What one hand-off did: entries that moved to their owners, entries still to move. */
-    record HandOff(long moved, long left) {
+    /**
+     * What one hand-off did: entries that moved to their owners, entries still to move, and
+     * of those the entries whose owner could not be reached (UNAVAILABLE), as opposed to one
+     * that answered without taking them (it has no such group yet) or too late.
+     */
+    record HandOff(long moved, long left, long unreachable) {
+
+        static final HandOff NONE = new HandOff(0, 0, 0);
+
+        HandOff plus(HandOff other) {
+            return new HandOff(moved + other.moved, left + other.left, unreachable + other.unreachable);
+        }
     }
 
     /**

@@ -48,6 +48,14 @@ public final class Node implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(Node.class.getName());
     private static final long HAND_OFF_MAX_PAUSE_MS = 5_000;
+    /**
+     * How long a closing node keeps handing over the entries that new owners which answered
+     * did not take (one has not created the group yet, or did not confirm in time), with
+     * {@link #LEAVE_PAUSE_MS} between tries; what is left then is dropped. Owners that cannot
+     * be reached at all are not waited for.
+     */
+    private static final Duration LEAVE_HAND_OFF = Duration.ofSeconds(5);
+    private static final long LEAVE_PAUSE_MS = 200;
 
     private final String selfAddress;
     private final String serviceName;
@@ -170,23 +178,14 @@ public final class Node implements AutoCloseable {
         if (ring != view || closed) {
             return; // a newer view has its own hand-off queued
         }
-        long left = 0;
-        for (Group group : groups.values()) {
-            Group.HandOff done = group.handOff(view);
-            left += done.left();
-            if (done.moved() > 0) {
-                LOG.log(System.Logger.Level.DEBUG, "node " + selfAddress + " handed " + done.moved()
-                        + " entries of group '" + group.name() + "' to their new owners");
-            }
-        }
-        if (left == 0) {
-            left = tellHandedOff(view);
-        }
-        if (left > 0) {
+        long left = handOffGroups(view).left();
+        int untold = left == 0 ? tellHandedOff(view) : 0;
+        if (left > 0 || untold > 0) {
             long pause = Math.min(HAND_OFF_MAX_PAUSE_MS, 100L << Math.min(attempt, 6));
             if (attempt % 10 == 0) {
-                LOG.log(System.Logger.Level.WARNING, "node " + selfAddress + " still holds " + left
-                        + " entries their owners did not take; trying again every " + pause + " ms");
+                LOG.log(System.Logger.Level.WARNING, "node " + selfAddress + (left > 0 ? " still holds " + left
+                        + " entries their owners did not take" : " could not tell " + untold + " members that joined"
+                        + " that it has handed off") + "; trying again every " + pause + " ms");
             }
             try {
                 services.maintenance().schedule(() -> handOff(view, attempt + 1), pause, TimeUnit.MILLISECONDS);
@@ -194,6 +193,20 @@ public final class Node implements AutoCloseable {
                 // closing: close() hands off on its own
             }
         }
+    }
+
+    /** Hands every group's entries that this node does not own in {@code view} to their owners. */
+    private Group.HandOff handOffGroups(HashRing view) {
+        Group.HandOff all = Group.HandOff.NONE;
+        for (Group group : groups.values()) {
+            Group.HandOff done = group.handOff(view);
+            all = all.plus(done);
+            if (done.moved() > 0) {
+                LOG.log(System.Logger.Level.DEBUG, "node " + selfAddress + " handed " + done.moved()
+                        + " entries of group '" + group.name() + "' to their new owners");
+            }
+        }
+        return all;
     }
 
     /** Tells each member that joined that this node has handed it every entry it owns; how many could not be told. */
@@ -350,8 +363,9 @@ public final class Node implements AutoCloseable {
 
     /**
      * Leaves: a clustered node first hands its entries to the nodes that own them without it
-     * and then leaves its membership; then the server, the sweep and the load threads stop
-     * (loads still running get five seconds to finish).
+     * (what an owner that answered does not take at once is tried again for
+     * {@link #LEAVE_HAND_OFF}, then dropped) and then leaves its membership; then the server, the sweep and the load
+     * threads stop (loads still running get five seconds to finish).
      */
     @Override
     public void close() {
@@ -386,14 +400,32 @@ public final class Node implements AutoCloseable {
         HashRing without = ring.withoutMember(selfAddress);
         if (!without.isEmpty()) {
             ring = without; // requests arriving from now on go to the new owners
-            for (Group group : groups.values()) {
-                group.handOff(without);
+            long deadline = System.nanoTime() + LEAVE_HAND_OFF.toNanos();
+            Group.HandOff done = handOffGroups(without);
+            while (done.left() > done.unreachable() && System.nanoTime() - deadline < 0 && pause(LEAVE_PAUSE_MS)) {
+                done = handOffGroups(without);
+            }
+            if (done.left() > 0) {
+                LOG.log(System.Logger.Level.WARNING, "node " + selfAddress + " leaves without handing over "
+                        + done.left() + " entries, which are dropped: " + done.unreachable() + " for owners it could not"
+                        + " reach, the others not taken within " + LEAVE_HAND_OFF);
             }
         }
         try {
             membership.close();
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "node " + selfAddress + " could not leave " + membership + ": " + e);
+        }
+    }
+
+    /** Sleeps; false when interrupted, with the interrupt kept. */
+    private static boolean pause(long millis) {
+        try {
+            Thread.sleep(millis);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
