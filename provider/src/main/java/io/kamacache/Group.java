@@ -257,8 +257,7 @@ public final class Group {
         TakeOver joining = node.takeOver();
         boolean[] kept = {false};
         store.compute(keyBytes, current -> {
-            boolean first = joining == null || joining.settle(name, keyBytes);
-            if (current != null || !first) {
+            if (current != null || (joining != null && joining.isSettled(name, keyBytes))) {
                 return current;
             }
             kept[0] = true;

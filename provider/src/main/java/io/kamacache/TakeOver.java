@@ -17,10 +17,11 @@ import java.util.stream.Collectors;
  * {@link #LIMIT}, an operation on a key of those ranges first fetches the key's entry from
  * its previous owner (see {@link Group#takeOver}).
  *
- * <p>Each key is merged once, by whichever comes first: the fetch, the hand-off, or an
- * operation on an entry already here. The key is then <em>settled</em>, and a hand-off or
- * fetch that arrives later leaves it alone, so a write or a removal here wins over a late
- * hand-off. Thread-safe.
+ * <p>A key is <em>settled</em> by the first operation on it: its fetched entry is merged
+ * then, unless a hand-off has brought one already. A hand-off or fetch that arrives for a
+ * settled key later leaves it alone, so a write or a removal here wins over a late
+ * hand-off; only the keys operations reach are remembered, while the take-over lasts.
+ * Thread-safe.
  */
 final class TakeOver {
 
