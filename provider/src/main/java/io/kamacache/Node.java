@@ -406,9 +406,15 @@ public final class Node implements AutoCloseable {
                 done = handOffGroups(without);
             }
             if (done.left() > 0) {
-                LOG.log(System.Logger.Level.WARNING, "node " + selfAddress + " leaves without handing over "
-                        + done.left() + " entries, which are dropped: " + done.unreachable() + " for owners it could not"
-                        + " reach, the others not taken within " + LEAVE_HAND_OFF);
+                List<String> why = new ArrayList<>(2);
+                if (done.unreachable() > 0) {
+                    why.add(done.unreachable() + " for new owners it could not reach");
+                }
+                if (done.left() > done.unreachable()) {
+                    why.add(done.left() - done.unreachable() + " that their new owners did not take within " + LEAVE_HAND_OFF);
+                }
+                LOG.log(System.Logger.Level.WARNING, "node " + selfAddress + " drops " + done.left()
+                        + " entries as it leaves: " + String.join(", ", why));
             }
         }
         try {
