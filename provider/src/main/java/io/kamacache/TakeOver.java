@@ -12,10 +12,10 @@ import java.util.stream.Collectors;
 /**
  * A joining node's take-over of the ranges it now owns. Their entries are still with the
  * members that owned them before it joined (the owners in the ring of the others) until
- * those hand them over, which they do once they see the node and have its groups. Until
- * each of them has said that its hand-off to this node is done, and for at most
- * {@link #LIMIT}, an operation on a key of those ranges first fetches the key's entry from
- * its previous owner (see {@link Group#takeOver}).
+ * those hand them over, which they do once they see it join and it has created the
+ * groups. Until each of them has said that its hand-off to this node is done, and for at
+ * most {@link #LIMIT}, an operation on a key of those ranges first fetches the key's entry
+ * from its previous owner (see {@link Group#takeOver}).
  *
  * <p>A key is <em>settled</em> by the first operation on it: its fetched entry is merged
  * then, unless a hand-off has brought one already. A hand-off or fetch that arrives for a
@@ -28,8 +28,9 @@ final class TakeOver {
     /**
      * How long a node fetches keys from previous owners that have not said they are done:
      * long enough for a hand-off that waits for the joining node to create the group
-     * (retried with pauses of up to five seconds); a previous owner that has not handed off
-     * by then is taken as gone, and what it holds is lost as a crashed node's is.
+     * (retried with pauses of up to five seconds). A previous owner that has not handed off
+     * by then is no longer asked; what it hands over later is still kept where this node
+     * holds no value.
      */
     static final Duration LIMIT = Duration.ofSeconds(30);
 
@@ -72,7 +73,7 @@ final class TakeOver {
     /** Whether every previous owner has said it is done, or the limit has passed. */
     boolean isOver() {
         HashRing ring = previous;
-        return ring != null && done.containsAll(ring.members()) || System.nanoTime() - deadline > 0;
+        return (ring != null && done.containsAll(ring.members())) || System.nanoTime() - deadline > 0;
     }
 
     /** The previous owners that have not said they are done. */
