@@ -1,5 +1,6 @@
 package io.kamacache;
 
+import io.grpc.Status;
 import io.kamacache.config.PolicyKind;
 import io.kamacache.ring.HashRing;
 import io.kamacache.singleflight.LoadCoalescer;
@@ -9,6 +10,7 @@ import io.kamacache.store.RemovalListener;
 import io.kamacache.store.StoreOptions;
 import io.kamacache.store.StoredValue;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -44,6 +46,8 @@ public final class Group {
     private final InstantSource clock;
     private final ByteStore store;
     private final LoadCoalescer<String, ByteView> loads;
+    /** Fetches from previous owners while the node takes over its ranges: one call per key at a time. */
+    private final LoadCoalescer<ByteBuffer, Boolean> fetches = new LoadCoalescer<>(Runnable::run);
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
     private final LongAdder loadCalls = new LongAdder();
@@ -169,6 +173,7 @@ public final class Group {
 
     /** The owner's side of a set; the group keeps {@code value}'s array. */
     void localSet(byte[] keyBytes, byte[] value) {
+        takeOver(keyBytes);
         store.put(keyBytes, stored(value));
     }
 
@@ -185,6 +190,7 @@ public final class Group {
 
     /** The owner's side of a delete. */
     boolean localDelete(byte[] keyBytes) {
+        takeOver(keyBytes);
         return store.remove(keyBytes) != null;
     }
 
@@ -193,7 +199,8 @@ public final class Group {
      * here once the owner has confirmed it (unless it was rewritten meanwhile). Entries an
      * owner did not take (unreachable, or without this group yet) stay here for a later try.
      *
-     * @return how many entries moved and how many are left to move
+     * @return how many entries moved and how many are left to move, of which how many for
+     *         owners that could not be reached
      */
     HandOff handOff(HashRing ring) {
         Map<String, List<Map.Entry<byte[], StoredValue>>> byOwner = new HashMap<>();
@@ -205,12 +212,16 @@ public final class Group {
         });
         long moved = 0;
         long left = 0;
+        long unreachable = 0;
         for (Map.Entry<String, List<Map.Entry<byte[], StoredValue>>> batch : byOwner.entrySet()) {
             try {
                 node.peers().transfer(batch.getKey(), name, batch.getValue());
             } catch (ClusterException e) {
                 LOG.log(System.Logger.Level.DEBUG, "group '" + name + "': " + e.getMessage());
                 left += batch.getValue().size();
+                if (Status.fromThrowable(e).getCode() == Status.Code.UNAVAILABLE) {
+                    unreachable += batch.getValue().size();
+                }
                 continue;
             }
             for (Map.Entry<byte[], StoredValue> entry : batch.getValue()) {
@@ -218,29 +229,75 @@ public final class Group {
             }
             moved += batch.getValue().size();
         }
-        return new HandOff(moved, left);
+        return new HandOff(moved, left, unreachable);
     }
 
-    /** What one hand-off did: entries that moved to their owners, entries still to move. */
-    record HandOff(long moved, long left) {
+    /**
+     * What one hand-off did: entries that moved to their owners, entries still to move, and
+     * of those the entries whose owner could not be reached (UNAVAILABLE), as opposed to one
+     * that answered without taking them (it has no such group yet) or too late.
+     */
+    record HandOff(long moved, long left, long unreachable) {
+
+        static final HandOff NONE = new HandOff(0, 0, 0);
+
+        HandOff plus(HandOff other) {
+            return new HandOff(moved + other.moved, left + other.left, unreachable + other.unreachable);
+        }
     }
 
     /**
      * Keeps an entry handed over by its previous owner, unless this node already holds a
-     * value for the key (a write that reached it first is newer).
+     * value for the key (a write that reached it first is newer) or, while it takes over its
+     * ranges, has settled the key already (a removal here is newer too).
      *
      * @return whether the entry was kept
      */
     boolean acceptTransfer(byte[] keyBytes, byte[] value, long expiresAt) {
+        TakeOver joining = node.takeOver();
         boolean[] kept = {false};
         store.compute(keyBytes, current -> {
-            if (current != null) {
+            if (current != null || (joining != null && joining.isSettled(name, keyBytes))) {
                 return current;
             }
             kept[0] = true;
             return StoredValue.of(value, expiresAt);
         });
         return kept[0];
+    }
+
+    /**
+     * Whether operations on this group may first fetch an entry from another node: the node
+     * joined lately and takes over its ranges ({@link #takeOver}).
+     */
+    public boolean isTakingOver() {
+        return node.takeOver() != null;
+    }
+
+    /**
+     * Before an operation on a key this node owns: while the node takes over the ranges it
+     * joined for, brings the key's entry from its previous owner unless the key is settled
+     * here already (see {@link TakeOver}); otherwise does nothing. Blocks for one call at
+     * most; a previous owner that does not answer leaves the key as this node has it. A face
+     * that runs its own operations on {@link #store()} calls this first.
+     */
+    public void takeOver(byte[] keyBytes) {
+        TakeOver joining = node.takeOver();
+        String holder = joining == null ? null : joining.source(keyBytes);
+        if (holder == null || joining.isSettled(name, keyBytes)) {
+            return;
+        }
+        try {
+            fetches.load(ByteBuffer.wrap(keyBytes), () -> {
+                StoredValue fetched = store.get(keyBytes) != null ? null : node.peers().fetch(holder, name, keyBytes);
+                store.compute(keyBytes, current -> (joining.settle(name, keyBytes) && current == null) ? fetched : current);
+                return Boolean.TRUE;
+            }).get();
+        } catch (ExecutionException e) {
+            LOG.log(System.Logger.Level.DEBUG, "group '" + name + "': " + e.getCause().getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
@@ -295,7 +352,8 @@ public final class Group {
     }
 
     private ByteView load(String key, byte[] keyBytes) throws Exception {
-        // A load that finished between this caller's miss and now has already stored the value.
+        takeOver(keyBytes);
+        // A load that finished between this caller's miss and now has already stored the value, or the take-over has.
         StoredValue cached = store.get(keyBytes);
         if (cached != null) {
             return ByteView.wrap(cached.value());

@@ -30,6 +30,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -47,6 +48,14 @@ public final class Node implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(Node.class.getName());
     private static final long HAND_OFF_MAX_PAUSE_MS = 5_000;
+    /**
+     * How long a closing node keeps handing over the entries that new owners which answered
+     * did not take (one has not created the group yet, or did not confirm in time), with
+     * {@link #LEAVE_PAUSE_MS} between tries; what is left then is dropped. Owners that cannot
+     * be reached at all are not waited for.
+     */
+    private static final Duration LEAVE_HAND_OFF = Duration.ofSeconds(5);
+    private static final long LEAVE_PAUSE_MS = 200;
 
     private final String selfAddress;
     private final String serviceName;
@@ -61,6 +70,12 @@ public final class Node implements AutoCloseable {
     private final ConcurrentHashMap<String, Group> groups = new ConcurrentHashMap<>();
     private final NodeMetrics metrics;
     private final List<Consumer<Set<String>>> memberWatchers = new CopyOnWriteArrayList<>();
+    /** While this node takes over the ranges it joined for; null once that is over, and in single-instance mode. */
+    private final AtomicReference<TakeOver> takeOver = new AtomicReference<>();
+    /** Members that joined since this node's first view and have not been told that its hand-off to them is done. */
+    private final Set<String> toTell = ConcurrentHashMap.newKeySet();
+    /** Whether a view has been reported: the members of the first one were there before this node. */
+    private boolean viewed;
     private volatile boolean closed;
     private volatile boolean closing;
 
@@ -98,6 +113,7 @@ public final class Node implements AutoCloseable {
             return;
         }
         this.peers = new PeerClient(selfAddress, new PeerChannels(b.channelSettings()));
+        takeOver.set(new TakeOver());
         try {
             membership.join(selfAddress, this::onView);
         } catch (RuntimeException e) {
@@ -110,7 +126,10 @@ public final class Node implements AutoCloseable {
         this.server = started;
     }
 
-    /** A new view of the members: rebuild the ring, then hand off what this node no longer owns. */
+    /**
+     * A new view of the members: rebuild the ring, then hand off what this node no longer
+     * owns, and tell the members that joined when that is done.
+     */
     private void onView(Set<String> members) {
         if (closing) {
             return; // leaving: the ring without this node stays
@@ -119,6 +138,15 @@ public final class Node implements AutoCloseable {
         HashRing next = HashRing.forMember(selfAddress, members, hashFunction, virtualNodes);
         ring = next;
         peers.channels().retain(members);
+        TakeOver joining = takeOver.get();
+        if (joining != null) {
+            joining.view(next, selfAddress);
+        }
+        if (viewed) {
+            next.members().stream().filter(member -> !previous.contains(member)).forEach(toTell::add);
+        }
+        toTell.retainAll(next.members());
+        viewed = true;
         if (!previous.members().equals(next.members())) {
             try {
                 services.maintenance().execute(() -> handOff(next, 1));
@@ -141,34 +169,85 @@ public final class Node implements AutoCloseable {
     }
 
     /**
-     * Hands off what this node no longer owns in {@code view}; what an owner did not take (it
-     * is starting and has not created the group yet, or a call failed) is tried again with
+     * Hands off what this node no longer owns in {@code view}, then tells the members that
+     * joined that it is done; what an owner did not take (it is starting and has not created
+     * the group yet, or a call failed) and whom it could not tell are tried again with
      * growing pauses, for as long as the view stands.
      */
     private void handOff(HashRing view, int attempt) {
         if (ring != view || closed) {
             return; // a newer view has its own hand-off queued
         }
-        long left = 0;
-        for (Group group : groups.values()) {
-            Group.HandOff done = group.handOff(view);
-            left += done.left();
-            if (done.moved() > 0) {
-                LOG.log(System.Logger.Level.DEBUG, "node " + selfAddress + " handed " + done.moved()
-                        + " entries of group '" + group.name() + "' to their new owners");
-            }
-        }
-        if (left > 0) {
+        long left = handOffGroups(view).left();
+        int untold = left == 0 ? tellHandedOff(view) : 0;
+        if (left > 0 || untold > 0) {
             long pause = Math.min(HAND_OFF_MAX_PAUSE_MS, 100L << Math.min(attempt, 6));
             if (attempt % 10 == 0) {
-                LOG.log(System.Logger.Level.WARNING, "node " + selfAddress + " still holds " + left
-                        + " entries their owners did not take; trying again every " + pause + " ms");
+                LOG.log(System.Logger.Level.WARNING, "node " + selfAddress + (left > 0 ? " still holds " + left
+                        + " entries their owners did not take" : " could not tell " + untold + " members that joined"
+                        + " that it has handed off") + "; trying again every " + pause + " ms");
             }
             try {
                 services.maintenance().schedule(() -> handOff(view, attempt + 1), pause, TimeUnit.MILLISECONDS);
             } catch (RejectedExecutionException e) {
                 // closing: close() hands off on its own
             }
+        }
+    }
+
+    /** Hands every group's entries that this node does not own in {@code view} to their owners. */
+    private Group.HandOff handOffGroups(HashRing view) {
+        Group.HandOff all = Group.HandOff.NONE;
+        for (Group group : groups.values()) {
+            Group.HandOff done = group.handOff(view);
+            all = all.plus(done);
+            if (done.moved() > 0) {
+                LOG.log(System.Logger.Level.DEBUG, "node " + selfAddress + " handed " + done.moved()
+                        + " entries of group '" + group.name() + "' to their new owners");
+            }
+        }
+        return all;
+    }
+
+    /** Tells each member that joined that this node has handed it every entry it owns; how many could not be told. */
+    private int tellHandedOff(HashRing view) {
+        int untold = 0;
+        for (String member : toTell) {
+            if (view.contains(member)) {
+                try {
+                    peers.handedOff(member);
+                } catch (ClusterException e) {
+                    LOG.log(System.Logger.Level.DEBUG, e.getMessage());
+                    untold++;
+                    continue;
+                }
+            }
+            toTell.remove(member);
+        }
+        return untold;
+    }
+
+    /**
+     * The take-over of the ranges this node joined for, while it lasts (see {@link TakeOver});
+     * null once every previous owner has handed off, or its limit has passed.
+     */
+    TakeOver takeOver() {
+        TakeOver current = takeOver.get();
+        if (current != null && current.isOver() && takeOver.compareAndSet(current, null)) {
+            Set<String> pending = current.pending();
+            LOG.log(pending.isEmpty() ? System.Logger.Level.DEBUG : System.Logger.Level.INFO, "node " + selfAddress
+                    + " took over its ranges" + (pending.isEmpty() ? "" : "; " + pending + " did not say they had handed"
+                    + " off within " + TakeOver.LIMIT + ", and keys they still hold are no longer fetched"));
+            return null;
+        }
+        return current;
+    }
+
+    /** {@code member} says it has handed this node every entry this node owns. */
+    void handedOff(String member) {
+        TakeOver current = takeOver.get();
+        if (current != null) {
+            current.handedOff(member);
         }
     }
 
@@ -284,8 +363,9 @@ public final class Node implements AutoCloseable {
 
     /**
      * Leaves: a clustered node first hands its entries to the nodes that own them without it
-     * and then leaves its membership; then the server, the sweep and the load threads stop
-     * (loads still running get five seconds to finish).
+     * (what an owner that answered does not take at once is tried again for
+     * {@link #LEAVE_HAND_OFF}, then dropped) and then leaves its membership; then the server, the sweep and the load
+     * threads stop (loads still running get five seconds to finish).
      */
     @Override
     public void close() {
@@ -320,14 +400,38 @@ public final class Node implements AutoCloseable {
         HashRing without = ring.withoutMember(selfAddress);
         if (!without.isEmpty()) {
             ring = without; // requests arriving from now on go to the new owners
-            for (Group group : groups.values()) {
-                group.handOff(without);
+            long deadline = System.nanoTime() + LEAVE_HAND_OFF.toNanos();
+            Group.HandOff done = handOffGroups(without);
+            while (done.left() > done.unreachable() && System.nanoTime() - deadline < 0 && pause(LEAVE_PAUSE_MS)) {
+                done = handOffGroups(without);
+            }
+            if (done.left() > 0) {
+                List<String> why = new ArrayList<>(2);
+                if (done.unreachable() > 0) {
+                    why.add(done.unreachable() + " for new owners it could not reach");
+                }
+                if (done.left() > done.unreachable()) {
+                    why.add(done.left() - done.unreachable() + " that their new owners did not take within " + LEAVE_HAND_OFF);
+                }
+                LOG.log(System.Logger.Level.WARNING, "node " + selfAddress + " drops " + done.left()
+                        + " entries as it leaves: " + String.join(", ", why));
             }
         }
         try {
             membership.close();
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "node " + selfAddress + " could not leave " + membership + ": " + e);
+        }
+    }
+
+    /** Sleeps; false when interrupted, with the interrupt kept. */
+    private static boolean pause(long millis) {
+        try {
+            Thread.sleep(millis);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

@@ -9,6 +9,8 @@ import io.kamacache.proto.v1.DeleteRequest;
 import io.kamacache.proto.v1.DeleteResponse;
 import io.kamacache.proto.v1.GetRequest;
 import io.kamacache.proto.v1.GetResponse;
+import io.kamacache.proto.v1.HandedOffRequest;
+import io.kamacache.proto.v1.HandedOffResponse;
 import io.kamacache.proto.v1.HealthRequest;
 import io.kamacache.proto.v1.HealthResponse;
 import io.kamacache.proto.v1.RequestHeader;
@@ -31,6 +33,8 @@ import java.util.concurrent.ExecutionException;
  * otherwise; a request already passed on that still reaches a non-owner is refused
  * (UNAVAILABLE: the views differ while membership changes), except when it comes from the
  * very node this one takes for the owner, which is handing the key over as it leaves.
+ * A fetch is answered from the store whoever owns the key: it comes from a node that
+ * joined and takes the key over.
  */
 final class NodeService extends CacheServiceGrpc.CacheServiceImplBase {
 
@@ -143,6 +147,35 @@ final class NodeService extends CacheServiceGrpc.CacheServiceImplBase {
                 }
             }
         };
+    }
+
+    @Override
+    public void fetch(GetRequest request, StreamObserver<GetResponse> response) {
+        try {
+            Group group = group(request.getHeader(), request.getGroup());
+            StoredValue held = group.store().get(request.getKey().toByteArray());
+            GetResponse.Builder answer = GetResponse.newBuilder().setFound(held != null);
+            if (held != null) {
+                answer.setValue(ByteString.copyFrom(held.value()))
+                        .setExpiresAt(held.expiresAt() == StoredValue.ETERNAL ? 0 : held.expiresAt());
+            }
+            response.onNext(answer.build());
+            response.onCompleted();
+        } catch (RuntimeException e) {
+            response.onError(status(e, "fetch", request.getGroup(), text(request.getKey().toByteArray())));
+        }
+    }
+
+    @Override
+    public void handedOff(HandedOffRequest request, StreamObserver<HandedOffResponse> response) {
+        try {
+            Protocol.check(request.getHeader());
+            node.handedOff(request.getHeader().getSender());
+            response.onNext(HandedOffResponse.getDefaultInstance());
+            response.onCompleted();
+        } catch (StatusRuntimeException e) {
+            response.onError(e); // another protocol version
+        }
     }
 
     @Override

@@ -1,11 +1,13 @@
 package io.kamacache;
 
 import com.google.protobuf.ByteString;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.kamacache.proto.v1.DeleteRequest;
 import io.kamacache.proto.v1.GetRequest;
 import io.kamacache.proto.v1.GetResponse;
+import io.kamacache.proto.v1.HandedOffRequest;
 import io.kamacache.proto.v1.SetRequest;
 import io.kamacache.proto.v1.TransferBatch;
 import io.kamacache.proto.v1.TransferEntry;
@@ -77,6 +79,42 @@ final class PeerClient implements AutoCloseable {
                     .build()).getDeleted();
         } catch (StatusRuntimeException e) {
             throw failure("delete", owner, group, key, e);
+        }
+    }
+
+    /**
+     * The entry {@code holder} has for a key, or null when it has none (or not even the
+     * group). Within half the deadline: the operation that waits for it must still answer
+     * its own caller within the deadline.
+     */
+    StoredValue fetch(String holder, String group, byte[] key) {
+        try {
+            GetResponse response = channels.blocking(holder)
+                    .withDeadlineAfter(channels.deadline().toNanos() / 2, TimeUnit.NANOSECONDS)
+                    .fetch(GetRequest.newBuilder()
+                            .setHeader(Protocol.header(self, false))
+                            .setGroup(group)
+                            .setKey(ByteString.copyFrom(key))
+                            .build());
+            if (!response.getFound()) {
+                return null;
+            }
+            long expiresAt = response.getExpiresAt();
+            return StoredValue.of(response.getValue().toByteArray(), expiresAt == 0 ? StoredValue.ETERNAL : expiresAt);
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+                return null;
+            }
+            throw failure("fetch", holder, group, key, e);
+        }
+    }
+
+    /** Tells {@code member}, which joined, that this node has handed it every entry it owns. */
+    void handedOff(String member) {
+        try {
+            channels.blocking(member).handedOff(HandedOffRequest.newBuilder().setHeader(Protocol.header(self, false)).build());
+        } catch (StatusRuntimeException e) {
+            throw new ClusterException("node " + member + " was not told that " + self + " has handed off: " + describe(e), e);
         }
     }
 

@@ -20,6 +20,8 @@
  * one key from one node share one call, the owner's not-found is final, and nothing is
  * cached away from the owner, so no node ever serves a stale copy. When the members change,
  * each node hands the entries it no longer owns to their owners; a node that closes hands
- * over everything before it leaves.
+ * over everything before it leaves. A node that joins serves its ranges at once: until the
+ * members that owned them before have handed them over and said so, it fetches a key it
+ * does not hold yet from the key's previous owner before it answers ({@code TakeOver}).
  */
 package io.kamacache;

@@ -99,8 +99,9 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
 
     /**
      * Runs on the network thread (see {@link #INLINE}): an operation that may wait on a
-     * loader, a writer, an entry processor or this node's listeners moves to the manager's
-     * threads, the others answer at once, saving two thread hand-offs per call.
+     * loader, a writer, an entry processor, this node's listeners or, while the node takes
+     * over the ranges it joined for, a fetch from a previous owner moves to the manager's
+     * threads; the others answer at once, saving two thread hand-offs per call.
      */
     private void run(long id, OperationRequest request, Results results) {
         long start = System.nanoTime();
@@ -110,8 +111,9 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
             KamaCache<Object, Object> cache = cache(request.getCache());
             Operation<Object, Object> operation = operation(request);
             checkOwned(operation);
-            cache.unwrap(Group.class).recordServed();
-            if (cache.mayBlock(operation.op)) {
+            Group group = cache.unwrap(Group.class);
+            group.recordServed();
+            if (cache.mayBlock(operation.op) || group.isTakingOver()) {
                 manager.executor().execute(() -> results.send(id, run(request, cache, operation), timer, start));
             } else {
                 results.send(id, run(request, cache, operation), timer, start);

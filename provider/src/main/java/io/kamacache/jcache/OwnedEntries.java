@@ -47,6 +47,10 @@ import java.util.function.Consumer;
  * writer, processors and listeners see them decoded. Concurrent read-through misses of
  * one key cost one {@link CacheLoader#load} call.
  *
+ * <p>While the node takes over the ranges it joined for, an operation first brings the
+ * entries of its keys from their previous owners ({@link Group#takeOver}); they arrive as
+ * handed-over entries do, without events.
+ *
  * <p>An operation reports its events to the {@link EventSink} it runs with: the local
  * listeners when the caller is this node, the reply when it is another.
  */
@@ -196,12 +200,26 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
             if (track) {
                 current.set(sink);
             }
+            takeOver(operation);
             return dispatch(operation, sink);
         } finally {
             if (track) {
                 current.remove();
             }
             running.decrement();
+        }
+    }
+
+    /** Brings the entries of the operation's keys that this node took over as it joined and does not hold yet. */
+    private void takeOver(Operation<K, V> operation) {
+        if (!group.isTakingOver()) {
+            return;
+        }
+        if (operation.k != null) {
+            group.takeOver(operation.k);
+        }
+        if (operation.ks != null) {
+            operation.ks.forEach(group::takeOver);
         }
     }
 

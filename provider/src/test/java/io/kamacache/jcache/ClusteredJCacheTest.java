@@ -1,8 +1,10 @@
 package io.kamacache.jcache;
 
+import io.kamacache.Group;
 import io.kamacache.Node;
 import io.kamacache.config.KamaConfig;
 import io.kamacache.jcache.spi.KamaCachingProvider;
+import io.kamacache.store.StoreOptions;
 import io.kamacache.testing.EtcdExtension;
 import io.kamacache.testing.FreePorts;
 import org.junit.jupiter.api.AfterEach;
@@ -25,6 +27,7 @@ import javax.cache.spi.CachingProvider;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.net.URI;
@@ -38,7 +41,10 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -135,21 +141,14 @@ class ClusteredJCacheTest {
     }
 
     @Test
-    void loaderRunsOnceAtTheOwnerAndListenersHearRemoteWrites() {
+    void loaderRunsOnceAtTheOwnerAndListenersHearRemoteWrites() throws InterruptedException {
         List<String> addresses = List.of(FreePorts.loopbackAddress(), FreePorts.loopbackAddress(), FreePorts.loopbackAddress());
         String yaml = "cluster:\n  etcd:\n    endpoints: [" + ETCD.endpoint() + "]\n    service: jcache-"
                 + System.nanoTime() + "\n    leaseTtl: 2s\n" + ALLOW;
         for (String address : addresses) {
             start(KamaConfig.parse(yaml, "test").withNodeAddress(address));
         }
-        long deadline = System.nanoTime() + 10_000_000_000L; // views travel through etcd's watch
-        for (KamaCacheManager manager : managers) {
-            Node node = manager.unwrap(Node.class);
-            while (node.ring().members().size() < addresses.size() && System.nanoTime() < deadline) {
-                Thread.onSpinWait();
-            }
-            assertThat(node.ring().members()).containsExactlyInAnyOrderElementsOf(addresses);
-        }
+        awaitMembers(addresses);
         MutableConfiguration<Integer, String> configuration = new MutableConfiguration<Integer, String>()
                 .setTypes(Integer.class, String.class)
                 .setReadThrough(true)
@@ -184,6 +183,96 @@ class ClusteredJCacheTest {
         }
         assertThat(LOADS.values()).as("a closing cache manager hands its entries off: nothing is loaded again")
                 .allSatisfy(count -> assertThat(count.get()).isEqualTo(1));
+    }
+
+    /**
+     * A node that joins answers for the keys it takes over with what their previous owners
+     * hold before they have handed it over, and never loads them: here the hand-offs wait,
+     * for they run on the old owners' maintenance threads, which the removal listener of a
+     * group of the test's holds until the end.
+     */
+    @Test
+    void aJoiningNodeAnswersWithWhatThePreviousOwnersHoldBeforeTheyHandItOver() throws InterruptedException {
+        String yaml = "cluster:\n  etcd:\n    endpoints: [" + ETCD.endpoint() + "]\n    service: joined-"
+                + System.nanoTime() + "\n    leaseTtl: 2s\n" + ALLOW;
+        List<String> addresses = List.of(FreePorts.loopbackAddress(), FreePorts.loopbackAddress(), FreePorts.loopbackAddress());
+        start(KamaConfig.parse(yaml, "test").withNodeAddress(addresses.get(0)));
+        start(KamaConfig.parse(yaml, "test").withNodeAddress(addresses.get(1)));
+        awaitMembers(addresses.subList(0, 2));
+        Cache<Integer, String> first = managers.get(0).createCache("taken", new MutableConfiguration<Integer, String>()
+                .setTypes(Integer.class, String.class)
+                .setReadThrough(true)
+                .setCacheLoaderFactory(FactoryBuilder.factoryOf(CountingLoader.class)));
+        for (int i = 0; i < 300; i++) {
+            first.put(i, "v" + i);
+        }
+        CountDownLatch held = new CountDownLatch(2);
+        CountDownLatch release = new CountDownLatch(1);
+        Cache<Integer, String> third;
+        List<Integer> taken;
+        try {
+            for (KamaCacheManager manager : managers) {
+                holdMaintenance(manager.unwrap(Node.class), held, release);
+            }
+            assertThat(held.await(10, TimeUnit.SECONDS)).as("both maintenance threads held").isTrue();
+
+            start(KamaConfig.parse(yaml, "test").withNodeAddress(addresses.get(2)));
+            awaitMembers(addresses);
+            Node joined = managers.get(2).unwrap(Node.class);
+            io.kamacache.codec.Codec codec = io.kamacache.codec.Codec.create(List.of(), null);
+            taken = IntStream.range(0, 300).boxed()
+                    .filter(i -> joined.ring().ownerOf(codec.encode(i)).equals(joined.selfAddress())).toList();
+            assertThat(taken).hasSizeGreaterThan(2);
+
+            first.put(taken.get(0), "new"); // the joined node learns the cache from this call
+            third = managers.get(2).getCache("taken", Integer.class, String.class);
+            assertThat(third.unwrap(Group.class).isTakingOver()).isTrue();
+            assertThat(third.getAndRemove(taken.get(1))).isEqualTo("v" + taken.get(1));
+            for (int key : taken.subList(2, taken.size())) {
+                assertThat(first.get(key)).as("called on a node that sees the joined one own it").isEqualTo("v" + key);
+                assertThat(third.get(key)).as("called on the joined node").isEqualTo("v" + key);
+            }
+            assertThat(LOADS).as("keys loaded though a previous owner held them").isEmpty();
+        } finally {
+            release.countDown();
+        }
+        Group group = third.unwrap(Group.class);
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (group.isTakingOver() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(group.isTakingOver()).as("the take-over ends once the old owners have handed off").isFalse();
+        assertThat(first.get(taken.get(0))).as("the write wins over the late hand-off").isEqualTo("new");
+        assertThat(first.containsKey(taken.get(1))).as("the removal wins over the late hand-off").isFalse();
+        assertThat(LOADS).isEmpty();
+    }
+
+    /** Holds a node's maintenance thread until {@code release}: a removal listener waits on it. */
+    private static void holdMaintenance(Node node, CountDownLatch held, CountDownLatch release) {
+        Group hold = node.newGroup("hold", key -> null, StoreOptions.builder().expireAfterWrite(Duration.ofMillis(1)).build(),
+                (key, value, cause) -> {
+                    held.countDown();
+                    try {
+                        release.await(30, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+        String key = IntStream.range(0, 100).mapToObj(i -> "hold-" + i)
+                .filter(k -> node.ring().ownerOf(k).equals(node.selfAddress())).findFirst().orElseThrow();
+        hold.set(key, key.getBytes(StandardCharsets.UTF_8)); // expires at once: the sweep finds it
+    }
+
+    /** Waits until every node's ring is {@code addresses}: views travel through etcd's watch. */
+    private void awaitMembers(List<String> addresses) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        for (KamaCacheManager manager : managers) {
+            Node node = manager.unwrap(Node.class);
+            while (!node.ring().members().equals(Set.copyOf(addresses)) && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(node.ring().members()).containsExactlyInAnyOrderElementsOf(addresses);
+        }
     }
 
     @Test
