@@ -115,7 +115,7 @@ public final class Node implements AutoCloseable {
         this.peers = new PeerClient(selfAddress, new PeerChannels(b.channelSettings()));
         takeOver.set(new TakeOver());
         try {
-            membership.join(selfAddress, this::onView);
+            membership.join(selfAddress, this::onView, this::onDropped);
         } catch (RuntimeException e) {
             started.stop();
             peers.close();
@@ -225,6 +225,30 @@ public final class Node implements AutoCloseable {
             toTell.remove(member);
         }
         return untold;
+    }
+
+    /**
+     * The membership dropped this node while it ran (its lease ended: it was frozen or cut
+     * off), so the others have owned its keys meanwhile and may have rewritten or removed
+     * them: what it holds is no longer to be trusted. It drops its entries, as a node that
+     * crashed would have lost them, and takes its ranges over again as a joining node does,
+     * fetching each key from the member that owned it meanwhile until that one has handed
+     * its keys back.
+     */
+    private void onDropped() {
+        if (closing) {
+            return;
+        }
+        TakeOver joining = new TakeOver();
+        joining.view(ring, selfAddress);
+        takeOver.set(joining);
+        long dropped = 0;
+        for (Group group : groups.values()) {
+            dropped += group.store().size();
+            group.store().clear();
+        }
+        LOG.log(System.Logger.Level.WARNING, "node " + selfAddress + " was dropped from the cluster while it ran;"
+                + " it dropped the " + dropped + " entries it held, which the others may have changed meanwhile");
     }
 
     /**

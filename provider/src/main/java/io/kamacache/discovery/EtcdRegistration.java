@@ -10,6 +10,7 @@ import io.kamacache.config.ClusterSettings;
 import io.kamacache.config.NodeSettings;
 
 import java.time.Duration;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -32,6 +33,8 @@ public final class EtcdRegistration extends EtcdMembership {
     // Touched only on the membership thread, and by leave() once that thread has stopped.
     private long leaseId;
     private boolean disconnected;
+    private volatile Runnable dropped = () -> {
+    };
 
     private EtcdRegistration(Builder settings) {
         super(settings);
@@ -55,6 +58,12 @@ public final class EtcdRegistration extends EtcdMembership {
     @Override
     public void join(String self, Consumer<Set<String>> views) {
         start(NodeSettings.checkAddress(self), views);
+    }
+
+    @Override
+    public void join(String self, Consumer<Set<String>> views, Runnable dropped) {
+        this.dropped = Objects.requireNonNull(dropped, "dropped");
+        join(self, views);
     }
 
     @Override
@@ -117,6 +126,11 @@ public final class EtcdRegistration extends EtcdMembership {
 
     private void onLeaseLost(String why) {
         LOG.log(System.Logger.Level.WARNING, self() + " lost its etcd lease, registering again: " + why);
+        try {
+            dropped.run();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, self() + ": handling the lost lease failed: " + e, e);
+        }
         retry(this::reRegister);
     }
 

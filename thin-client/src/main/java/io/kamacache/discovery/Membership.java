@@ -26,6 +26,17 @@ public interface Membership extends AutoCloseable {
     void join(String self, Consumer<Set<String>> views);
 
     /**
+     * Joins as {@link #join(String, Consumer)} does, and calls {@code dropped} when the
+     * source of membership dropped the node while it ran (its etcd lease ended while it
+     * could not renew it: frozen, or cut off from etcd), just before it is listed again. The
+     * other members have owned its keys meanwhile, so what it holds may be stale. A static
+     * list never drops a node.
+     */
+    default void join(String self, Consumer<Set<String>> views, Runnable dropped) {
+        join(self, views);
+    }
+
+    /**
      * Reports every view without joining: what a client that owns nothing does. Views hold
      * only the members, and the first is reported before this returns.
      *
