@@ -121,7 +121,7 @@ final class NodeService extends CacheServiceGrpc.CacheServiceImplBase {
                 try {
                     Group group = group(batch.getHeader(), batch.getGroup());
                     for (TransferEntry entry : batch.getEntriesList()) {
-                        long expiresAt = entry.getExpiresAt() == 0 ? StoredValue.ETERNAL : entry.getExpiresAt();
+                        long expiresAt = PeerClient.expiresAtFromWire(entry.getExpiresAt());
                         if (group.acceptTransfer(entry.getKey().toByteArray(), entry.getValue().toByteArray(), expiresAt)) {
                             accepted++;
                         } else {
@@ -157,7 +157,7 @@ final class NodeService extends CacheServiceGrpc.CacheServiceImplBase {
             GetResponse.Builder answer = GetResponse.newBuilder().setFound(held != null);
             if (held != null) {
                 answer.setValue(ByteString.copyFrom(held.value()))
-                        .setExpiresAt(held.expiresAt() == StoredValue.ETERNAL ? 0 : held.expiresAt());
+                        .setExpiresAt(PeerClient.expiresAtOnWire(held.expiresAt()));
             }
             response.onNext(answer.build());
             response.onCompleted();

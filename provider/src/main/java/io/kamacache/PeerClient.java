@@ -99,14 +99,23 @@ final class PeerClient implements AutoCloseable {
             if (!response.getFound()) {
                 return null;
             }
-            long expiresAt = response.getExpiresAt();
-            return StoredValue.of(response.getValue().toByteArray(), expiresAt == 0 ? StoredValue.ETERNAL : expiresAt);
+            return StoredValue.of(response.getValue().toByteArray(), expiresAtFromWire(response.getExpiresAt()));
         } catch (StatusRuntimeException e) {
             if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
                 return null;
             }
             throw failure("fetch", holder, group, key, e);
         }
+    }
+
+    /** An entry's expiry time as the protocol carries it: 0 for never. */
+    static long expiresAtOnWire(long expiresAt) {
+        return expiresAt == StoredValue.ETERNAL ? 0 : expiresAt;
+    }
+
+    /** An expiry time the protocol carried, as the store keeps it. */
+    static long expiresAtFromWire(long expiresAt) {
+        return expiresAt == 0 ? StoredValue.ETERNAL : expiresAt;
     }
 
     /** Tells {@code member}, which joined, that this node has handed it every entry it owns. */
@@ -149,7 +158,7 @@ final class PeerClient implements AutoCloseable {
             TransferEntry transferred = TransferEntry.newBuilder()
                     .setKey(ByteString.copyFrom(entry.getKey()))
                     .setValue(ByteString.copyFrom(value))
-                    .setExpiresAt(expiresAt == StoredValue.ETERNAL ? 0 : expiresAt)
+                    .setExpiresAt(expiresAtOnWire(expiresAt))
                     .build();
             int size = transferred.getSerializedSize();
             if (batch.getEntriesCount() > 0 && (batch.getEntriesCount() == TRANSFER_BATCH_ENTRIES
