@@ -22,6 +22,7 @@ import javax.cache.integration.CacheWriter;
 import javax.cache.integration.CacheWriterException;
 import javax.cache.processor.EntryProcessor;
 import javax.cache.processor.EntryProcessorException;
+import java.io.Closeable;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -38,6 +39,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * The owner's half of a JCache cache: the entries of the keys this node owns, and every
@@ -67,8 +69,13 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
     private final LoadCoalescer<ByteBuffer, byte[]> loads = new LoadCoalescer<>(Runnable::run);
     /** The sink of the operation running on this thread, for the expiries the store finds meanwhile. */
     private final ThreadLocal<EventSink<K>> current = new ThreadLocal<>();
-    /** Operations running now; {@link #close} waits for them. */
+    /**
+     * Operations running now, counted only when {@link #close} has something to wait for
+     * them for: a loader, writer or expiry policy that is closed with the cache. Counting costs
+     * two atomic updates per operation, as much as the rest of a hit.
+     */
     private final LongAdder running = new LongAdder();
+    private final boolean countsRunning;
     private volatile boolean closing;
 
     @SuppressWarnings("unchecked")
@@ -83,6 +90,8 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
                 : (CacheLoader<K, V>) configuration.getCacheLoaderFactory().create();
         this.writer = configuration.isWriteThrough() && configuration.getCacheWriterFactory() != null
                 ? (CacheWriter<K, V>) configuration.getCacheWriterFactory().create() : null;
+        this.countsRunning = loader instanceof Closeable || writer instanceof Closeable
+                || expiry.policy() instanceof Closeable;
     }
 
     /** Waits for the operations running, so that the loader and writer are not closed under a call. */
@@ -191,7 +200,9 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
 
     @Override
     public Outcome run(Operation<K, V> operation, EventSink<K> sink) {
-        running.increment();
+        if (countsRunning) {
+            running.increment();
+        }
         boolean track = sink.wants(EventType.EXPIRED);
         try {
             if (closing) {
@@ -206,7 +217,9 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
             if (track) {
                 current.remove();
             }
-            running.decrement();
+            if (countsRunning) {
+                running.decrement();
+            }
         }
     }
 
@@ -276,7 +289,7 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
     private void get(Operation<K, V> op, EventSink<K> sink, Outcome out) {
         byte[] value = read(op.k, out);
         if (value == null && isReadThrough()) {
-            value = loadCoalesced(key(op), op.k, sink);
+            value = loadCoalesced(key(op), op.k, given(op, op.key), sink);
         }
         out.value = value;
     }
@@ -287,7 +300,7 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
             return null;
         }
         AsciiKey ascii = k == null ? AsciiKey.of(key) : null;
-        StoredValue stored = ascii != null ? store.peek(ascii.hash(), ascii::isEncodedIn)
+        StoredValue stored = ascii != null ? store.peek(ascii.hash(), key, ascii::isEncodedIn)
                 : store.peek(k != null ? k : codec.encode(key));
         return stored == null ? null : stored.object() != null ? stored.object() : stored.value();
     }
@@ -328,11 +341,11 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
         return seen[0];
     }
 
-    private byte[] loadCoalesced(K key, byte[] k, EventSink<K> sink) {
+    private byte[] loadCoalesced(K key, byte[] k, Object keyObject, EventSink<K> sink) {
         try {
             return loads.load(ByteBuffer.wrap(k), () -> {
                 V loaded = callLoad(key);
-                return loaded == null ? null : storeLoaded(key, k, loaded, false, sink);
+                return loaded == null ? null : storeLoaded(key, k, keyObject, loaded, false, sink);
             }).get();
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
@@ -355,10 +368,10 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
      *
      * @return the value now associated with the key
      */
-    private byte[] storeLoaded(K key, byte[] k, V loaded, boolean replace, EventSink<K> sink) {
+    private byte[] storeLoaded(K key, byte[] k, Object keyObject, V loaded, boolean replace, EventSink<K> sink) {
         byte[] v = codec.encode(loaded);
         byte[][] result = {v};
-        store.compute(k, current -> {
+        store.compute(k, keyObject, current -> {
             if (current == null) {
                 return created(key, k, v, null, sink);
             }
@@ -426,7 +439,7 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
         for (int i : missing) {
             V value = loaded.get(keys.get(i));
             if (value != null) {
-                values.set(i, storeLoaded(keys.get(i), op.ks.get(i), value, false, sink));
+                values.set(i, storeLoaded(keys.get(i), op.ks.get(i), given(op, keys.get(i)), value, false, sink));
             }
         }
     }
@@ -452,7 +465,7 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
             for (int i : toLoad) {
                 V value = loaded.get(keys.get(i));
                 if (value != null) {
-                    storeLoaded(keys.get(i), op.ks.get(i), value, op.replaceExisting, sink);
+                    storeLoaded(keys.get(i), op.ks.get(i), given(op, keys.get(i)), value, op.replaceExisting, sink);
                 }
             }
         } catch (RuntimeException e) {
@@ -464,7 +477,7 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
 
     /** Stores a value through the writer; returns whether it was kept (a zero creation expiry keeps nothing). */
     private boolean put(Operation<K, V> op, EventSink<K> sink, Outcome previous) {
-        return store.compute(op.k, current -> {
+        return compute(op, current -> {
             write(op);
             if (current != null && previous != null) {
                 previous.value = current.value();
@@ -475,7 +488,7 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
 
     private void putIfAbsent(Operation<K, V> op, EventSink<K> sink, Outcome out) {
         boolean[] existed = {false};
-        store.compute(op.k, current -> {
+        compute(op, current -> {
             if (current != null) {
                 existed[0] = true;
                 return current;
@@ -511,7 +524,8 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
             byte[] k = op.ks.get(i);
             byte[] v = op.vs.get(i);
             Object object = given(op, op.values == null ? null : op.values.get(i));
-            if (!failed.contains(i) && store.compute(k, current -> createdOrUpdated(key, k, v, object, current, sink)) != null) {
+            if (!failed.contains(i)
+                    && store.compute(k, given(op, key), current -> createdOrUpdated(key, k, v, object, current, sink)) != null) {
                 out.puts++;
             }
         }
@@ -519,7 +533,7 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
 
     private boolean remove(Operation<K, V> op, EventSink<K> sink, Outcome previous) {
         boolean[] removed = {false};
-        store.compute(op.k, current -> {
+        compute(op, current -> {
             delete(op);
             if (current == null) {
                 return null;
@@ -535,7 +549,7 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
 
     private void removeIfSame(Operation<K, V> op, EventSink<K> sink, Outcome out) {
         boolean[] found = {false};
-        store.compute(op.k, current -> {
+        compute(op, current -> {
             if (current == null) {
                 return null;
             }
@@ -553,7 +567,7 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
 
     private boolean replace(Operation<K, V> op, EventSink<K> sink, Outcome previous) {
         boolean[] replaced = {false};
-        store.compute(op.k, current -> {
+        compute(op, current -> {
             if (current == null) {
                 return null;
             }
@@ -569,7 +583,7 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
 
     private void replaceIfSame(Operation<K, V> op, EventSink<K> sink, Outcome out) {
         boolean[] found = {false};
-        store.compute(op.k, current -> {
+        compute(op, current -> {
             if (current == null) {
                 return null;
             }
@@ -622,7 +636,7 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
         K key = key(op);
         @SuppressWarnings("unchecked")
         EntryProcessor<K, V, Object> processor = (EntryProcessor<K, V, Object>) op.processor;
-        store.compute(op.k, current -> {
+        compute(op, current -> {
             out.countGet(current != null);
             V original = current == null ? null : decode(current.value());
             ProcessorEntry<K, V> entry = new ProcessorEntry<>(key, original, isReadThrough() ? this::callLoad : null);
@@ -706,12 +720,21 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
     }
 
     /**
-     * The value object an entry may keep beside its bytes ({@link StoredValue#object()}):
-     * {@code value} when the operation's caller runs on this JVM, where readers can use it,
-     * and it is immutable; else null. A remote caller's value would only cost memory here.
+     * The key or value object an entry may keep beside its bytes ({@link StoredValue#object()},
+     * {@link ByteStore#compute(byte[], Object, UnaryOperator)}): {@code object} when the
+     * operation's caller runs on this JVM, where readers use the same objects, and it is
+     * immutable; else null. A remote caller's objects would only cost memory here.
      */
-    private static Object given(Operation<?, ?> op, Object value) {
-        return op.local && StoredValue.isImmutable(value) ? value : null;
+    private static Object given(Operation<?, ?> op, Object object) {
+        return op.local && StoredValue.isImmutable(object) ? object : null;
+    }
+
+    /**
+     * {@link ByteStore#compute} on the entry of a single-key operation; an entry it creates
+     * keeps the caller's key object, so this JVM's later reads with it find the entry by reference.
+     */
+    private StoredValue compute(Operation<K, V> op, UnaryOperator<StoredValue> remapping) {
+        return store.compute(op.k, given(op, op.key), remapping);
     }
 
     private StoredValue created(K key, byte[] k, byte[] v, Object object, EventSink<K> sink) {

@@ -3,20 +3,28 @@ package io.kamacache.store;
 import java.util.Arrays;
 import java.util.function.Predicate;
 
-/** A byte-array key with value equality and a cached hash, as map keys need. */
+/**
+ * A byte-array key with value equality and a cached hash, as map keys need, and optionally
+ * the immutable object its bytes encode: two keys holding the same object are equal without
+ * comparing bytes.
+ */
 final class ByteKey {
 
     final byte[] bytes;
+    /** The key as the immutable object its bytes encode, or null. */
+    final Object object;
     private final int hash;
 
-    ByteKey(byte[] bytes) {
+    ByteKey(byte[] bytes, Object object) {
         this.bytes = bytes;
+        this.object = object;
         this.hash = Arrays.hashCode(bytes);
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ByteKey other && other.hash == hash && Arrays.equals(other.bytes, bytes)
+        return o instanceof ByteKey other && (object != null && other.object == object
+                        || other.hash == hash && Arrays.equals(other.bytes, bytes))
                 || o instanceof Probe probe && probe.equals(this);
     }
 
@@ -27,14 +35,16 @@ final class ByteKey {
 }
 
 /**
- * A key to look up without its bytes: equal to the {@link ByteKey} whose bytes its
- * predicate accepts, and with the hash those bytes have. Used only as a lookup argument.
+ * A key to look up without its bytes: equal to the {@link ByteKey} that holds its object or
+ * whose bytes its predicate accepts, with the hash those bytes have. Used only as a lookup
+ * argument.
  */
-record Probe(int hash, Predicate<byte[]> isKey) {
+record Probe(int hash, Object object, Predicate<byte[]> isKey) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ByteKey key && key.hashCode() == hash && isKey.test(key.bytes);
+        return o instanceof ByteKey key
+                && (object != null && key.object == object || key.hashCode() == hash && isKey.test(key.bytes));
     }
 
     @Override

@@ -33,9 +33,10 @@ import java.util.function.UnaryOperator;
  * documentation for how it works. Keys and values are owned by the store once passed in:
  * callers must not modify the arrays afterwards.
  *
- * <p>Weight: an entry weighs its key bytes plus its value bytes (and the value's object,
- * {@link StoredValue#objectWeight()}, when it keeps one) plus {@link #ENTRY_OVERHEAD}, so that a {@code maxBytes} bound also limits the memory many small
- * entries cost. An entry heavier than the whole {@code maxBytes} is never kept: writing it
+ * <p>Weight: an entry weighs its key bytes plus its value bytes (and the key's and the
+ * value's objects, {@link StoredValue#weightOfObject}, when it keeps them) plus
+ * {@link #ENTRY_OVERHEAD}, so that a {@code maxBytes} bound also limits the memory many
+ * small entries cost. An entry heavier than the whole {@code maxBytes} is never kept: writing it
  * removes any previous value of the key and reports the new one as {@link
  * RemovalCause#EVICTED}.
  *
@@ -104,13 +105,15 @@ public final class ByteStore implements AutoCloseable {
     /**
      * {@link #peek} for a key the caller has not encoded: {@code hash} is
      * {@link java.util.Arrays#hashCode(byte[])} of its bytes and {@code isKey} tells its bytes.
+     * An entry created with this very {@code keyObject} ({@link #compute(byte[], Object,
+     * UnaryOperator)}) is found without testing its bytes.
      */
-    public StoredValue peek(int hash, Predicate<byte[]> isKey) {
-        return live(data.get(new Probe(hash, isKey)), false);
+    public StoredValue peek(int hash, Object keyObject, Predicate<byte[]> isKey) {
+        return live(data.get(new Probe(hash, keyObject, isKey)), false);
     }
 
     private StoredValue read(byte[] key, boolean removeExpired) {
-        return live(data.get(new ByteKey(requireKey(key))), removeExpired);
+        return live(data.get(new ByteKey(requireKey(key), null)), removeExpired);
     }
 
     private StoredValue live(StoreNode node, boolean removeExpired) {
@@ -166,9 +169,26 @@ public final class ByteStore implements AutoCloseable {
      *         though it was not kept)
      */
     public StoredValue compute(byte[] key, UnaryOperator<StoredValue> remapping) {
+        return compute(key, null, remapping);
+    }
+
+    /**
+     * {@link #compute(byte[], UnaryOperator)} with the key also as the immutable object its
+     * bytes encode (a String or a boxed primitive; null for none). An entry this call
+     * creates keeps that object, counted in its weight, so that lookups with the very same
+     * object ({@link #peek(int, Object, Predicate)}) and writes with it find the entry by
+     * reference, as a map of objects would, instead of comparing bytes.
+     *
+     * @throws IllegalArgumentException if the key object is of another type
+     */
+    public StoredValue compute(byte[] key, Object keyObject, UnaryOperator<StoredValue> remapping) {
         Objects.requireNonNull(remapping, "remapping");
+        if (keyObject != null && !StoredValue.isImmutable(keyObject)) {
+            throw new IllegalArgumentException("only Strings and boxed primitives are kept as key objects, not "
+                    + keyObject.getClass().getName());
+        }
         Change change = new Change(remapping);
-        data.compute(new ByteKey(requireKey(key)), change);
+        data.compute(new ByteKey(requireKey(key), keyObject), change);
         afterWrite(change);
         return change.result;
     }
@@ -287,9 +307,14 @@ public final class ByteStore implements AutoCloseable {
         return (long) key.length + value.length + ENTRY_OVERHEAD;
     }
 
-    /** The weight an entry of this key and value has: its bytes, and the value's object if it keeps one. */
-    public static long weightOf(byte[] key, StoredValue value) {
-        return weightOf(key, value.value()) + value.objectWeight();
+    /** The weight an entry of this key and value has: their bytes, and the objects it keeps. */
+    private static long weightOf(ByteKey key, StoredValue value) {
+        return key.bytes.length + StoredValue.weightOfObject(key.object) + ENTRY_OVERHEAD + valueWeight(value);
+    }
+
+    /** The value's part of an entry's weight. */
+    private static long valueWeight(StoredValue value) {
+        return value.value().length + value.objectWeight();
     }
 
     /** Removes the entries whose expiry time has passed; the background sweep calls this. */
@@ -491,7 +516,7 @@ public final class ByteStore implements AutoCloseable {
 
         @Override
         public long weight() {
-            return weightOf(key.bytes, value);
+            return weightOf(key, value);
         }
     }
 
@@ -536,7 +561,7 @@ public final class ByteStore implements AutoCloseable {
             if (next == current && expired == null) {
                 return node; // untouched
             }
-            if (next != null && bookkeeping.capacity.isTooHeavy(weightOf(k.bytes, next))) {
+            if (next != null && bookkeeping.capacity.isTooHeavy(weightOf(node != null ? node.key : k, next))) {
                 rejected = next;
                 next = null;
             }
@@ -548,9 +573,8 @@ public final class ByteStore implements AutoCloseable {
                 return null;
             }
             if (node != null && expired == null) {
-                long before = node.weight();
+                long delta = valueWeight(next) - valueWeight(node.value);
                 node.value = next;
-                long delta = node.weight() - before;
                 if (delta != 0) { // a value of the same size, as most rewrites are, spares the shared counter
                     weight.addAndGet(delta);
                 }

@@ -80,6 +80,14 @@ public final class StoredValue {
      * and, for a String, its character array; 0 without one.
      */
     public int objectWeight() {
+        return weightOfObject(object);
+    }
+
+    /**
+     * What keeping an immutable object ({@link #isImmutable}) beside its bytes costs, at most:
+     * its header and fields and, for a String, its character array; 0 for null.
+     */
+    public static int weightOfObject(Object object) {
         if (object == null) {
             return 0;
         }

@@ -22,15 +22,22 @@ import javax.cache.event.CacheEntryExpiredListener;
 import javax.cache.expiry.AccessedExpiryPolicy;
 import javax.cache.expiry.CreatedExpiryPolicy;
 import javax.cache.expiry.Duration;
+import javax.cache.integration.CacheLoader;
 import javax.cache.spi.CachingProvider;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
+import java.io.Closeable;
 import java.io.Serializable;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -208,12 +215,44 @@ class KamaCacheTest {
             cache.put(key, "value of " + key);
         }
         for (Object key : keys) {
+            // the very key object put (found by reference) and an equal copy (found by its bytes)
+            Object copy = key instanceof String s ? new String(s) : key instanceof List<?> l ? List.copyOf(l) : key;
             assertThat(cache.get(key)).as("key %s", key).isEqualTo("value of " + key);
+            assertThat(cache.get(copy)).as("copy of key %s", key).isEqualTo("value of " + key);
             assertThat(cache.get(key + "-absent")).isNull();
         }
         GroupStats stats = cache.unwrap(Group.class).stats();
-        assertThat(stats.hits()).isEqualTo(keys.size() + 1);
+        assertThat(stats.hits()).isEqualTo(2 * keys.size() + 1);
         assertThat(stats.misses()).isEqualTo(keys.size());
+        assertThat(stats.entries()).isEqualTo(keys.size() + 1);
+    }
+
+    @Test
+    void closeWaitsForARunningLoadBeforeClosingTheLoader() throws Exception {
+        CountDownLatch loading = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        BlockingLoader loader = new BlockingLoader(loading, release);
+        Cache<String, String> cache = managerWithClock("kamacache:closing", KamaConfig.defaults())
+                .createCache("c", new MutableConfiguration<String, String>()
+                        .setReadThrough(true).setCacheLoaderFactory(() -> loader));
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try {
+            Future<String> get = threads.submit(() -> cache.get("k"));
+            assertThat(loading.await(10, TimeUnit.SECONDS)).isTrue();
+            Future<?> close = threads.submit(cache::close);
+            Thread.sleep(200);
+            assertThat(close).isNotDone();
+            assertThat(loader.closedWhileLoading).isFalse();
+            release.countDown();
+            assertThat(get.get(10, TimeUnit.SECONDS)).isEqualTo("loaded k");
+            close.get(10, TimeUnit.SECONDS);
+            assertThat(loader.closed).isTrue();
+            assertThat(loader.closedWhileLoading).isFalse();
+            assertThatThrownBy(() -> cache.get("k")).isInstanceOf(IllegalStateException.class);
+        } finally {
+            release.countDown();
+            threads.shutdownNow();
+        }
     }
 
     @Test
@@ -288,6 +327,44 @@ class KamaCacheTest {
     }
 
     record Point(int x, int y) implements Serializable {
+    }
+
+    /** A loader that blocks in {@code load} until released, and notes whether it was closed meanwhile. */
+    static final class BlockingLoader implements CacheLoader<String, String>, Closeable {
+        private final CountDownLatch loading;
+        private final CountDownLatch release;
+        private volatile boolean inLoad;
+        volatile boolean closed;
+        volatile boolean closedWhileLoading;
+
+        BlockingLoader(CountDownLatch loading, CountDownLatch release) {
+            this.loading = loading;
+            this.release = release;
+        }
+
+        @Override
+        public String load(String key) {
+            inLoad = true;
+            loading.countDown();
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            inLoad = false;
+            return "loaded " + key;
+        }
+
+        @Override
+        public Map<String, String> loadAll(Iterable<? extends String> keys) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void close() {
+            closedWhileLoading |= inLoad;
+            closed = true;
+        }
     }
 
     /** Records "key=value" of expired entries. */

@@ -18,6 +18,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ByteStoreTest {
 
@@ -147,18 +148,48 @@ class ByteStoreTest {
         store.put(bytes("k"), StoredValue.of(bytes("v"), clock.millis() + 100));
         assertThat(text(store.peek(bytes("k")).value())).isEqualTo("v");
         byte[] k = bytes("k");
-        assertThat(text(store.peek(java.util.Arrays.hashCode(k), b -> java.util.Arrays.equals(b, k)).value()))
+        assertThat(text(store.peek(java.util.Arrays.hashCode(k), null, b -> java.util.Arrays.equals(b, k)).value()))
                 .isEqualTo("v");
-        assertThat(store.peek(java.util.Arrays.hashCode(k), b -> false)).isNull();
+        assertThat(store.peek(java.util.Arrays.hashCode(k), null, b -> false)).isNull();
         assertThat(store.peek(bytes("other"))).isNull();
 
         clock.advance(Duration.ofMillis(100));
         assertThat(store.peek(bytes("k"))).isNull();
-        assertThat(store.peek(java.util.Arrays.hashCode(k), b -> java.util.Arrays.equals(b, k))).isNull();
+        assertThat(store.peek(java.util.Arrays.hashCode(k), null, b -> java.util.Arrays.equals(b, k))).isNull();
         assertThat(removals).isEmpty();
         assertThat(store.size()).isEqualTo(1);
         assertThat(get(store, "k")).isNull();
         assertThat(removals).containsExactly("EXPIRED:k");
+    }
+
+    @Test
+    void aKeyObjectFindsItsEntryByReferenceAndWeighsIn() {
+        ByteStore store = store(StoreOptions.defaults());
+        byte[] k = bytes("k");
+        int hash = java.util.Arrays.hashCode(k);
+        String keyObject = new String("k");
+        store.compute(k, keyObject, current -> value("v1"));
+        long plain = ByteStore.weightOf(k, bytes("v1"));
+        assertThat(store.weightedSize()).isEqualTo(plain + StoredValue.weightOfObject(keyObject)).isGreaterThan(plain);
+
+        // the very object finds it without its bytes being tested; an equal one by its bytes only
+        assertThat(text(store.peek(hash, keyObject, b -> false).value())).isEqualTo("v1");
+        assertThat(store.peek(hash, new String("k"), b -> false)).isNull();
+        assertThat(text(store.peek(hash, new String("k"), b -> java.util.Arrays.equals(b, k)).value())).isEqualTo("v1");
+
+        // writes with another object, or none, reach the same entry, which keeps its first object
+        store.compute(bytes("k"), new String("k"), current -> value("v2"));
+        store.compute(bytes("k"), current -> value("v3"));
+        assertThat(store.size()).isEqualTo(1);
+        assertThat(text(store.peek(hash, keyObject, b -> false).value())).isEqualTo("v3");
+        assertThat(store.weightedSize()).isEqualTo(plain + StoredValue.weightOfObject(keyObject));
+
+        store.compute(bytes("k"), keyObject, current -> null);
+        assertThat(store.size()).isZero();
+        assertThat(store.weightedSize()).isZero();
+        assertThatThrownBy(() -> store.compute(k, new StringBuilder("k"), current -> value("v")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("java.lang.StringBuilder");
+        assertThat(store.size()).isZero();
     }
 
     @Test
@@ -179,7 +210,7 @@ class ByteStoreTest {
         for (Object notKept : List.of(new byte[1], new ArrayList<>(), new StringBuilder("s"),
                 new java.util.concurrent.atomic.AtomicLong(), new java.math.BigDecimal("1"))) {
             assertThat(StoredValue.isImmutable(notKept)).as("%s", notKept.getClass()).isFalse();
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> StoredValue.of(bytes("v"), 1, notKept))
+            assertThatThrownBy(() -> StoredValue.of(bytes("v"), 1, notKept))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining(notKept.getClass().getName());
         }

@@ -13,6 +13,16 @@ import java.util.Arrays;
  */
 public final class AsciiKey {
 
+    /** 31^n for the key lengths most keys have, so the hash costs one lookup. */
+    private static final int[] POWERS_OF_31 = new int[128];
+
+    static {
+        POWERS_OF_31[0] = 1;
+        for (int n = 1; n < POWERS_OF_31.length; n++) {
+            POWERS_OF_31[n] = POWERS_OF_31[n - 1] * 31;
+        }
+    }
+
     private final String key;
 
     private AsciiKey(String key) {
@@ -48,6 +58,9 @@ public final class AsciiKey {
     }
 
     private static int power31(int n) {
+        if (n < POWERS_OF_31.length) {
+            return POWERS_OF_31[n];
+        }
         int result = 1;
         int base = 31;
         while (n > 0) {

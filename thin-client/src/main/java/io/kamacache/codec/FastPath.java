@@ -42,8 +42,9 @@ final class FastPath {
             return ByteBuffer.allocate(9).put(TypeTag.DOUBLE).putLong(Double.doubleToLongBits(d)).array();
         } else if (value instanceof byte[] bytes) {
             byte[] out = new byte[bytes.length + 1];
-            out[0] = TypeTag.BYTES;
+            // the copy first, straight after the allocation: the JIT then zeroes only the tag's byte
             System.arraycopy(bytes, 0, out, 1, bytes.length);
+            out[0] = TypeTag.BYTES;
             return out;
         }
         return null;
