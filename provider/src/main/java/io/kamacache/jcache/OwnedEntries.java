@@ -38,6 +38,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiPredicate;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 
@@ -66,6 +67,9 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
     private final ExpiryTimes expiry;
     private final CacheLoader<K, V> loader;
     private final CacheWriter<K, V> writer;
+    /** Whether bytes are the encoding of a String key as {@link AsciiKey} sees it. */
+    private static final BiPredicate<Object, byte[]> ASCII_ENCODING = (key, bytes) -> AsciiKey.isEncodedIn((String) key, bytes);
+
     private final LoadCoalescer<ByteBuffer, byte[]> loads = new LoadCoalescer<>(Runnable::run);
     /** The sink of the operation running on this thread, for the expiries the store finds meanwhile. */
     private final ThreadLocal<EventSink<K>> current = new ThreadLocal<>();
@@ -299,8 +303,7 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
         if (closing || expiry.tracksAccess()) {
             return null;
         }
-        AsciiKey ascii = k == null ? AsciiKey.of(key) : null;
-        StoredValue stored = ascii != null ? store.peek(ascii.hash(), key, ascii::isEncodedIn)
+        StoredValue stored = k == null && key instanceof String s ? store.peek(AsciiKey.hash(s), s, ASCII_ENCODING)
                 : store.peek(k != null ? k : codec.encode(key));
         return stored == null ? null : stored.object() != null ? stored.object() : stored.value();
     }

@@ -1,7 +1,7 @@
 package io.kamacache.store;
 
 import java.util.Arrays;
-import java.util.function.Predicate;
+import java.util.function.BiPredicate;
 
 /**
  * A byte-array key with value equality and a cached hash, as map keys need, and optionally
@@ -36,15 +36,15 @@ final class ByteKey {
 
 /**
  * A key to look up without its bytes: equal to the {@link ByteKey} that holds its object or
- * whose bytes its predicate accepts, with the hash those bytes have. Used only as a lookup
+ * whose bytes its predicate tells are that object's encoding, with the hash those bytes have. Used only as a lookup
  * argument.
  */
-record Probe(int hash, Object object, Predicate<byte[]> isKey) {
+record Probe(int hash, Object object, BiPredicate<Object, byte[]> isEncoding) {
 
     @Override
     public boolean equals(Object o) {
         return o instanceof ByteKey key
-                && (object != null && key.object == object || key.hashCode() == hash && isKey.test(key.bytes));
+                && (object != null && key.object == object || key.hashCode() == hash && isEncoding.test(object, key.bytes));
     }
 
     @Override

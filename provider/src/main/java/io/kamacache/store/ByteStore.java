@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
-import java.util.function.Predicate;
+import java.util.function.BiPredicate;
 import java.util.function.UnaryOperator;
 
 /**
@@ -104,12 +104,13 @@ public final class ByteStore implements AutoCloseable {
 
     /**
      * {@link #peek} for a key the caller has not encoded: {@code hash} is
-     * {@link java.util.Arrays#hashCode(byte[])} of its bytes and {@code isKey} tells its bytes.
-     * An entry created with this very {@code keyObject} ({@link #compute(byte[], Object,
-     * UnaryOperator)}) is found without testing its bytes.
+     * {@link java.util.Arrays#hashCode(byte[])} of its bytes, and {@code isEncoding} tells
+     * whether some bytes are the encoding of {@code keyObject}. An entry created with this
+     * very object ({@link #compute(byte[], Object, UnaryOperator)}) is found without testing
+     * its bytes.
      */
-    public StoredValue peek(int hash, Object keyObject, Predicate<byte[]> isKey) {
-        return live(data.get(new Probe(hash, keyObject, isKey)), false);
+    public StoredValue peek(int hash, Object keyObject, BiPredicate<Object, byte[]> isEncoding) {
+        return live(data.get(new Probe(hash, keyObject, isEncoding)), false);
     }
 
     private StoredValue read(byte[] key, boolean removeExpired) {
@@ -176,7 +177,7 @@ public final class ByteStore implements AutoCloseable {
      * {@link #compute(byte[], UnaryOperator)} with the key also as the immutable object its
      * bytes encode (a String or a boxed primitive; null for none). An entry this call
      * creates keeps that object, counted in its weight, so that lookups with the very same
-     * object ({@link #peek(int, Object, Predicate)}) and writes with it find the entry by
+     * object ({@link #peek(int, Object, BiPredicate)}) and writes with it find the entry by
      * reference, as a map of objects would, instead of comparing bytes.
      *
      * @throws IllegalArgumentException if the key object is of another type

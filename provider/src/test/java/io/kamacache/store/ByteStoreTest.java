@@ -148,14 +148,14 @@ class ByteStoreTest {
         store.put(bytes("k"), StoredValue.of(bytes("v"), clock.millis() + 100));
         assertThat(text(store.peek(bytes("k")).value())).isEqualTo("v");
         byte[] k = bytes("k");
-        assertThat(text(store.peek(java.util.Arrays.hashCode(k), null, b -> java.util.Arrays.equals(b, k)).value()))
+        assertThat(text(store.peek(java.util.Arrays.hashCode(k), null, (o, b) -> java.util.Arrays.equals(b, k)).value()))
                 .isEqualTo("v");
-        assertThat(store.peek(java.util.Arrays.hashCode(k), null, b -> false)).isNull();
+        assertThat(store.peek(java.util.Arrays.hashCode(k), null, (o, b) -> false)).isNull();
         assertThat(store.peek(bytes("other"))).isNull();
 
         clock.advance(Duration.ofMillis(100));
         assertThat(store.peek(bytes("k"))).isNull();
-        assertThat(store.peek(java.util.Arrays.hashCode(k), null, b -> java.util.Arrays.equals(b, k))).isNull();
+        assertThat(store.peek(java.util.Arrays.hashCode(k), null, (o, b) -> java.util.Arrays.equals(b, k))).isNull();
         assertThat(removals).isEmpty();
         assertThat(store.size()).isEqualTo(1);
         assertThat(get(store, "k")).isNull();
@@ -173,15 +173,15 @@ class ByteStoreTest {
         assertThat(store.weightedSize()).isEqualTo(plain + StoredValue.weightOfObject(keyObject)).isGreaterThan(plain);
 
         // the very object finds it without its bytes being tested; an equal one by its bytes only
-        assertThat(text(store.peek(hash, keyObject, b -> false).value())).isEqualTo("v1");
-        assertThat(store.peek(hash, new String("k"), b -> false)).isNull();
-        assertThat(text(store.peek(hash, new String("k"), b -> java.util.Arrays.equals(b, k)).value())).isEqualTo("v1");
+        assertThat(text(store.peek(hash, keyObject, (o, b) -> false).value())).isEqualTo("v1");
+        assertThat(store.peek(hash, new String("k"), (o, b) -> false)).isNull();
+        assertThat(text(store.peek(hash, new String("k"), (o, b) -> java.util.Arrays.equals(b, k)).value())).isEqualTo("v1");
 
         // writes with another object, or none, reach the same entry, which keeps its first object
         store.compute(bytes("k"), new String("k"), current -> value("v2"));
         store.compute(bytes("k"), current -> value("v3"));
         assertThat(store.size()).isEqualTo(1);
-        assertThat(text(store.peek(hash, keyObject, b -> false).value())).isEqualTo("v3");
+        assertThat(text(store.peek(hash, keyObject, (o, b) -> false).value())).isEqualTo("v3");
         assertThat(store.weightedSize()).isEqualTo(plain + StoredValue.weightOfObject(keyObject));
 
         store.compute(bytes("k"), keyObject, current -> null);

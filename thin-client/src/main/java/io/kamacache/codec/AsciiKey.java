@@ -23,27 +23,19 @@ public final class AsciiKey {
         }
     }
 
-    private final String key;
-
-    private AsciiKey(String key) {
-        this.key = key;
-    }
-
-    /** The probe for {@code key}, or null when it is not a String. */
-    public static AsciiKey of(Object key) {
-        return key instanceof String s ? new AsciiKey(s) : null;
+    private AsciiKey() {
     }
 
     /**
      * {@link Arrays#hashCode(byte[])} of the key's encoding if it is ASCII: with {@code n}
      * characters that is {@code 31^(n+1) + tag * 31^n + key.hashCode()}.
      */
-    public int hash() {
+    public static int hash(String key) {
         return power31(key.length()) * (31 + TypeTag.STRING_UTF8) + key.hashCode();
     }
 
-    /** Whether {@code bytes} are the key's encoding as an ASCII String. */
-    public boolean isEncodedIn(byte[] bytes) {
+    /** Whether {@code bytes} are the encoding of {@code key} as an ASCII String. */
+    public static boolean isEncodedIn(String key, byte[] bytes) {
         int length = key.length();
         if (bytes.length != length + 1 || bytes[0] != TypeTag.STRING_UTF8) {
             return false;
