@@ -289,8 +289,12 @@ public final class Group {
         }
         try {
             fetches.load(ByteBuffer.wrap(keyBytes), () -> {
-                StoredValue fetched = store.get(keyBytes) != null ? null : node.peers().fetch(holder, name, keyBytes);
-                store.compute(keyBytes, current -> (joining.settle(name, keyBytes) && current == null) ? fetched : current);
+                PeerClient.Fetched fetched = store.get(keyBytes) != null ? null : node.peers().fetch(holder, name, keyBytes);
+                StoredValue value = fetched == null ? null : fetched.value();
+                store.compute(keyBytes, current -> (joining.settle(name, keyBytes) && current == null) ? value : current);
+                if (fetched != null && fetched.handedOff()) {
+                    joining.handedOff(holder);
+                }
                 return Boolean.TRUE;
             }).get();
         } catch (ExecutionException e) {

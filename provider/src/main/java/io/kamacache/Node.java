@@ -136,17 +136,18 @@ public final class Node implements AutoCloseable {
         }
         HashRing previous = ring;
         HashRing next = HashRing.forMember(selfAddress, members, hashFunction, virtualNodes);
+        // before the ring is published: a member in the ring and not in toTell is owed nothing (owesNoHandOff)
+        if (viewed) {
+            next.members().stream().filter(member -> !previous.contains(member)).forEach(toTell::add);
+        }
+        toTell.retainAll(next.members());
+        viewed = true;
         ring = next;
         peers.channels().retain(members);
         TakeOver joining = takeOver.get();
         if (joining != null) {
             joining.view(next, selfAddress);
         }
-        if (viewed) {
-            next.members().stream().filter(member -> !previous.contains(member)).forEach(toTell::add);
-        }
-        toTell.retainAll(next.members());
-        viewed = true;
         if (!previous.members().equals(next.members())) {
             try {
                 services.maintenance().execute(() -> handOff(next, 1));
@@ -265,6 +266,16 @@ public final class Node implements AutoCloseable {
             return null;
         }
         return current;
+    }
+
+    /**
+     * Whether this node owes {@code member} no hand-off, now or later: the member is in its
+     * ring, and either was from this node's first view on (so this node never owned its
+     * ranges) or has been told that this node's hand-off to it is done. False for a member
+     * this node has not seen join yet: it may still hold entries of the member's ranges.
+     */
+    boolean owesNoHandOff(String member) {
+        return ring.contains(member) && !toTell.contains(member);
     }
 
     /** {@code member} says it has handed this node every entry this node owns. */

@@ -154,7 +154,8 @@ final class NodeService extends CacheServiceGrpc.CacheServiceImplBase {
         try {
             Group group = group(request.getHeader(), request.getGroup());
             StoredValue held = group.store().get(request.getKey().toByteArray());
-            GetResponse.Builder answer = GetResponse.newBuilder().setFound(held != null);
+            GetResponse.Builder answer = GetResponse.newBuilder().setFound(held != null)
+                    .setHandedOff(node.owesNoHandOff(request.getHeader().getSender()));
             if (held != null) {
                 answer.setValue(ByteString.copyFrom(held.value()))
                         .setExpiresAt(PeerClient.expiresAtOnWire(held.expiresAt()));

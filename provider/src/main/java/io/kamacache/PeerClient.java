@@ -83,11 +83,11 @@ final class PeerClient implements AutoCloseable {
     }
 
     /**
-     * The entry {@code holder} has for a key, or null when it has none (or not even the
-     * group). Within half the deadline: the operation that waits for it must still answer
-     * its own caller within the deadline.
+     * The entry {@code holder} has for a key, and whether it owes this node no hand-off.
+     * Within half the deadline: the operation that waits for it must still answer its own
+     * caller within the deadline.
      */
-    StoredValue fetch(String holder, String group, byte[] key) {
+    Fetched fetch(String holder, String group, byte[] key) {
         try {
             GetResponse response = channels.blocking(holder)
                     .withDeadlineAfter(channels.deadline().toNanos() / 2, TimeUnit.NANOSECONDS)
@@ -96,16 +96,23 @@ final class PeerClient implements AutoCloseable {
                             .setGroup(group)
                             .setKey(ByteString.copyFrom(key))
                             .build());
-            if (!response.getFound()) {
-                return null;
-            }
-            return StoredValue.of(response.getValue().toByteArray(), expiresAtFromWire(response.getExpiresAt()));
+            StoredValue value = response.getFound()
+                    ? StoredValue.of(response.getValue().toByteArray(), expiresAtFromWire(response.getExpiresAt()))
+                    : null;
+            return new Fetched(value, response.getHandedOff());
         } catch (StatusRuntimeException e) {
             if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
-                return null;
+                return new Fetched(null, false); // not even the group
             }
             throw failure("fetch", holder, group, key, e);
         }
+    }
+
+    /**
+     * What a fetch brought: the holder's entry, or null when it has none, and whether the
+     * holder owes the fetching node no hand-off (it need not be asked again).
+     */
+    record Fetched(StoredValue value, boolean handedOff) {
     }
 
     /** An entry's expiry time as the protocol carries it: 0 for never. */

@@ -85,6 +85,28 @@ class HandOffTest {
     }
 
     @Test
+    void membersStartedTogetherEndTheirTakeOversWithTheirFirstFetches() {
+        List<String> addresses = List.of(FreePorts.loopbackAddress(), FreePorts.loopbackAddress(),
+                FreePorts.loopbackAddress());
+        List<Group> groups = addresses.stream()
+                .map(self -> start(self, new ManualMembership(Set.copyOf(addresses.stream()
+                        .filter(other -> !other.equals(self)).toList()))).getGroup("scores"))
+                .toList();
+        groups.forEach(group -> assertThat(group.isTakingOver()).as("before any fetch").isTrue());
+
+        // Each first view names the other two, so none of them ever owned another's ranges:
+        // their answers to the first fetches say so, and the take-overs end then, not after
+        // their limit of 30 s (with an executor hop and a fetch per first-touched key until then).
+        List<String> keys = IntStream.range(0, KEYS).mapToObj(i -> "key-" + i).toList();
+        keys.forEach(key -> groups.get(0).set(key, bytes("v " + key)));
+        for (Group group : groups) {
+            assertThat(group.isTakingOver()).as("still taking over").isFalse();
+            keys.forEach(key -> assertThat(group.get(key)).hasToString("v " + key));
+        }
+        assertThat(loads).isEmpty();
+    }
+
+    @Test
     void aLeavingNodeKeepsHandingOverWhatANewOwnerDidNotTakeAtOnce() throws Exception {
         String a = FreePorts.loopbackAddress();
         String b = FreePorts.loopbackAddress();
