@@ -70,10 +70,12 @@ public final class ClientServerLoad implements Callable<Integer> {
     @Option(names = "--warmup", paramLabel = "SECONDS", description = "Warm-up of every cell (default: ${DEFAULT-VALUE}).")
     private double warmupSeconds = 3;
 
+    // On two cores, three server JVMs and the client compile their hot paths for about 40 s of
+    // load (JFR's compilation events), and the cells measured meanwhile measure the compilers.
     @Option(names = "--system-warmup", paramLabel = "SECONDS", description = "Warm-up of each system before its "
             + "first cell, every operation in turn at the most callers, so that its JVMs have compiled their "
             + "hot paths (default: ${DEFAULT-VALUE}).")
-    private double systemWarmupSeconds = 15;
+    private double systemWarmupSeconds = 60;
 
     @Option(names = "--measure", paramLabel = "SECONDS", description = "Measurement of every cell (default: ${DEFAULT-VALUE}).")
     private double measureSeconds = 5;
