@@ -101,8 +101,10 @@ final class OperationStream {
      * How callers wait for replies, shared by the streams of one set of channels. A caller
      * whose call is the only one in flight spins for its reply, up to a limit, before it
      * sleeps: a round trip on loopback is so short that waking a sleeping thread is a good
-     * part of it, and a lone caller leaves cores idle anyway. With more calls in flight
-     * callers sleep at once, so spinning never takes a core from work.
+     * part of it, and a lone caller leaves cores idle anyway. It spins by yielding: where
+     * the threads that bring the reply (a server on the same host, the client's network
+     * thread) wait for a core, they get this one; otherwise the yield returns at once. With
+     * more calls in flight callers sleep at once, so spinning never takes a core from work.
      */
     static final class Waiting {
         private final long spinNanos;
@@ -126,7 +128,7 @@ final class OperationStream {
             }
             long until = System.nanoTime() + spinNanos;
             while (!reply.isDone() && inFlight.get() == 1 && System.nanoTime() < until) {
-                Thread.onSpinWait();
+                Thread.yield();
             }
         }
     }
