@@ -59,6 +59,9 @@ import java.util.function.UnaryOperator;
  */
 final class OwnedEntries<K, V> implements LocalEntries<K, V> {
 
+    /** Whether bytes are the encoding of a String key as {@link AsciiKey} sees it. */
+    private static final BiPredicate<Object, byte[]> ASCII_ENCODING = (key, bytes) -> AsciiKey.isEncodedIn((String) key, bytes);
+
     private final String name;
     private final Group group;
     private final ByteStore store;
@@ -67,9 +70,6 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
     private final ExpiryTimes expiry;
     private final CacheLoader<K, V> loader;
     private final CacheWriter<K, V> writer;
-    /** Whether bytes are the encoding of a String key as {@link AsciiKey} sees it. */
-    private static final BiPredicate<Object, byte[]> ASCII_ENCODING = (key, bytes) -> AsciiKey.isEncodedIn((String) key, bytes);
-
     private final LoadCoalescer<ByteBuffer, byte[]> loads = new LoadCoalescer<>(Runnable::run);
     /** The sink of the operation running on this thread, for the expiries the store finds meanwhile. */
     private final ThreadLocal<EventSink<K>> current = new ThreadLocal<>();
