@@ -72,9 +72,13 @@ public final class Node implements AutoCloseable {
     private final List<Consumer<Set<String>>> memberWatchers = new CopyOnWriteArrayList<>();
     /** While this node takes over the ranges it joined for; null once that is over, and in single-instance mode. */
     private final AtomicReference<TakeOver> takeOver = new AtomicReference<>();
-    /** Members that joined since this node's first view and have not been told that its hand-off to them is done. */
+    /** Members that joined after this node's first view and have not been told that its hand-off to them is done. */
     private final Set<String> toTell = ConcurrentHashMap.newKeySet();
-    /** Whether a view has been reported: the members of the first one were there before this node. */
+    /**
+     * Whether a view has been reported. The members of the first one are never told: they
+     * were there from this node's start, so it never owned their ranges and owes them
+     * nothing ({@link #owesNoHandOff}).
+     */
     private boolean viewed;
     private volatile boolean closed;
     private volatile boolean closing;

@@ -36,8 +36,8 @@ final class ByteKey {
 
 /**
  * A key to look up without its bytes: equal to the {@link ByteKey} that holds its object or
- * whose bytes its predicate tells are that object's encoding, with the hash those bytes have. Used only as a lookup
- * argument.
+ * whose bytes its predicate tells are that object's encoding, with the hash those bytes
+ * have. Used only as a lookup argument.
  */
 record Probe(int hash, Object object, BiPredicate<Object, byte[]> isEncoding) {
 

@@ -562,7 +562,9 @@ public final class ByteStore implements AutoCloseable {
             if (next == current && expired == null) {
                 return node; // untouched
             }
-            if (next != null && bookkeeping.capacity.isTooHeavy(weightOf(node != null ? node.key : k, next))) {
+            // the key the entry will keep: an update keeps the node's, an entry made anew the argument's
+            ByteKey kept = node != null && expired == null ? node.key : k;
+            if (next != null && bookkeeping.capacity.isTooHeavy(weightOf(kept, next))) {
                 rejected = next;
                 next = null;
             }
