@@ -374,7 +374,7 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
     private byte[] storeLoaded(K key, byte[] k, Object keyObject, V loaded, boolean replace, EventSink<K> sink) {
         byte[] v = codec.encode(loaded);
         byte[][] result = {v};
-        store.compute(k, keyObject, current -> {
+        compute(k, keyObject, current -> {
             if (current == null) {
                 return created(key, k, v, null, sink);
             }
@@ -528,7 +528,7 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
             byte[] v = op.vs.get(i);
             Object object = given(op, op.values == null ? null : op.values.get(i));
             if (!failed.contains(i)
-                    && store.compute(k, given(op, key), current -> createdOrUpdated(key, k, v, object, current, sink)) != null) {
+                    && compute(k, given(op, key), current -> createdOrUpdated(key, k, v, object, current, sink)) != null) {
                 out.puts++;
             }
         }
@@ -737,7 +737,16 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
      * keeps the caller's key object, so this JVM's later reads with it find the entry by reference.
      */
     private StoredValue compute(Operation<K, V> op, UnaryOperator<StoredValue> remapping) {
-        return store.compute(op.k, given(op, op.key), remapping);
+        return compute(op.k, given(op, op.key), remapping);
+    }
+
+    /**
+     * {@link ByteStore#compute(byte[], Object, UnaryOperator)} with the key's bytes and the
+     * object they encode (null for none), hashed from the String's cached hash when it can be.
+     */
+    private StoredValue compute(byte[] k, Object keyObject, UnaryOperator<StoredValue> remapping) {
+        return keyObject instanceof String s ? store.compute(AsciiKey.hash(s, k), k, s, remapping)
+                : store.compute(k, keyObject, remapping);
     }
 
     private StoredValue created(K key, byte[] k, byte[] v, Object object, EventSink<K> sink) {

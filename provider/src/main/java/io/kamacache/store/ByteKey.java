@@ -16,9 +16,14 @@ final class ByteKey {
     private final int hash;
 
     ByteKey(byte[] bytes, Object object) {
+        this(Arrays.hashCode(bytes), bytes, object);
+    }
+
+    /** A key whose hash, {@link Arrays#hashCode(byte[])} of its bytes, the caller knows. */
+    ByteKey(int hash, byte[] bytes, Object object) {
         this.bytes = bytes;
         this.object = object;
-        this.hash = Arrays.hashCode(bytes);
+        this.hash = hash;
     }
 
     @Override

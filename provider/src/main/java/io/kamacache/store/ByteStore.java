@@ -8,6 +8,7 @@ import io.kamacache.eviction.EvictionPolicy;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -183,13 +184,27 @@ public final class ByteStore implements AutoCloseable {
      * @throws IllegalArgumentException if the key object is of another type
      */
     public StoredValue compute(byte[] key, Object keyObject, UnaryOperator<StoredValue> remapping) {
+        return compute(new ByteKey(requireKey(key), keyObject), remapping);
+    }
+
+    /**
+     * {@link #compute(byte[], Object, UnaryOperator)} for a caller that knows the key's hash
+     * cheaper than hashing its bytes: {@code hash} must be {@link java.util.Arrays#hashCode(byte[])}
+     * of {@code key}.
+     */
+    public StoredValue compute(int hash, byte[] key, Object keyObject, UnaryOperator<StoredValue> remapping) {
+        return compute(new ByteKey(hash, requireKey(key), keyObject), remapping);
+    }
+
+    private StoredValue compute(ByteKey key, UnaryOperator<StoredValue> remapping) {
         Objects.requireNonNull(remapping, "remapping");
-        if (keyObject != null && !StoredValue.isImmutable(keyObject)) {
+        if (key.object != null && !StoredValue.isImmutable(key.object)) {
             throw new IllegalArgumentException("only Strings and boxed primitives are kept as key objects, not "
-                    + keyObject.getClass().getName());
+                    + key.object.getClass().getName());
         }
+        assert key.hashCode() == Arrays.hashCode(key.bytes) : "the hash given is not the hash of the key";
         Change change = new Change(remapping);
-        data.compute(new ByteKey(requireKey(key), keyObject), change);
+        data.compute(key, change);
         afterWrite(change);
         return change.result;
     }

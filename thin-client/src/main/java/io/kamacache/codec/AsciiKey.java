@@ -34,6 +34,16 @@ public final class AsciiKey {
         return power31(key.length()) * (31 + TypeTag.STRING_UTF8) + key.hashCode();
     }
 
+    /**
+     * {@link Arrays#hashCode(byte[])} of {@code encoding}, which must be the encoding of
+     * {@code key}: from the String's cached hash when the key is ASCII (its encoding is then
+     * one byte per character after the tag), else computed from the bytes.
+     */
+    public static int hash(String key, byte[] encoding) {
+        return encoding.length == key.length() + 1 && encoding[0] == TypeTag.STRING_UTF8 ? hash(key)
+                : Arrays.hashCode(encoding);
+    }
+
     /** Whether {@code bytes} are the encoding of {@code key} as an ASCII String. */
     public static boolean isEncodedIn(String key, byte[] bytes) {
         int length = key.length();

@@ -21,9 +21,25 @@ final class FastPath {
 
     /** The encoding of {@code value}, or {@code null} when its type has no fast path. */
     static byte[] encode(Object value) {
+        // small enough for the JIT to inline into each caller, the common types first
         if (value instanceof String s) {
             return string(s);
-        } else if (value instanceof Integer i) {
+        } else if (value instanceof byte[] bytes) {
+            return bytes(bytes);
+        }
+        return boxed(value);
+    }
+
+    private static byte[] bytes(byte[] bytes) {
+        byte[] out = new byte[bytes.length + 1];
+        // the copy first, straight after the allocation: the JIT then zeroes only the tag's byte
+        System.arraycopy(bytes, 0, out, 1, bytes.length);
+        out[0] = TypeTag.BYTES;
+        return out;
+    }
+
+    private static byte[] boxed(Object value) {
+        if (value instanceof Integer i) {
             return ByteBuffer.allocate(5).put(TypeTag.INTEGER).putInt(i).array();
         } else if (value instanceof Long l) {
             return ByteBuffer.allocate(9).put(TypeTag.LONG).putLong(l).array();
@@ -40,12 +56,6 @@ final class FastPath {
             return ByteBuffer.allocate(5).put(TypeTag.FLOAT).putInt(Float.floatToIntBits(f)).array();
         } else if (value instanceof Double d) {
             return ByteBuffer.allocate(9).put(TypeTag.DOUBLE).putLong(Double.doubleToLongBits(d)).array();
-        } else if (value instanceof byte[] bytes) {
-            byte[] out = new byte[bytes.length + 1];
-            // the copy first, straight after the allocation: the JIT then zeroes only the tag's byte
-            System.arraycopy(bytes, 0, out, 1, bytes.length);
-            out[0] = TypeTag.BYTES;
-            return out;
         }
         return null;
     }

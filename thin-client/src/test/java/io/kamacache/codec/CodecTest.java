@@ -71,6 +71,8 @@ class CodecTest {
         if (ascii) {
             assertThat(AsciiKey.hash(s)).isEqualTo(Arrays.hashCode(encoded));
         }
+        // with the encoding at hand, every String's hash is its encoding's, ASCII or not
+        assertThat(AsciiKey.hash(s, encoded)).as("hash of %s", s).isEqualTo(Arrays.hashCode(encoded));
         // never the encoding of another value: the other fast-path values, or this one changed by a character
         for (Object other : fastPathValues().toList()) {
             if (!other.equals(value)) {
