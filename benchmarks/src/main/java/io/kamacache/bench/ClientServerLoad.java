@@ -28,7 +28,9 @@ import java.util.stream.Stream;
  * {@code IMap}) and Redis (one {@code redis-server}, Lettuce). For every system and value
  * size it prefills the keys, so every get hits, then measures the throughput of get, put
  * and getAll at each number of concurrent callers, and the latency of a get from one
- * caller. The Markdown tables go to standard output, progress to standard error. Exit
+ * caller. With {@code --rounds} it does all of that again, system after system, and
+ * reports the median of each cell, since one run on a shared host can be off by a sixth
+ * either way. The Markdown tables go to standard output, progress to standard error. Exit
  * code 0 when every system ran, 1 when one failed (its error and stack trace are printed,
  * the other systems still run), 2 for bad options.
  *
@@ -79,6 +81,10 @@ public final class ClientServerLoad implements Callable<Integer> {
 
     @Option(names = "--measure", paramLabel = "SECONDS", description = "Measurement of every cell (default: ${DEFAULT-VALUE}).")
     private double measureSeconds = 5;
+
+    @Option(names = "--rounds", paramLabel = "N", description = "Rounds of every system, in turn; each cell "
+            + "reports the median of its rounds (default: ${DEFAULT-VALUE}).")
+    private int rounds = 1;
 
     @Option(names = "--callers", split = ",", paramLabel = "N",
             description = "Concurrent caller threads of the throughput cells (default: 1,8,32).")
@@ -141,30 +147,38 @@ public final class ClientServerLoad implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         err.printf(Locale.ROOT, "logs and configuration in %s%n", workDir);
         out.printf(Locale.ROOT, "%d keys, getAll of %d keys, warm-up %s s and measurement %s s per cell, "
-                        + "server heap %s, call timeout %d s, %d cores%n%n", keys, batch, seconds(warmupSeconds),
-                seconds(measureSeconds), serverHeap, timeoutSeconds, Runtime.getRuntime().availableProcessors());
+                        + "server heap %s, call timeout %d s, %d cores%s%n%n", keys, batch, seconds(warmupSeconds),
+                seconds(measureSeconds), serverHeap, timeoutSeconds, Runtime.getRuntime().availableProcessors(),
+                rounds == 1 ? "" : ", " + rounds + " rounds of every system in turn, each cell the median of its rounds");
         boolean allRan = true;
-        for (SystemUnderTest system : systems) {
-            err.printf(Locale.ROOT, "%s: starting%n", system.heading);
-            err.flush();
-            try (LoadTarget target = system.start(setup)) {
-                out.printf(Locale.ROOT, "- %s%n", target.describe());
-                out.flush();
-                for (int size : sizes) {
-                    load(system, target, size, report, err);
+        for (int round = 1; round <= rounds; round++) {
+            for (SystemUnderTest system : systems) {
+                err.printf(Locale.ROOT, "%s: starting%s%n", system.heading,
+                        rounds == 1 ? "" : " round " + round + " of " + rounds);
+                err.flush();
+                try (LoadTarget target = system.start(setup)) {
+                    if (round == 1) {
+                        out.printf(Locale.ROOT, "- %s%n", target.describe());
+                        out.flush();
+                    }
+                    for (int size : sizes) {
+                        load(system, target, size, report, err);
+                    }
+                } catch (IOException | RuntimeException e) {
+                    allRan = false;
+                    err.printf(Locale.ROOT, "%s failed; its remaining cells of this round are left out:%n",
+                            system.heading);
+                    e.printStackTrace(err);
                 }
-            } catch (IOException | RuntimeException e) {
-                allRan = false;
-                err.printf(Locale.ROOT, "%s failed; its remaining cells are left out:%n", system.heading);
-                e.printStackTrace(err);
+                err.flush();
             }
-            err.flush();
         }
-        out.printf(Locale.ROOT, "%nThroughput, operations per second (getAll: one call of %d keys is one operation), "
-                + "and in brackets the ratio to the best in the row (bold):%n%n", batch);
+        String median = rounds == 1 ? "" : " (medians of " + rounds + " rounds)";
+        out.printf(Locale.ROOT, "%nThroughput, operations per second%s (getAll: one call of %d keys is one operation), "
+                + "and in brackets the ratio to the best in the row (bold):%n%n", median, batch);
         out.print(report.throughputTable());
-        out.printf(Locale.ROOT, "%nGet latency from one caller, microseconds, and in brackets the ratio to the lowest "
-                + "in the row (bold):%n%n");
+        out.printf(Locale.ROOT, "%nGet latency from one caller, microseconds%s, and in brackets the ratio to the lowest "
+                + "in the row (bold):%n%n", median);
         out.print(report.latencyTable());
         out.flush();
         if (allRan && logs == null) {
@@ -246,6 +260,9 @@ public final class ClientServerLoad implements Callable<Integer> {
     }
 
     private void checkOptions(List<SystemUnderTest> systems) {
+        if (rounds < 1) {
+            throw new ParameterException(spec.commandLine(), "--rounds must be at least 1");
+        }
         if (systemWarmupSeconds < 0) {
             throw new ParameterException(spec.commandLine(), "--system-warmup must be at least 0");
         }

@@ -1,5 +1,6 @@
 package io.kamacache.bench;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,14 +13,15 @@ import java.util.function.DoubleUnaryOperator;
  * The results of {@link ClientServerLoad} as Markdown tables: one row per measurement
  * (operation, value size, callers, or percentile and value size), one column per system,
  * each cell the system's figure and in brackets its ratio to the best of the row, which is
- * in bold. Higher is better for throughput, lower for latency. A system that failed shows
- * {@code failed} in the rows it did not reach.
+ * in bold. Higher is better for throughput, lower for latency. A cell measured in several
+ * rounds shows the median of its rounds. A system
+ * that failed shows {@code failed} in the rows it did not reach in any round.
  */
 final class LoadReport {
 
     private final List<String> systems;
-    private final Map<List<String>, Map<String, Double>> throughput = new LinkedHashMap<>();
-    private final Map<List<String>, Map<String, Double>> latency = new LinkedHashMap<>();
+    private final Map<List<String>, Map<String, List<Double>>> throughput = new LinkedHashMap<>();
+    private final Map<List<String>, Map<String, List<Double>>> latency = new LinkedHashMap<>();
 
     /** @param systems the column headings, in order */
     LoadReport(List<String> systems) {
@@ -33,7 +35,7 @@ final class LoadReport {
 
     void throughput(String operation, int valueBytes, int callers, String system, double opsPerSecond) {
         throughputRow(operation, valueBytes, callers);
-        throughput.get(List.of(operation, size(valueBytes), String.valueOf(callers))).put(system, opsPerSecond);
+        add(throughput, List.of(operation, size(valueBytes), String.valueOf(callers)), system, opsPerSecond);
     }
 
     /** Reserves the latency rows of one value size. */
@@ -45,8 +47,13 @@ final class LoadReport {
 
     void latency(int valueBytes, String system, double p50Micros, double p99Micros) {
         latencyRows(valueBytes);
-        latency.get(List.of("p50", size(valueBytes))).put(system, p50Micros);
-        latency.get(List.of("p99", size(valueBytes))).put(system, p99Micros);
+        add(latency, List.of("p50", size(valueBytes)), system, p50Micros);
+        add(latency, List.of("p99", size(valueBytes)), system, p99Micros);
+    }
+
+    private static void add(Map<List<String>, Map<String, List<Double>>> rows, List<String> row, String system,
+                            double value) {
+        rows.get(row).computeIfAbsent(system, s -> new ArrayList<>()).add(value);
     }
 
     /** The throughput table: operations per second, ratio to the highest. */
@@ -60,12 +67,14 @@ final class LoadReport {
         return table(List.of("get latency", "value"), "---|---|", latency, false, LoadReport::micros);
     }
 
-    private String table(List<String> keyHeadings, String keyAlignment, Map<List<String>, Map<String, Double>> rows,
+    private String table(List<String> keyHeadings, String keyAlignment, Map<List<String>, Map<String, List<Double>>> rows,
                          boolean higherIsBetter, DoubleFunction<String> format) {
         StringBuilder out = new StringBuilder("| ").append(String.join(" | ", keyHeadings));
         systems.forEach(system -> out.append(" | ").append(system));
         out.append(" |\n|").append(keyAlignment).append("---:|".repeat(systems.size())).append('\n');
-        rows.forEach((key, values) -> {
+        rows.forEach((key, rounds) -> {
+            Map<String, Double> values = new HashMap<>();
+            rounds.forEach((system, measured) -> values.put(system, median(measured)));
             out.append("| ").append(String.join(" | ", key));
             DoubleUnaryOperator ratio = best(values, higherIsBetter);
             for (String system : systems) {
@@ -82,6 +91,13 @@ final class LoadReport {
             out.append(" |\n");
         });
         return out.toString();
+    }
+
+    /** The middle value, or the mean of the two middle ones. */
+    static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return (sorted.get((n - 1) / 2) + sorted.get(n / 2)) / 2;
     }
 
     /** value → value / best, the best being the highest or the lowest of the row. */

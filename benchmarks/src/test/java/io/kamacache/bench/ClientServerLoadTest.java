@@ -47,6 +47,29 @@ class ClientServerLoadTest {
     }
 
     @Test
+    void aCellMeasuredInSeveralRoundsShowsTheirMedian() {
+        LoadReport report = new LoadReport(List.of("a", "b"));
+        report.throughputRow("put", 100, 8);
+        for (double rate : new double[] {30_000, 10_000, 20_000}) {
+            report.throughput("put", 100, 8, "a", rate);
+        }
+        for (double rate : new double[] {40_000, 10_000}) { // a round short: a failed round leaves no cell
+            report.throughput("put", 100, 8, "b", rate);
+        }
+        report.latency(100, "a", 100, 900);
+        report.latency(100, "a", 300, 100);
+        report.latency(100, "a", 200, 500);
+
+        assertThat(report.throughputTable()).isEqualTo("""
+                | operation | value | callers | a | b |
+                |---|---|---:|---:|---:|
+                | put | 100 B | 8 | 20 K/s (0.80×) | **25 K/s (1.00×)** |
+                """);
+        assertThat(report.latencyTable()).contains("| p50 | 100 B | **200 µs (1.00×)** | failed |")
+                .contains("| p99 | 100 B | **500 µs (1.00×)** | failed |");
+    }
+
+    @Test
     void everyBatchHoldsDistinctKeysOfTheWorkload() {
         LoadWorkload workload = LoadWorkload.create(1000, 100, 100, 1);
 
@@ -62,6 +85,7 @@ class ClientServerLoadTest {
     @Test
     void anUnknownSystemOrAMissingServerProgramIsAnErrorInTheOptions() {
         assertThat(run("--systems", "memcached")).startsWith("2:").contains("unknown system 'memcached'");
+        assertThat(run("--systems", "redis", "--rounds", "0")).startsWith("2:").contains("--rounds must be at least 1");
         assertThat(run("--systems", "kamacache", "--server-jar", "no/such/server.jar"))
                 .startsWith("2:").contains("no kamacache server program at").contains("--server-jar");
     }
