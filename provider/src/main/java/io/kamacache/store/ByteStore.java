@@ -189,7 +189,7 @@ public final class ByteStore implements AutoCloseable {
 
     /**
      * {@link #compute(byte[], Object, UnaryOperator)} for a caller that knows the key's hash
-     * cheaper than hashing its bytes: {@code hash} must be {@link java.util.Arrays#hashCode(byte[])}
+     * cheaper than hashing its bytes: {@code hash} must be {@link Arrays#hashCode(byte[])}
      * of {@code key}.
      */
     public StoredValue compute(int hash, byte[] key, Object keyObject, UnaryOperator<StoredValue> remapping) {

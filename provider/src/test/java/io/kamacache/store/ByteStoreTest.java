@@ -187,6 +187,14 @@ class ByteStoreTest {
         store.compute(bytes("k"), keyObject, current -> null);
         assertThat(store.size()).isZero();
         assertThat(store.weightedSize()).isZero();
+
+        // a write that brings the hash: the entry is the same one a write that hashes the bytes finds
+        store.compute(hash, bytes("k"), keyObject, current -> value("v4"));
+        assertThat(text(store.get(bytes("k")).value())).isEqualTo("v4");
+        assertThat(text(store.peek(hash, keyObject, (o, b) -> false).value())).isEqualTo("v4");
+        store.compute(bytes("k"), current -> null);
+        assertThat(store.size()).isZero();
+
         assertThatThrownBy(() -> store.compute(k, new StringBuilder("k"), current -> value("v")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("java.lang.StringBuilder");
         assertThat(store.size()).isZero();

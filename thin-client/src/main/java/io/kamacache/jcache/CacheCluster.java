@@ -23,6 +23,7 @@ import io.kamacache.proto.v1.ReconfigureCacheRequest;
 import io.kamacache.proto.v1.RequestHeader;
 import io.kamacache.remote.PeerChannels;
 import io.kamacache.remote.Protocol;
+import io.kamacache.remote.SentCall;
 import io.kamacache.ring.HashRing;
 
 import javax.cache.CacheException;
@@ -142,10 +143,70 @@ final class CacheCluster {
      * @throws RuntimeException the exception the operation raised at the owner
      */
     <K, V> Outcome run(String owner, String cache, Operation<K, V> operation, int eventMask) {
+        return outcome(send(owner, cache, operation, eventMask));
+    }
+
+    /**
+     * Sends an operation to {@code owner} without waiting for its answer, so that a batch
+     * reaches all its owners before it waits for any; {@link #outcome(Sent)} waits for it.
+     */
+    <K, V> Sent<K, V> send(String owner, String cache, Operation<K, V> operation, int eventMask) {
         OperationRequest request = request(cache, operation, eventMask);
-        OperationReply reply = knowingCache(owner, cache, () -> call(owner, request),
-                () -> "run " + operation.op + " on cache '" + cache + "'");
-        return outcome(operation, reply);
+        return new Sent<>(owner, cache, operation, request, sendOnce(owner, request));
+    }
+
+    /**
+     * Waits for the answer to an operation sent, as {@link #run} does.
+     *
+     * @throws MovedException when the owner no longer owns a key of it
+     * @throws RuntimeException the exception the operation raised at the owner
+     */
+    <K, V> Outcome outcome(Sent<K, V> sent) {
+        OperationReply reply = knowingCache(sent.owner, sent.cache, () -> answer(sent.owner, sent.take()),
+                () -> "run " + sent.operation.op + " on cache '" + sent.cache + "'");
+        return outcome(sent.operation, reply);
+    }
+
+    /** A call on the owner's stream, or one that fails as it failed to be sent. */
+    private SentCall sendOnce(String owner, OperationRequest request) {
+        try {
+            return channels().send(owner, request);
+        } catch (StatusRuntimeException e) {
+            return () -> {
+                throw e;
+            };
+        }
+    }
+
+    /**
+     * An operation sent to its owner: the call awaiting its answer, then, should the owner
+     * turn out not to know the cache, a call sent anew once it has been shipped the cache.
+     */
+    final class Sent<K, V> {
+        private final String owner;
+        private final String cache;
+        private final Operation<K, V> operation;
+        private final OperationRequest request;
+        private SentCall call;
+
+        private Sent(String owner, String cache, Operation<K, V> operation, OperationRequest request, SentCall call) {
+            this.owner = owner;
+            this.cache = cache;
+            this.operation = operation;
+            this.request = request;
+            this.call = call;
+        }
+
+        Operation<K, V> operation() {
+            return operation;
+        }
+
+        /** The call to await: the one sent first, then each time a new one. */
+        private SentCall take() {
+            SentCall first = call;
+            call = null;
+            return first != null ? first : sendOnce(owner, request);
+        }
     }
 
     /**
@@ -170,9 +231,9 @@ final class CacheCluster {
         }
     }
 
-    private OperationReply call(String owner, OperationRequest request) {
+    private OperationReply answer(String owner, SentCall call) {
         try {
-            return channels().run(owner, request);
+            return call.await();
         } catch (StatusRuntimeException e) {
             String description = e.getStatus().getDescription();
             if (e.getStatus().getCode() == Status.Code.UNAVAILABLE && description != null

@@ -36,12 +36,9 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 /**
  * The caller's half of a JCache cache. It checks and encodes keys and values, sends each
@@ -512,8 +509,17 @@ public final class KamaCache<K, V> implements Cache<K, V> {
     }
 
     private Outcome runRemote(String owner, Operation<K, V> operation) {
+        return answer(send(owner, operation));
+    }
+
+    private CacheCluster.Sent<K, V> send(String owner, Operation<K, V> operation) {
         local.recordSent();
-        Outcome out = cluster.run(owner, name, operation, events.mask());
+        return cluster.send(owner, name, operation, events.mask());
+    }
+
+    /** Waits for the answer to an operation sent and delivers its events here. */
+    private Outcome answer(CacheCluster.Sent<K, V> sent) {
+        Outcome out = cluster.outcome(sent);
         deliver(out);
         return out;
     }
@@ -574,9 +580,8 @@ public final class KamaCache<K, V> implements Cache<K, V> {
     }
 
     /**
-     * Runs each owner's part of a batch: the other owners' in parallel on the manager's
-     * threads, all but one of them; this node's own part and that last one on the caller's
-     * thread, which would otherwise only wait. Then merges the outcomes.
+     * Runs each owner's part of a batch: sends the other owners' parts, runs this node's
+     * own meanwhile, then waits for the others' answers and merges the outcomes.
      */
     private Outcome runBatch(Operation<K, V> whole, boolean replaceExisting, int attempt) {
         Map<String, List<Integer>> byOwner = new LinkedHashMap<>();
@@ -585,12 +590,8 @@ public final class KamaCache<K, V> implements Cache<K, V> {
             byOwner.computeIfAbsent(owner == null ? "" : owner, o -> new ArrayList<>()).add(i);
         }
         List<Integer> own = byOwner.remove("");
-        List<Map.Entry<String, List<Integer>>> remote = new ArrayList<>(byOwner.entrySet());
-        List<CompletableFuture<Outcome>> running = new ArrayList<>(remote.size());
-        for (Map.Entry<String, List<Integer>> part : remote.subList(0, Math.max(remote.size() - 1, 0))) {
-            Operation<K, V> operation = part(whole, part.getValue(), replaceExisting);
-            running.add(supplyAsync(() -> runRemotePart(part.getKey(), operation, attempt)));
-        }
+        List<List<Integer>> remote = new ArrayList<>(byOwner.size());
+        List<CacheCluster.Sent<K, V>> sent = new ArrayList<>(byOwner.size());
         Outcome merged = new Outcome();
         merged.values = new ArrayList<>(Collections.nCopies(whole.ks.size(), (byte[]) null));
         if (whole.op == Op.INVOKE_ALL) {
@@ -599,22 +600,21 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         }
         RuntimeException failed = null;
         try {
+            for (Map.Entry<String, List<Integer>> part : byOwner.entrySet()) {
+                sent.add(send(part.getKey(), part(whole, part.getValue(), replaceExisting)));
+                remote.add(part.getValue());
+            }
             if (own != null) {
                 merge(merged, own, runOwned(part(whole, own, replaceExisting)));
-            }
-            if (!remote.isEmpty()) {
-                Map.Entry<String, List<Integer>> last = remote.get(remote.size() - 1);
-                merge(merged, last.getValue(),
-                        runRemotePart(last.getKey(), part(whole, last.getValue(), replaceExisting), attempt));
             }
         } catch (RuntimeException e) {
             failed = e;
         }
-        for (int p = 0; p < running.size(); p++) {
+        for (int p = 0; p < sent.size(); p++) { // every part sent is answered, whatever failed before
             try {
-                merge(merged, remote.get(p).getValue(), join(running.get(p)));
+                merge(merged, remote.get(p), answerPart(sent.get(p), attempt));
             } catch (RuntimeException e) {
-                failed = failed == null ? e : failed; // the other parts still finish first
+                failed = failed == null ? e : failed;
             }
         }
         if (failed != null) {
@@ -623,12 +623,12 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         return merged;
     }
 
-    private Outcome runRemotePart(String owner, Operation<K, V> operation, int attempt) {
+    private Outcome answerPart(CacheCluster.Sent<K, V> sent, int attempt) {
         try {
-            return runRemote(owner, operation);
+            return answer(sent);
         } catch (CacheCluster.MovedException e) {
             awaitNewView(attempt, e);
-            return runBatch(operation, operation.replaceExisting, attempt + 1);
+            return runBatch(sent.operation(), sent.operation().replaceExisting, attempt + 1);
         }
     }
 
@@ -659,28 +659,6 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         merged.removals += out.removals;
         if (merged.failure == null) {
             merged.failure = out.failure;
-        }
-    }
-
-    private CompletableFuture<Outcome> supplyAsync(Supplier<Outcome> part) {
-        try {
-            return CompletableFuture.supplyAsync(part, executor);
-        } catch (RejectedExecutionException e) {
-            throw new IllegalStateException("cache manager " + manager.getURI() + " is closed", e);
-        }
-    }
-
-    private static Outcome join(CompletableFuture<Outcome> part) {
-        try {
-            return part.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException cause) {
-                throw cause;
-            }
-            if (e.getCause() instanceof Error error) {
-                throw error;
-            }
-            throw e;
         }
     }
 

@@ -54,6 +54,16 @@ final class OperationStream {
      *                                DEADLINE_EXCEEDED, UNAVAILABLE, or CANCELLED when interrupted
      */
     OperationReply call(OperationRequest request) {
+        return send(request).await();
+    }
+
+    /**
+     * Sends {@code request} to the member without waiting for its reply: the caller must
+     * {@link SentCall#await} it, once, and may send other calls meanwhile.
+     *
+     * @throws StatusRuntimeException UNAVAILABLE when the stream has failed
+     */
+    SentCall send(OperationRequest request) {
         long id = ids.incrementAndGet();
         CompletableFuture<OperationReply> reply = new CompletableFuture<>();
         Open stream = stream();
@@ -64,21 +74,30 @@ final class OperationStream {
                 throw stream.failure.asRuntimeException();
             }
             stream.send(OperationCall.newBuilder().setId(id).setRequest(request).build());
-            waiting.spin(reply);
-            return reply.get(deadline.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (ExecutionException e) {
-            throw (StatusRuntimeException) e.getCause();
-        } catch (TimeoutException e) {
-            throw Status.DEADLINE_EXCEEDED.withDescription("no reply from " + address + " within " + deadline)
-                    .asRuntimeException();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw Status.CANCELLED.withDescription("interrupted while waiting for " + address).withCause(e)
-                    .asRuntimeException();
-        } finally {
+        } catch (RuntimeException e) {
             stream.pending.remove(id);
             waiting.done();
+            throw e;
         }
+        long sentAt = System.nanoTime();
+        return () -> {
+            try {
+                waiting.spin(reply);
+                return reply.get(deadline.toNanos() - (System.nanoTime() - sentAt), TimeUnit.NANOSECONDS);
+            } catch (ExecutionException e) {
+                throw (StatusRuntimeException) e.getCause();
+            } catch (TimeoutException e) {
+                throw Status.DEADLINE_EXCEEDED.withDescription("no reply from " + address + " within " + deadline)
+                        .asRuntimeException();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw Status.CANCELLED.withDescription("interrupted while waiting for " + address).withCause(e)
+                        .asRuntimeException();
+            } finally {
+                stream.pending.remove(id);
+                waiting.done();
+            }
+        };
     }
 
     private synchronized Open stream() {

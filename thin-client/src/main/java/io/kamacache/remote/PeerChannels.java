@@ -91,7 +91,21 @@ public final class PeerChannels implements AutoCloseable {
      * @throws io.grpc.StatusRuntimeException as a unary call would fail
      */
     public OperationReply run(String address, OperationRequest request) {
-        return operations.computeIfAbsent(address, a -> new OperationStream(channel(a), a, deadline, waiting)).call(request);
+        return stream(address).call(request);
+    }
+
+    /**
+     * Sends a JCache operation to {@code address} on its operation stream without waiting;
+     * the reply is the returned call's to await.
+     *
+     * @throws io.grpc.StatusRuntimeException UNAVAILABLE when the stream has failed
+     */
+    public SentCall send(String address, OperationRequest request) {
+        return stream(address).send(request);
+    }
+
+    private OperationStream stream(String address) {
+        return operations.computeIfAbsent(address, a -> new OperationStream(channel(a), a, deadline, waiting));
     }
 
     /** Closes the channels of peers that are no longer members. */
