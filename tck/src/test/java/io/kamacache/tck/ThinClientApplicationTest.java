@@ -34,8 +34,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -99,8 +102,13 @@ class ThinClientApplicationTest {
         numbers.put(1000, -1);
         assertThat(numbers.get(1000)).isEqualTo(-1);
 
+        Set<Integer> hundred = IntStream.range(0, 100).boxed().collect(Collectors.toSet());
+        Map<Integer, Integer> identity = hundred.stream().collect(Collectors.toMap(i -> i, i -> i));
         servers.get(0).kill();
-        // No waiting here: a call to the dead server waits until etcd drops it, then goes to its keys' new owner.
+        // No waiting here: a call to the dead server waits until etcd drops it, then goes to its keys' new owner;
+        // a batch, one part per server, sends its part again to the new owners
+        assertThat(numbers.getAll(hundred)).as("read through again where the dead server's keys went")
+                .isEqualTo(identity);
         for (int i = 0; i < 100; i++) {
             assertThat(numbers.get(i)).as("read through again where the dead server's keys went").isEqualTo(i);
         }
@@ -118,6 +126,8 @@ class ThinClientApplicationTest {
             }
         }
         assertThat(atJoiner).as("the joining server owns some keys").isNotEmpty();
+        // the joining server learns of the cache from the first call that reaches it: here a batch's part
+        assertThat(numbers.getAll(hundred)).as("one batch over every server, the joining one too").isEqualTo(identity);
         for (int i : atJoiner) {
             assertThat(numbers.get(i)).as("read through at the joining server").isEqualTo(i);
             numbers.put(i, i + 1);
