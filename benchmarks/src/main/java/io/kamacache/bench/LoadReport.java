@@ -14,8 +14,8 @@ import java.util.function.DoubleUnaryOperator;
  * (operation, value size, callers, or percentile and value size), one column per system,
  * each cell the system's figure and in brackets its ratio to the best of the row, which is
  * in bold. Higher is better for throughput, lower for latency. A cell measured in several
- * rounds shows the median of its rounds. A system
- * that failed shows {@code failed} in the rows it did not reach in any round.
+ * rounds shows the median of its rounds. A system that failed shows {@code failed} in the
+ * rows it did not reach in any round.
  */
 final class LoadReport {
 

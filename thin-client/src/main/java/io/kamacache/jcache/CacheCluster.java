@@ -137,16 +137,6 @@ final class CacheCluster {
 
 
     /**
-     * Runs an operation at {@code owner}; the outcome carries the events it caused.
-     *
-     * @throws MovedException when the owner no longer owns a key of it
-     * @throws RuntimeException the exception the operation raised at the owner
-     */
-    <K, V> Outcome run(String owner, String cache, Operation<K, V> operation, int eventMask) {
-        return outcome(send(owner, cache, operation, eventMask));
-    }
-
-    /**
      * Sends an operation to {@code owner} without waiting for its answer, so that a batch
      * reaches all its owners before it waits for any; {@link #outcome(Sent)} waits for it.
      */
@@ -156,7 +146,7 @@ final class CacheCluster {
     }
 
     /**
-     * Waits for the answer to an operation sent, as {@link #run} does.
+     * Waits for the answer to an operation sent; the outcome carries the events it caused.
      *
      * @throws MovedException when the owner no longer owns a key of it
      * @throws RuntimeException the exception the operation raised at the owner

@@ -590,7 +590,7 @@ public final class KamaCache<K, V> implements Cache<K, V> {
             byOwner.computeIfAbsent(owner == null ? "" : owner, o -> new ArrayList<>()).add(i);
         }
         List<Integer> own = byOwner.remove("");
-        List<List<Integer>> remote = new ArrayList<>(byOwner.size());
+        List<List<Integer>> remote = new ArrayList<>(byOwner.values());
         List<CacheCluster.Sent<K, V>> sent = new ArrayList<>(byOwner.size());
         Outcome merged = new Outcome();
         merged.values = new ArrayList<>(Collections.nCopies(whole.ks.size(), (byte[]) null));
@@ -602,7 +602,6 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         try {
             for (Map.Entry<String, List<Integer>> part : byOwner.entrySet()) {
                 sent.add(send(part.getKey(), part(whole, part.getValue(), replaceExisting)));
-                remote.add(part.getValue());
             }
             if (own != null) {
                 merge(merged, own, runOwned(part(whole, own, replaceExisting)));
