@@ -9,13 +9,18 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 
 /**
  * One cell of {@link ClientServerLoad}: caller threads that repeat one operation as fast as
  * the system answers, first for a warm-up whose operations are not counted, then for the
  * measurement. Throughput is the operations completed in the measurement divided by its
  * length; with latency recording, every measured call is timed with {@link System#nanoTime()}
- * into an HdrHistogram. The first exception of any caller stops the cell and is rethrown.
+ * into an HdrHistogram. The CPU the measurement cost is the CPU time, user and system, of
+ * this process and of every process it started (the servers of the system under load) over
+ * the measurement, as the operating system accounts it ({@link ProcessHandle.Info#totalCpuDuration()}):
+ * it moves far less than throughput when other work shares the machine. The first
+ * exception of any caller stops the cell and is rethrown.
  */
 final class CallerLoop {
 
@@ -30,9 +35,15 @@ final class CallerLoop {
      * @param opsPerSecond operations per second during the measurement
      * @param operations   operations completed during the measurement
      * @param misses       of them, the gets that found nothing (getAll: found fewer keys than asked)
+     * @param cpuNanos     CPU time of the client and the servers during the measurement
      * @param latency      the measured calls' latencies in nanoseconds, or null when not recorded
      */
-    record Result(double opsPerSecond, long operations, long misses, Histogram latency) {
+    record Result(double opsPerSecond, long operations, long misses, long cpuNanos, Histogram latency) {
+
+        /** CPU microseconds the client and the servers spent per operation. */
+        double cpuMicrosPerOperation() {
+            return operations == 0 ? 0 : cpuNanos / 1e3 / operations;
+        }
     }
 
     private final LoadTarget target;
@@ -73,12 +84,15 @@ final class CallerLoop {
         }
         threads.forEach(Thread::start);
         long measured = 0;
+        long cpu = 0;
         if (!failed.await(warmup.toNanos(), TimeUnit.NANOSECONDS)) {
             phase = MEASURE;
             long start = System.nanoTime();
+            long cpuAtStart = cpuNanos();
             failed.await(measure.toNanos(), TimeUnit.NANOSECONDS);
             phase = STOP;
             measured = System.nanoTime() - start;
+            cpu = cpuNanos() - cpuAtStart;
         }
         phase = STOP;
         long deadline = System.nanoTime() + joinGrace.toNanos();
@@ -103,7 +117,15 @@ final class CallerLoop {
                 latency.add(caller.latency);
             }
         }
-        return new Result(operations * 1e9 / measured, operations, misses, latency);
+        return new Result(operations * 1e9 / measured, operations, misses, cpu, latency);
+    }
+
+    /** The CPU time of this process and of every process it started, in nanoseconds. */
+    static long cpuNanos() {
+        ProcessHandle self = ProcessHandle.current();
+        return Stream.concat(Stream.of(self), self.descendants())
+                .mapToLong(process -> process.info().totalCpuDuration().map(Duration::toNanos).orElse(0L))
+                .sum();
     }
 
     private void fail(Throwable cause) {

@@ -18,6 +18,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
@@ -68,6 +70,10 @@ public final class ClientServerLoad implements Callable<Integer> {
     @Option(names = "--systems", split = ",", paramLabel = "NAME",
             description = "Systems to load, in this order: kamacache, hazelcast, redis (default: all).")
     private List<String> systemNames = List.of("kamacache", "hazelcast", "redis");
+
+    @Option(names = "--operations", split = ",", paramLabel = "NAME",
+            description = "Operations of the throughput cells: get, put, getAll (default: all).")
+    private List<String> operationNames = Stream.of(LoadWorkload.Operation.values()).map(o -> o.label).toList();
 
     @Option(names = "--warmup", paramLabel = "SECONDS", description = "Warm-up of every cell (default: ${DEFAULT-VALUE}).")
     private double warmupSeconds = 3;
@@ -132,12 +138,13 @@ public final class ClientServerLoad implements Callable<Integer> {
     @Override
     public Integer call() throws IOException, InterruptedException {
         List<SystemUnderTest> systems = systems();
+        List<LoadWorkload.Operation> operations = operations();
         checkOptions(systems);
         Duration timeout = Duration.ofSeconds(timeoutSeconds);
         Path workDir = logs == null ? Files.createTempDirectory("kamacache-load-") : Files.createDirectories(logs);
         LoadSetup setup = new LoadSetup(workDir, serverJar, redisServer, serverHeap, timeout, Duration.ofSeconds(120));
         LoadReport report = new LoadReport(systems.stream().map(system -> system.heading).toList());
-        for (LoadWorkload.Operation operation : LoadWorkload.Operation.values()) {
+        for (LoadWorkload.Operation operation : operations) {
             for (int size : sizes) {
                 callers.forEach(n -> report.throughputRow(operation.label, size, n));
             }
@@ -162,7 +169,7 @@ public final class ClientServerLoad implements Callable<Integer> {
                         out.flush();
                     }
                     for (int size : sizes) {
-                        load(system, target, size, report, err);
+                        load(system, target, operations, size, report, err);
                     }
                 } catch (IOException | RuntimeException e) {
                     allRan = false;
@@ -177,6 +184,9 @@ public final class ClientServerLoad implements Callable<Integer> {
         out.printf(Locale.ROOT, "%nThroughput, operations per second%s (getAll: one call of %d keys is one operation), "
                 + "and in brackets the ratio to the best in the row (bold):%n%n", median, batch);
         out.print(report.throughputTable());
+        out.printf(Locale.ROOT, "%nCPU time per operation, client and servers together, microseconds%s, and in "
+                + "brackets the ratio to the lowest in the row (bold):%n%n", median);
+        out.print(report.cpuTable());
         out.printf(Locale.ROOT, "%nGet latency from one caller, microseconds%s, and in brackets the ratio to the lowest "
                 + "in the row (bold):%n%n", median);
         out.print(report.latencyTable());
@@ -191,8 +201,8 @@ public final class ClientServerLoad implements Callable<Integer> {
     }
 
     /** Every cell of one value size on one system, between two checks that every key is there. */
-    private void load(SystemUnderTest system, LoadTarget target, int size, LoadReport report, PrintWriter err)
-            throws InterruptedException {
+    private void load(SystemUnderTest system, LoadTarget target, List<LoadWorkload.Operation> operations, int size,
+                      LoadReport report, PrintWriter err) throws InterruptedException {
         LoadWorkload workload = LoadWorkload.create(keys, size, batch, 0x5EEDL + size);
         IntStream.range(0, keys).parallel().forEach(i -> target.put(workload.keys()[i], workload.value()));
         checkEveryKey(system, target, workload, "after prefilling");
@@ -200,19 +210,21 @@ public final class ClientServerLoad implements Callable<Integer> {
         Duration measure = Duration.ofMillis(Math.round(measureSeconds * 1000));
         Duration timeout = Duration.ofSeconds(timeoutSeconds);
         if (size == sizes.get(0) && systemWarmupSeconds > 0) { // the first size of each system
-            Duration each = Duration.ofMillis(Math.round(systemWarmupSeconds * 1000 / LoadWorkload.Operation.values().length));
+            Duration each = Duration.ofMillis(Math.round(systemWarmupSeconds * 1000 / operations.size()));
             int most = callers.stream().mapToInt(Integer::intValue).max().orElse(1);
-            for (LoadWorkload.Operation operation : LoadWorkload.Operation.values()) {
+            for (LoadWorkload.Operation operation : operations) {
                 CallerLoop.run(target, workload, operation, most, Duration.ZERO, each, timeout, false);
             }
         }
-        for (LoadWorkload.Operation operation : LoadWorkload.Operation.values()) {
+        for (LoadWorkload.Operation operation : operations) {
             for (int n : callers) {
                 CallerLoop.Result result = CallerLoop.run(target, workload, operation, n, warmup, measure, timeout, false);
                 checkHits(system, operation, result);
-                report.throughput(operation.label, size, n, system.heading, result.opsPerSecond());
-                err.printf(Locale.ROOT, "%s %s %s %d callers: %s%n", system.heading, operation.label,
-                        LoadReport.size(size), n, LoadReport.rate(result.opsPerSecond()));
+                report.throughput(operation.label, size, n, system.heading, result.opsPerSecond(),
+                        result.cpuMicrosPerOperation());
+                err.printf(Locale.ROOT, "%s %s %s %d callers: %s, %s CPU per operation%n", system.heading,
+                        operation.label, LoadReport.size(size), n, LoadReport.rate(result.opsPerSecond()),
+                        LoadReport.micros(result.cpuMicrosPerOperation()));
                 err.flush();
             }
         }
@@ -247,16 +259,26 @@ public final class ClientServerLoad implements Callable<Integer> {
     }
 
     private List<SystemUnderTest> systems() {
-        List<SystemUnderTest> systems = systemNames.stream().map(name -> Stream.of(SystemUnderTest.values())
-                .filter(system -> system.name().equalsIgnoreCase(name.trim()))
-                .findFirst()
-                .orElseThrow(() -> new ParameterException(spec.commandLine(),
-                        "unknown system '" + name + "'; known systems are: kamacache, hazelcast, redis")))
+        return named("system", systemNames, SystemUnderTest.values(), system -> system.name().toLowerCase(Locale.ROOT));
+    }
+
+    private List<LoadWorkload.Operation> operations() {
+        return named("operation", operationNames, LoadWorkload.Operation.values(), operation -> operation.label);
+    }
+
+    /** The values {@code names} name, in their order, once each; an unknown or no name is an option error. */
+    private <T> List<T> named(String what, List<String> names, T[] values, Function<T, String> nameOf) {
+        List<T> named = names.stream().map(name -> Stream.of(values)
+                        .filter(value -> nameOf.apply(value).equalsIgnoreCase(name.trim()))
+                        .findFirst()
+                        .orElseThrow(() -> new ParameterException(spec.commandLine(), "unknown " + what + " '" + name
+                                + "'; known " + what + "s are: "
+                                + Stream.of(values).map(nameOf).collect(Collectors.joining(", ")))))
                 .distinct().toList();
-        if (systems.isEmpty()) {
-            throw new ParameterException(spec.commandLine(), "--systems names no system");
+        if (named.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "--" + what + "s names no " + what);
         }
-        return systems;
+        return named;
     }
 
     private void checkOptions(List<SystemUnderTest> systems) {

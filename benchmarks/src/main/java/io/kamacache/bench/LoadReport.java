@@ -13,7 +13,7 @@ import java.util.function.DoubleUnaryOperator;
  * The results of {@link ClientServerLoad} as Markdown tables: one row per measurement
  * (operation, value size, callers, or percentile and value size), one column per system,
  * each cell the system's figure and in brackets its ratio to the best of the row, which is
- * in bold. Higher is better for throughput, lower for latency. A cell measured in several
+ * in bold. Higher is better for throughput, lower for latency and CPU. A cell measured in several
  * rounds shows the median of its rounds. A system that failed shows {@code failed} in the
  * rows it did not reach in any round.
  */
@@ -21,6 +21,7 @@ final class LoadReport {
 
     private final List<String> systems;
     private final Map<List<String>, Map<String, List<Double>>> throughput = new LinkedHashMap<>();
+    private final Map<List<String>, Map<String, List<Double>>> cpu = new LinkedHashMap<>();
     private final Map<List<String>, Map<String, List<Double>>> latency = new LinkedHashMap<>();
 
     /** @param systems the column headings, in order */
@@ -28,14 +29,23 @@ final class LoadReport {
         this.systems = List.copyOf(systems);
     }
 
-    /** Reserves a throughput row, so that rows keep the order of the plan even when a system fails. */
+    /**
+     * Reserves a throughput row and its CPU row, so that rows keep the order of the plan
+     * even when a system fails.
+     */
     void throughputRow(String operation, int valueBytes, int callers) {
-        throughput.putIfAbsent(List.of(operation, size(valueBytes), String.valueOf(callers)), new HashMap<>());
+        List<String> row = List.of(operation, size(valueBytes), String.valueOf(callers));
+        throughput.putIfAbsent(row, new HashMap<>());
+        cpu.putIfAbsent(row, new HashMap<>());
     }
 
-    void throughput(String operation, int valueBytes, int callers, String system, double opsPerSecond) {
+    /** A throughput cell, and the CPU microseconds the system spent per operation in it. */
+    void throughput(String operation, int valueBytes, int callers, String system, double opsPerSecond,
+                    double cpuMicros) {
         throughputRow(operation, valueBytes, callers);
-        add(throughput, List.of(operation, size(valueBytes), String.valueOf(callers)), system, opsPerSecond);
+        List<String> row = List.of(operation, size(valueBytes), String.valueOf(callers));
+        add(throughput, row, system, opsPerSecond);
+        add(cpu, row, system, cpuMicros);
     }
 
     /** Reserves the latency rows of one value size. */
@@ -60,6 +70,11 @@ final class LoadReport {
     String throughputTable() {
         return table(List.of("operation", "value", "callers"), "---|---|---:|", throughput,
                 true, LoadReport::rate);
+    }
+
+    /** The CPU table: microseconds of CPU, client and servers together, per operation; ratio to the lowest. */
+    String cpuTable() {
+        return table(List.of("operation", "value", "callers"), "---|---|---:|", cpu, false, LoadReport::micros);
     }
 
     /** The latency table: microseconds, ratio to the lowest. */
