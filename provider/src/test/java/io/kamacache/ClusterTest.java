@@ -8,6 +8,7 @@ import io.kamacache.discovery.Membership;
 import io.kamacache.proto.v1.CacheServiceGrpc;
 import io.kamacache.proto.v1.GetRequest;
 import io.kamacache.proto.v1.RequestHeader;
+import io.kamacache.remote.Protocol;
 import io.kamacache.testing.FreePorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -152,13 +153,14 @@ class ClusterTest {
         ManagedChannel channel = NettyChannelBuilder.forTarget(addresses.get(0)).usePlaintext().build();
         try {
             GetRequest request = GetRequest.newBuilder()
-                    .setHeader(RequestHeader.newBuilder().setProtocolVersion(2).setSender("10.0.0.9:1"))
+                    .setHeader(RequestHeader.newBuilder().setProtocolVersion(Protocol.VERSION + 1).setSender("10.0.0.9:1"))
                     .setGroup("scores").setKey(ByteString.copyFromUtf8("tom")).build();
             assertThatThrownBy(() -> CacheServiceGrpc.newBlockingStub(channel)
                     .withDeadlineAfter(5, TimeUnit.SECONDS).get(request))
                     .isInstanceOf(StatusRuntimeException.class)
                     .hasMessageContaining("FAILED_PRECONDITION")
-                    .hasMessageContaining("protocol version 2 from 10.0.0.9:1 is not supported; this node speaks version 1");
+                    .hasMessageContaining("protocol version " + (Protocol.VERSION + 1) + " from 10.0.0.9:1 is not supported; "
+                            + "this node speaks version " + Protocol.VERSION);
             assertThat(loads).isEmpty();
         } finally {
             channel.shutdownNow();

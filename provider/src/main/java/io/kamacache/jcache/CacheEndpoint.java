@@ -29,7 +29,6 @@ import io.kamacache.proto.v1.OperationCall;
 import io.kamacache.proto.v1.OperationReply;
 import io.kamacache.proto.v1.OperationRequest;
 import io.kamacache.proto.v1.OperationResult;
-import io.kamacache.proto.v1.OptionalValue;
 import io.kamacache.proto.v1.ReconfigureCacheRequest;
 import io.kamacache.proto.v1.RequestHeader;
 import io.kamacache.proto.v1.SubscribeRequest;
@@ -137,28 +136,28 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
         OperationReply.Builder reply = OperationReply.newBuilder();
         try {
             Outcome out = cache.runFor(operation, sink, Protocol.origin(request.getHeader()));
-            reply.setValue(optional(out.value))
+            reply.setValue(orEmpty(out.value))
                     .setFlag(out.flag)
                     .setHits(out.hits)
                     .setMisses(out.misses)
                     .setPuts(out.puts)
                     .setRemovals(out.removals);
             if (out.result != null) {
-                reply.setResult(optional(codec.encode(out.result)));
+                reply.setResult(orEmpty(codec.encode(out.result)));
             }
             if (out.values != null) {
-                out.values.forEach(value -> reply.addValues(optional(value)));
+                out.values.forEach(value -> reply.addValues(orEmpty(value)));
             }
             if (out.results != null) {
-                out.results.forEach(result -> reply.addResults(optional(result == null ? null : codec.encode(result))));
-                out.failures.forEach(failure -> reply.addFailures(optional(failure == null ? null
+                out.results.forEach(result -> reply.addResults(orEmpty(result == null ? null : codec.encode(result))));
+                out.failures.forEach(failure -> reply.addFailures(orEmpty(failure == null ? null
                         : encodeFailure(failure))));
             }
             if (out.failure != null) {
-                reply.setFailure(ByteString.copyFrom(encodeFailure(out.failure)));
+                reply.setFailure(orEmpty(encodeFailure(out.failure)));
             }
         } catch (RuntimeException | Error e) {
-            reply.setFailure(ByteString.copyFrom(encodeFailure(e)));
+            reply.setFailure(orEmpty(encodeFailure(e)));
         }
         reply.addAllEvents(sink.events());
         return reply.build();
@@ -497,9 +496,11 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
                 + " cache '" + cache + "': " + e).asRuntimeException();
     }
 
-    /** Wraps {@code value} without copying it: stored and encoded bytes are never changed. */
-    private static OptionalValue optional(byte[] value) {
-        return value == null ? OptionalValue.getDefaultInstance()
-                : OptionalValue.newBuilder().setPresent(true).setValue(UnsafeByteOperations.unsafeWrap(value)).build();
+    /**
+     * Wraps {@code value} without copying it (stored and encoded bytes are never changed);
+     * null as empty bytes, which no encoding is.
+     */
+    private static ByteString orEmpty(byte[] value) {
+        return value == null ? ByteString.EMPTY : UnsafeByteOperations.unsafeWrap(value);
     }
 }

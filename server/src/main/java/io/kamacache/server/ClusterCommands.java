@@ -95,10 +95,10 @@ final class ClusterCommands {
             @Parameters(paramLabel = "KEY") String key) {
         return run(target, cluster -> {
             OperationReply reply = cluster.run(group, Op.GET, key, null);
-            if (!reply.getValue().getPresent()) {
+            if (reply.getValue().isEmpty()) { // none: no encoding is empty
                 throw new Failure("no key '" + key + "' in group '" + group + "'");
             }
-            String value = cluster.text(reply.getValue().getValue().toByteArray());
+            String value = cluster.text(reply.getValue().toByteArray());
             if (target.json) {
                 print(Map.of("group", group, "key", key, "value", value));
             } else {

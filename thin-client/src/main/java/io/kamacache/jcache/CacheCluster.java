@@ -18,7 +18,6 @@ import io.kamacache.proto.v1.ListenRequest;
 import io.kamacache.proto.v1.Op;
 import io.kamacache.proto.v1.OperationReply;
 import io.kamacache.proto.v1.OperationRequest;
-import io.kamacache.proto.v1.OptionalValue;
 import io.kamacache.proto.v1.ReconfigureCacheRequest;
 import io.kamacache.proto.v1.RequestHeader;
 import io.kamacache.remote.PeerChannels;
@@ -307,7 +306,7 @@ final class CacheCluster {
         out.result = result == null ? null : codec.decode(result);
         if (reply.getValuesCount() > 0) {
             out.values = new ArrayList<>(reply.getValuesCount());
-            for (OptionalValue value : reply.getValuesList()) {
+            for (ByteString value : reply.getValuesList()) {
                 out.values.add(bytes(value));
             }
         }
@@ -318,18 +317,18 @@ final class CacheCluster {
         out.events = reply.getEventsList();
         if (operation.op == Op.INVOKE_ALL) {
             out.results = new ArrayList<>(reply.getResultsCount());
-            for (OptionalValue each : reply.getResultsList()) {
+            for (ByteString each : reply.getResultsList()) {
                 byte[] bytes = bytes(each);
                 out.results.add(bytes == null ? null : codec.decode(bytes));
             }
             out.failures = new ArrayList<>(reply.getFailuresCount());
-            for (OptionalValue failure : reply.getFailuresList()) {
+            for (ByteString failure : reply.getFailuresList()) {
                 byte[] bytes = bytes(failure);
                 out.failures.add(bytes == null ? null : exception(bytes));
             }
         }
         if (!reply.getFailure().isEmpty()) {
-            RuntimeException failure = exception(reply.getFailure().toByteArray());
+            RuntimeException failure = exception(bytes(reply.getFailure()));
             if (!operation.isBatch()) {
                 throw failure;
             }
@@ -642,8 +641,9 @@ final class CacheCluster {
                 + (description == null ? "" : ": " + description), e);
     }
 
-    private static byte[] bytes(OptionalValue value) {
-        return value.getPresent() ? value.getValue().toByteArray() : null;
+    /** The bytes of a reply's value, result or failure; null for none, which the reply sends as empty. */
+    private static byte[] bytes(ByteString value) {
+        return value.isEmpty() ? null : value.toByteArray();
     }
 
     /** The member asked no longer owns a key of the operation; nothing ran. */
