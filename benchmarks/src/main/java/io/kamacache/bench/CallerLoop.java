@@ -19,8 +19,8 @@ import java.util.stream.Stream;
  * into an HdrHistogram. The CPU the measurement cost is the CPU time, user and system, of
  * this process and of every process it started (the servers of the system under load) over
  * the measurement, as the operating system accounts it ({@link ProcessHandle.Info#totalCpuDuration()}):
- * it moves far less than throughput when other work shares the machine. The first
- * exception of any caller stops the cell and is rethrown.
+ * what a system spends per call, waiting included (a caller that spins for its reply counts).
+ * The first exception of any caller stops the cell and is rethrown.
  */
 final class CallerLoop {
 
