@@ -34,6 +34,7 @@ import io.kamacache.proto.v1.RequestHeader;
 import io.kamacache.proto.v1.SubscribeRequest;
 import io.kamacache.metrics.NodeMetrics;
 import io.kamacache.remote.Protocol;
+import io.kamacache.remote.ReceivedBytes;
 
 import javax.cache.CacheException;
 import javax.cache.configuration.CompleteConfiguration;
@@ -412,12 +413,12 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
         switch (request.getOp()) {
             case GET_ALL, LOAD_ALL, PUT_ALL, REMOVE_ALL, INVOKE_ALL -> {
                 List<byte[]> ks = new ArrayList<>(request.getKeysCount());
-                request.getKeysList().forEach(k -> ks.add(k.toByteArray()));
+                request.getKeysList().forEach(k -> ks.add(ReceivedBytes.of(k)));
                 List<byte[]> vs = null;
                 if (request.getValuesCount() > 0) {
                     vs = new ArrayList<>(request.getValuesCount());
                     for (ByteString v : request.getValuesList()) {
-                        vs.add(v.toByteArray());
+                        vs.add(ReceivedBytes.of(v));
                     }
                 }
                 operation = Operation.batch(request.getOp(), null, ks, null, vs);
@@ -427,10 +428,10 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
                     operation.arguments = arguments(request);
                 }
             }
-            case INVOKE -> operation = Operation.invoke(null, request.getKey().toByteArray(), processor(request),
+            case INVOKE -> operation = Operation.invoke(null, ReceivedBytes.of(request.getKey()), processor(request),
                     arguments(request));
             case OP_UNSPECIFIED, UNRECOGNIZED -> throw new IllegalArgumentException("no operation given");
-            default -> operation = Operation.onKey(request.getOp(), null, request.getKey().toByteArray(), null,
+            default -> operation = Operation.onKey(request.getOp(), null, ReceivedBytes.of(request.getKey()), null,
                     bytesOrNull(request.getValue()), null, bytesOrNull(request.getExpected()));
         }
         return operation;
@@ -455,7 +456,7 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
 
     /** Encoded keys and values are never empty (they start with a type tag), so empty means absent. */
     private static byte[] bytesOrNull(ByteString bytes) {
-        return bytes.isEmpty() ? null : bytes.toByteArray();
+        return bytes.isEmpty() ? null : ReceivedBytes.of(bytes);
     }
 
     /** Refuses, before running anything, an operation on a key this node does not own. */

@@ -22,6 +22,7 @@ import io.kamacache.proto.v1.ReconfigureCacheRequest;
 import io.kamacache.proto.v1.RequestHeader;
 import io.kamacache.remote.PeerChannels;
 import io.kamacache.remote.Protocol;
+import io.kamacache.remote.ReceivedBytes;
 import io.kamacache.remote.SentCall;
 import io.kamacache.ring.HashRing;
 
@@ -356,7 +357,7 @@ final class CacheCluster {
         try {
             Iterator<KeysChunk> chunks = channels().stub(member, JCacheServiceGrpc::newBlockingStub).keys(request);
             while (chunks.hasNext()) {
-                chunks.next().getKeysList().forEach(k -> keys.add(k.toByteArray()));
+                chunks.next().getKeysList().forEach(k -> keys.add(ReceivedBytes.of(k)));
             }
         } catch (StatusRuntimeException e) {
             if (!isUnknownCache(e)) {
@@ -643,7 +644,7 @@ final class CacheCluster {
 
     /** The bytes of a reply's value, result or failure; null for none, which the reply sends as empty. */
     private static byte[] bytes(ByteString value) {
-        return value.isEmpty() ? null : value.toByteArray();
+        return value.isEmpty() ? null : ReceivedBytes.of(value);
     }
 
     /** The member asked no longer owns a key of the operation; nothing ran. */

@@ -2,6 +2,7 @@
  * Calls to other nodes: {@link io.kamacache.remote.PeerChannels} keeps one reused gRPC
  * channel per peer and hands out stubs whose deadline bounds every call;
  * {@link io.kamacache.remote.Protocol} stamps each request with the protocol version and
- * checks the version of what arrives.
+ * checks the version of what arrives; {@link io.kamacache.remote.ReceivedBytes} takes the
+ * bytes of a received field without copying them again.
  */
 package io.kamacache.remote;
