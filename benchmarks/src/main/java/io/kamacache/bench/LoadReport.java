@@ -34,16 +34,20 @@ final class LoadReport {
      * even when a system fails.
      */
     void throughputRow(String operation, int valueBytes, int callers) {
-        List<String> row = List.of(operation, size(valueBytes), String.valueOf(callers));
+        List<String> row = throughputKey(operation, valueBytes, callers);
         throughput.putIfAbsent(row, new HashMap<>());
         cpu.putIfAbsent(row, new HashMap<>());
+    }
+
+    private static List<String> throughputKey(String operation, int valueBytes, int callers) {
+        return List.of(operation, size(valueBytes), String.valueOf(callers));
     }
 
     /** A throughput cell, and the CPU microseconds the system spent per operation in it. */
     void throughput(String operation, int valueBytes, int callers, String system, double opsPerSecond,
                     double cpuMicros) {
         throughputRow(operation, valueBytes, callers);
-        List<String> row = List.of(operation, size(valueBytes), String.valueOf(callers));
+        List<String> row = throughputKey(operation, valueBytes, callers);
         add(throughput, row, system, opsPerSecond);
         add(cpu, row, system, cpuMicros);
     }

@@ -432,7 +432,7 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
                     arguments(request));
             case OP_UNSPECIFIED, UNRECOGNIZED -> throw new IllegalArgumentException("no operation given");
             default -> operation = Operation.onKey(request.getOp(), null, ReceivedBytes.of(request.getKey()), null,
-                    bytesOrNull(request.getValue()), null, bytesOrNull(request.getExpected()));
+                    ReceivedBytes.orNull(request.getValue()), null, ReceivedBytes.orNull(request.getExpected()));
         }
         return operation;
     }
@@ -452,11 +452,6 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
             arguments[i] = codec.decode(request.getArguments(i).toByteArray());
         }
         return arguments;
-    }
-
-    /** Encoded keys and values are never empty (they start with a type tag), so empty means absent. */
-    private static byte[] bytesOrNull(ByteString bytes) {
-        return bytes.isEmpty() ? null : ReceivedBytes.of(bytes);
     }
 
     /** Refuses, before running anything, an operation on a key this node does not own. */

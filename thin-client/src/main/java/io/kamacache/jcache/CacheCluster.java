@@ -301,14 +301,14 @@ final class CacheCluster {
 
     private Outcome outcome(Operation<?, ?> operation, OperationReply reply) {
         Outcome out = new Outcome();
-        out.value = bytes(reply.getValue());
+        out.value = ReceivedBytes.orNull(reply.getValue());
         out.flag = reply.getFlag();
-        byte[] result = bytes(reply.getResult());
+        byte[] result = ReceivedBytes.orNull(reply.getResult());
         out.result = result == null ? null : codec.decode(result);
         if (reply.getValuesCount() > 0) {
             out.values = new ArrayList<>(reply.getValuesCount());
             for (ByteString value : reply.getValuesList()) {
-                out.values.add(bytes(value));
+                out.values.add(ReceivedBytes.orNull(value));
             }
         }
         out.hits = reply.getHits();
@@ -319,17 +319,17 @@ final class CacheCluster {
         if (operation.op == Op.INVOKE_ALL) {
             out.results = new ArrayList<>(reply.getResultsCount());
             for (ByteString each : reply.getResultsList()) {
-                byte[] bytes = bytes(each);
+                byte[] bytes = ReceivedBytes.orNull(each);
                 out.results.add(bytes == null ? null : codec.decode(bytes));
             }
             out.failures = new ArrayList<>(reply.getFailuresCount());
             for (ByteString failure : reply.getFailuresList()) {
-                byte[] bytes = bytes(failure);
+                byte[] bytes = ReceivedBytes.orNull(failure);
                 out.failures.add(bytes == null ? null : exception(bytes));
             }
         }
         if (!reply.getFailure().isEmpty()) {
-            RuntimeException failure = exception(bytes(reply.getFailure()));
+            RuntimeException failure = exception(ReceivedBytes.orNull(reply.getFailure()));
             if (!operation.isBatch()) {
                 throw failure;
             }
@@ -640,11 +640,6 @@ final class CacheCluster {
         String description = e.getStatus().getDescription();
         return new CacheException("node " + member + " could not " + what + ": " + e.getStatus().getCode()
                 + (description == null ? "" : ": " + description), e);
-    }
-
-    /** The bytes of a reply's value, result or failure; null for none, which the reply sends as empty. */
-    private static byte[] bytes(ByteString value) {
-        return value.isEmpty() ? null : ReceivedBytes.of(value);
     }
 
     /** The member asked no longer owns a key of the operation; nothing ran. */

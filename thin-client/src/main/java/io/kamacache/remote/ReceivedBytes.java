@@ -21,6 +21,14 @@ public final class ReceivedBytes {
     private ReceivedBytes() {
     }
 
+    /**
+     * The bytes of a field that sends an encoding or a serialized exception, empty for none:
+     * no encoding is empty (it starts with its type tag), so empty reads as null.
+     */
+    public static byte[] orNull(ByteString field) {
+        return field.isEmpty() ? null : of(field);
+    }
+
     /** The bytes of {@code field}: its own array when it wraps exactly one, else a copy. */
     public static byte[] of(ByteString field) {
         WholeArray whole = new WholeArray();

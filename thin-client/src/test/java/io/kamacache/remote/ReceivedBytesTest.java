@@ -47,6 +47,12 @@ class ReceivedBytesTest {
         assertThat(ReceivedBytes.of(ByteString.EMPTY)).isEmpty();
     }
 
+    @Test
+    void emptyBytesReadAsNoneAndAnyOtherAsThemselves() {
+        assertThat(ReceivedBytes.orNull(ByteString.EMPTY)).isNull();
+        assertThat(ReceivedBytes.orNull(ByteString.copyFrom(new byte[] {0}))).containsExactly(0);
+    }
+
     private static byte[] random(int size) {
         byte[] bytes = new byte[size];
         new Random(size).nextBytes(bytes);
