@@ -162,10 +162,23 @@ final class CacheCluster {
         try {
             return channels().send(owner, request);
         } catch (StatusRuntimeException e) {
-            return () -> {
-                throw e;
-            };
+            return SentCall.failed(e);
         }
+    }
+
+    /**
+     * Waits until every operation of {@code sent} is answered (or out of time) before their
+     * outcomes are taken one by one, so that the caller wakes once rather than once per
+     * owner; see {@link SentCall#awaitAll}.
+     */
+    static void awaitAnswers(List<? extends Sent<?, ?>> sent) {
+        List<SentCall> calls = new ArrayList<>(sent.size());
+        for (Sent<?, ?> part : sent) {
+            if (part.call != null) {
+                calls.add(part.call);
+            }
+        }
+        SentCall.awaitAll(calls);
     }
 
     /**

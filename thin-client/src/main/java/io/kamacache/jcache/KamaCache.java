@@ -609,6 +609,7 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         } catch (RuntimeException e) {
             failed = e;
         }
+        CacheCluster.awaitAnswers(sent);
         for (int p = 0; p < sent.size(); p++) { // every part sent is answered, whatever failed before
             try {
                 merge(merged, remote.get(p), answerPart(sent.get(p), attempt));

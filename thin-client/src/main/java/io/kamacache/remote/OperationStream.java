@@ -79,11 +79,28 @@ final class OperationStream {
             waiting.done();
             throw e;
         }
-        long sentAt = System.nanoTime();
-        return () -> {
+        return new Call(id, stream, reply, System.nanoTime() + deadline.toNanos());
+    }
+
+    /** A call sent on {@code stream}, its reply to come in {@code reply}. */
+    private final class Call implements SentCall {
+        private final long id;
+        private final Open stream;
+        private final CompletableFuture<OperationReply> reply;
+        private final long deadlineAt;
+
+        Call(long id, Open stream, CompletableFuture<OperationReply> reply, long deadlineAt) {
+            this.id = id;
+            this.stream = stream;
+            this.reply = reply;
+            this.deadlineAt = deadlineAt;
+        }
+
+        @Override
+        public OperationReply await() {
             try {
                 waiting.spin(reply);
-                return reply.get(deadline.toNanos() - (System.nanoTime() - sentAt), TimeUnit.NANOSECONDS);
+                return reply.get(deadlineAt - System.nanoTime(), TimeUnit.NANOSECONDS);
             } catch (ExecutionException e) {
                 throw (StatusRuntimeException) e.getCause();
             } catch (TimeoutException e) {
@@ -97,7 +114,17 @@ final class OperationStream {
                 stream.pending.remove(id);
                 waiting.done();
             }
-        };
+        }
+
+        @Override
+        public CompletableFuture<?> answered() {
+            return reply;
+        }
+
+        @Override
+        public long deadline() {
+            return deadlineAt;
+        }
     }
 
     private synchronized Open stream() {

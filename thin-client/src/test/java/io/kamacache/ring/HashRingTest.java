@@ -2,6 +2,7 @@ package io.kamacache.ring;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.charset.StandardCharsets;
@@ -63,6 +64,55 @@ class HashRingTest {
             }
             assertThat(actual).as(function.configName()).hasToString(owners);
         });
+    }
+
+    /**
+     * A key belongs to the member of the first virtual node at or after the key's hash,
+     * wrapping past the last, ties to the smaller name: checked against a scan of every
+     * virtual node, on rings of one point to thousands, with keys that hash exactly onto a
+     * virtual node (its own name) as well as random ones.
+     */
+    @ParameterizedTest
+    @CsvSource({"1, 1", "2, 1", "3, 3", "3, 2048", "7, 100", "5, 777"})
+    void theOwnerIsTheFirstVirtualNodeAtOrAfterTheKeysHash(int memberCount, int virtualNodes) {
+        List<String> members = new ArrayList<>();
+        for (int m = 0; m < memberCount; m++) {
+            members.add("10.0.0." + m + ":7000");
+        }
+        List<byte[]> keys = new ArrayList<>();
+        for (int k = 0; k < 2000; k++) {
+            keys.add(utf8("key-" + k));
+        }
+        for (String member : members) {
+            for (int v = 0; v < Math.min(virtualNodes, 10); v++) {
+                keys.add(utf8(member + "#" + v));
+            }
+        }
+        for (HashFunction function : HashFunction.values()) {
+            HashRing ring = HashRing.of(members, function, virtualNodes);
+            for (byte[] key : keys) {
+                long hash = ring.position(key);
+                String atOrAfter = null;
+                long atOrAfterPosition = 0;
+                String first = null;
+                long firstPosition = 0;
+                for (String member : members) { // members ascend, so a tie keeps the smaller name
+                    for (int v = 0; v < virtualNodes; v++) {
+                        long position = ring.position(utf8(member + "#" + v));
+                        if (position >= hash && (atOrAfter == null || position < atOrAfterPosition)) {
+                            atOrAfter = member;
+                            atOrAfterPosition = position;
+                        }
+                        if (first == null || position < firstPosition) {
+                            first = member;
+                            firstPosition = position;
+                        }
+                    }
+                }
+                assertThat(ring.ownerOf(key)).as("%s on %s", new String(key, StandardCharsets.UTF_8), ring)
+                        .isEqualTo(atOrAfter != null ? atOrAfter : first);
+            }
+        }
     }
 
     // The last digit of the owner's address for each of PINNED_KEYS, in order.
