@@ -23,7 +23,10 @@ public interface SentCall {
      */
     OperationReply await();
 
-    /** Completes, normally or not, once the reply or the call's failure is in; {@link #await} still takes it. */
+    /**
+     * Completes, normally or not, once the reply or the call's failure is in: to wait on, not
+     * to complete; {@link #await} still takes the reply.
+     */
     CompletableFuture<?> answered();
 
     /** When, on the {@link System#nanoTime()} clock, {@link #await} gives up. */
