@@ -31,23 +31,19 @@ final class LoadReport {
 
     /**
      * Reserves a throughput row and its CPU row, so that rows keep the order of the plan
-     * even when a system fails.
+     * even when a system fails; returns the rows' key.
      */
-    void throughputRow(String operation, int valueBytes, int callers) {
-        List<String> row = throughputKey(operation, valueBytes, callers);
+    List<String> throughputRow(String operation, int valueBytes, int callers) {
+        List<String> row = List.of(operation, size(valueBytes), String.valueOf(callers));
         throughput.putIfAbsent(row, new HashMap<>());
         cpu.putIfAbsent(row, new HashMap<>());
-    }
-
-    private static List<String> throughputKey(String operation, int valueBytes, int callers) {
-        return List.of(operation, size(valueBytes), String.valueOf(callers));
+        return row;
     }
 
     /** A throughput cell, and the CPU microseconds the system spent per operation in it. */
     void throughput(String operation, int valueBytes, int callers, String system, double opsPerSecond,
                     double cpuMicros) {
-        throughputRow(operation, valueBytes, callers);
-        List<String> row = throughputKey(operation, valueBytes, callers);
+        List<String> row = throughputRow(operation, valueBytes, callers);
         add(throughput, row, system, opsPerSecond);
         add(cpu, row, system, cpuMicros);
     }

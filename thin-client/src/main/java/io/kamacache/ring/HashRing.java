@@ -63,7 +63,8 @@ public final class HashRing {
             positions[p] = points[p].position;
             owners[p] = points[p].member;
         }
-        sliceBits = Integer.numberOfTrailingZeros(Integer.highestOneBit(Math.max(count, 1))); // count/2 < slices <= count
+        // A slice per one or two positions (count/2 < slices <= count), at least two.
+        sliceBits = Integer.numberOfTrailingZeros(Integer.highestOneBit(Math.max(count, 2)));
         firstInSlice = new int[1 << sliceBits];
         int p = 0;
         for (int slice = 0; slice < firstInSlice.length; slice++) {
@@ -76,7 +77,7 @@ public final class HashRing {
 
     private int slice(long position) {
         // Flipping the sign bit orders positions as unsigned numbers, whose top bits then rise with them.
-        return sliceBits == 0 ? 0 : (int) ((position ^ Long.MIN_VALUE) >>> (Long.SIZE - sliceBits));
+        return (int) ((position ^ Long.MIN_VALUE) >>> (Long.SIZE - sliceBits));
     }
 
     private record Point(long position, String member) {
