@@ -1,5 +1,6 @@
 package io.kamacache.server;
 
+import io.grpc.netty.shaded.io.netty.util.ResourceLeakDetector;
 import io.kamacache.config.ConfigException;
 import io.kamacache.config.KamaConfig;
 import io.kamacache.discovery.MembershipException;
@@ -29,6 +30,9 @@ final class ServerCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ServerCommand.class);
 
+    /** The system property that sets the leak detection of the Netty inside gRPC. */
+    static final String LEAK_DETECTION_PROPERTY = "io.grpc.netty.shaded.io.netty.leakDetection.level";
+
     @Option(names = "--config", paramLabel = "FILE",
             description = "the YAML configuration (docs/configuration.md); without it, built-in defaults: "
                     + "a single node on 127.0.0.1:8001")
@@ -38,6 +42,7 @@ final class ServerCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install();
+        quietLeakDetection();
         KamaConfig settings;
         try {
             if (config != null && !Files.isRegularFile(config)) {
@@ -62,5 +67,17 @@ final class ServerCommand implements Callable<Integer> {
         server.awaitStop();
         LOG.info("kamacache node {} stopped", server.address());
         return 0;
+    }
+
+    /**
+     * Turns off Netty's buffer leak detection unless the operator set its level: by default it
+     * records a stack trace for one buffer in 128, which cost a busy node about 5 % of its CPU
+     * under load, to find leaks in the network stack rather than in anything a node runs.
+     * {@code -Dio.grpc.netty.shaded.io.netty.leakDetection.level=simple} turns it back on.
+     */
+    static void quietLeakDetection() {
+        if (System.getProperty(LEAK_DETECTION_PROPERTY) == null) {
+            ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+        }
     }
 }
