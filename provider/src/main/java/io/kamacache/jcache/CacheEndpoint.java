@@ -137,7 +137,8 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
         OperationReply.Builder reply = OperationReply.newBuilder();
         try {
             Outcome out = cache.runFor(operation, sink, Protocol.origin(request.getHeader()));
-            reply.setValue(orEmpty(out.value))
+            // another node's operation: its owner answers bytes, never the objects it keeps for this JVM's callers
+            reply.setValue(orEmpty((byte[]) out.value))
                     .setFlag(out.flag)
                     .setHits(out.hits)
                     .setMisses(out.misses)
@@ -147,7 +148,7 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
                 reply.setResult(orEmpty(codec.encode(out.result)));
             }
             if (out.values != null) {
-                out.values.forEach(value -> reply.addValues(orEmpty(value)));
+                out.values.forEach(value -> reply.addValues(orEmpty((byte[]) value)));
             }
             if (out.results != null) {
                 out.results.forEach(result -> reply.addResults(orEmpty(result == null ? null : codec.encode(result))));

@@ -281,7 +281,7 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
             case TOUCH -> {
                 StoredValue stored = store.get(op.k);
                 stored = stored == null ? null : touch(op.k, stored);
-                out.value = stored == null ? null : stored.value();
+                out.value = stored == null ? null : answer(op, stored);
             }
             default -> throw new IllegalArgumentException("unknown operation " + op.op);
         }
@@ -291,7 +291,7 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
     // ---- reads ----------------------------------------------------------------------------
 
     private void get(Operation<K, V> op, EventSink<K> sink, Outcome out) {
-        byte[] value = read(op.k, out);
+        Object value = read(op, op.k, out);
         if (value == null && isReadThrough()) {
             value = loadCoalesced(key(op), op.k, given(op, op.key), sink);
         }
@@ -308,8 +308,11 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
         return stored == null ? null : stored.object() != null ? stored.object() : stored.value();
     }
 
-    /** The stored value of a key, counted as a hit or a miss, with the access expiry applied. */
-    private byte[] read(byte[] k, Outcome out) {
+    /**
+     * The stored value of a key as the operation's answer ({@link #answer}), counted as a hit
+     * or a miss, with the access expiry applied.
+     */
+    private Object read(Operation<K, V> op, byte[] k, Outcome out) {
         StoredValue stored = store.get(k);
         out.countGet(stored != null);
         if (stored == null) {
@@ -321,7 +324,15 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
                 return null;
             }
         }
-        return stored.value();
+        return answer(op, stored);
+    }
+
+    /**
+     * A stored value as an operation's answer ({@link Outcome#value}): the immutable object the
+     * entry keeps when the caller is on this JVM, which uses it as it is, else the bytes.
+     */
+    private static Object answer(Operation<?, ?> op, StoredValue stored) {
+        return op.local && stored.object() != null ? stored.object() : stored.value();
     }
 
     /** Applies the access expiry to an entry just read; null when it has changed meanwhile to absent. */
@@ -420,10 +431,10 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
     }
 
     private void getAll(Operation<K, V> op, EventSink<K> sink, Outcome out) {
-        List<byte[]> values = new ArrayList<>(op.ks.size());
+        List<Object> values = new ArrayList<>(op.ks.size());
         List<Integer> missing = new ArrayList<>();
         for (int i = 0; i < op.ks.size(); i++) {
-            byte[] value = read(op.ks.get(i), out);
+            Object value = read(op, op.ks.get(i), out);
             values.add(value);
             if (value == null) {
                 missing.add(i);
@@ -483,7 +494,7 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
         return compute(op, current -> {
             write(op);
             if (current != null && previous != null) {
-                previous.value = current.value();
+                previous.value = answer(op, current);
             }
             return createdOrUpdated(op.key, op.k, op.v, given(op, op.value), current, sink);
         }) != null;
@@ -542,7 +553,7 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
                 return null;
             }
             if (previous != null) {
-                previous.value = current.value();
+                previous.value = answer(op, current);
             }
             removed[0] = true;
             return removed(op.key, op.k, current, sink);
@@ -557,7 +568,7 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
                 return null;
             }
             found[0] = true;
-            if (!sameValue(current.value(), op)) {
+            if (!sameValue(current, op)) {
                 return current.withExpiresAt(expiry.forAccess(current.expiresAt()));
             }
             delete(op);
@@ -576,7 +587,7 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
             }
             write(op);
             if (previous != null) {
-                previous.value = current.value();
+                previous.value = answer(op, current);
             }
             replaced[0] = true;
             return updated(op.key, op.k, op.v, given(op, op.value), current, sink);
@@ -591,7 +602,7 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
                 return null;
             }
             found[0] = true;
-            if (!sameValue(current.value(), op)) {
+            if (!sameValue(current, op)) {
                 return current.withExpiresAt(expiry.forAccess(current.expiresAt()));
             }
             write(op);
@@ -641,7 +652,7 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
         EntryProcessor<K, V, Object> processor = (EntryProcessor<K, V, Object>) op.processor;
         compute(op, current -> {
             out.countGet(current != null);
-            V original = current == null ? null : decode(current.value());
+            V original = current == null ? null : valueOf(current);
             ProcessorEntry<K, V> entry = new ProcessorEntry<>(key, original, isReadThrough() ? this::callLoad : null);
             try {
                 out.result = processor.process(entry, op.arguments);
@@ -723,13 +734,14 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
     }
 
     /**
-     * The key or value object an entry may keep beside its bytes ({@link StoredValue#object()},
+     * The key object an entry may keep beside its bytes, or the value object it may keep in
+     * their place ({@link StoredValue#object()},
      * {@link ByteStore#compute(byte[], Object, UnaryOperator)}): {@code object} when the
      * operation's caller runs on this JVM, where readers use the same objects, and it is
      * immutable; else null. A remote caller's objects would only cost memory here.
      */
     private static Object given(Operation<?, ?> op, Object object) {
-        return op.local && StoredValue.isImmutable(object) ? object : null;
+        return op.local && Codec.isImmutable(object) ? object : null;
     }
 
     /**
@@ -749,25 +761,41 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
                 : store.compute(k, keyObject, remapping);
     }
 
+    /**
+     * The entry a key gets for a value: {@code object} when the entry keeps it ({@link #given}),
+     * and then {@code v} may be null, else the bytes {@code v}.
+     */
     private StoredValue created(K key, byte[] k, byte[] v, Object object, EventSink<K> sink) {
         long expiresAt = expiry.forCreation();
         if (expiresAt == ExpiryTimes.AT_ONCE) {
             return null;
         }
-        sink.publish(EventType.CREATED, key, k, v, null);
+        if (sink.wants(EventType.CREATED)) { // values kept as objects are encoded only for a listener
+            sink.publish(EventType.CREATED, key, k, bytes(v, object), null);
+        }
         return StoredValue.of(v, expiresAt, object);
     }
 
     private StoredValue updated(K key, byte[] k, byte[] v, Object object, StoredValue current,
                                 EventSink<K> sink) {
-        sink.publish(EventType.UPDATED, key, k, v, current.value());
+        if (sink.wants(EventType.UPDATED)) {
+            sink.publish(EventType.UPDATED, key, k, bytes(v, object), current.value());
+        }
         return StoredValue.of(v, expiry.forUpdate(current.expiresAt()), object);
     }
 
     /** Always null: the entry is gone, and its event published. */
     private StoredValue removed(K key, byte[] k, StoredValue current, EventSink<K> sink) {
-        sink.publish(EventType.REMOVED, key, k, current.value(), current.value());
+        if (sink.wants(EventType.REMOVED)) {
+            byte[] value = current.value();
+            sink.publish(EventType.REMOVED, key, k, value, value);
+        }
         return null;
+    }
+
+    /** A value's bytes: {@code v}, or when the caller gave only the immutable object, its encoding. */
+    private static byte[] bytes(byte[] v, Object object) {
+        return v != null ? v : Codec.encodeImmutable(object);
     }
 
     /** The indexes of the keys a batch writer left behind: the ones it did not write or delete. */
@@ -827,7 +855,11 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
         return decoded;
     }
 
-    private boolean sameValue(byte[] stored, Operation<K, V> op) {
+    private boolean sameValue(StoredValue current, Operation<K, V> op) {
+        if (current.object() != null && op.expected != null) {
+            return op.expected.equals(current.object()); // immutable values: equal objects, equal bytes
+        }
+        byte[] stored = current.value();
         if (Arrays.equals(stored, op.e)) {
             return true;
         }
@@ -838,6 +870,12 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
         // arrays by content: bytes stored with a media type equal the same bytes without one
         return op.expected instanceof byte[] expected && value instanceof byte[] bytes
                 ? Arrays.equals(expected, bytes) : op.expected.equals(value);
+    }
+
+    /** A stored value as the cache's type: its immutable object, else its bytes decoded. */
+    @SuppressWarnings("unchecked")
+    private V valueOf(StoredValue stored) {
+        return stored.object() != null ? (V) stored.object() : decode(stored.value());
     }
 
     @SuppressWarnings("unchecked")

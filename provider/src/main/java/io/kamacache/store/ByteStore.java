@@ -1,5 +1,6 @@
 package io.kamacache.store;
 
+import io.kamacache.codec.Codec;
 import io.kamacache.config.PolicyKind;
 import io.kamacache.eviction.Capacity;
 import io.kamacache.eviction.EvictionNode;
@@ -34,8 +35,9 @@ import java.util.function.UnaryOperator;
  * documentation for how it works. Keys and values are owned by the store once passed in:
  * callers must not modify the arrays afterwards.
  *
- * <p>Weight: an entry weighs its key bytes plus its value bytes (and the key's and the
- * value's objects, {@link StoredValue#weightOfObject}, when it keeps them) plus
+ * <p>Weight: an entry weighs its key bytes (and the key's object,
+ * {@link StoredValue#weightOfObject}, when it keeps one) plus its value's bytes or object
+ * ({@link StoredValue#weight}) plus
  * {@link #ENTRY_OVERHEAD}, so that a {@code maxBytes} bound also limits the memory many
  * small entries cost. An entry heavier than the whole {@code maxBytes} is never kept: writing it
  * removes any previous value of the key and reports the new one as {@link
@@ -198,7 +200,7 @@ public final class ByteStore implements AutoCloseable {
 
     private StoredValue compute(ByteKey key, UnaryOperator<StoredValue> remapping) {
         Objects.requireNonNull(remapping, "remapping");
-        if (key.object != null && !StoredValue.isImmutable(key.object)) {
+        if (key.object != null && !Codec.isImmutable(key.object)) {
             throw new IllegalArgumentException("only Strings and boxed primitives are kept as key objects, not "
                     + key.object.getClass().getName());
         }
@@ -325,12 +327,7 @@ public final class ByteStore implements AutoCloseable {
 
     /** The weight an entry of this key and value has: their bytes, and the objects it keeps. */
     private static long weightOf(ByteKey key, StoredValue value) {
-        return key.bytes.length + StoredValue.weightOfObject(key.object) + ENTRY_OVERHEAD + valueWeight(value);
-    }
-
-    /** The value's part of an entry's weight. */
-    private static long valueWeight(StoredValue value) {
-        return value.value().length + value.objectWeight();
+        return key.bytes.length + StoredValue.weightOfObject(key.object) + ENTRY_OVERHEAD + value.weight();
     }
 
     /** Removes the entries whose expiry time has passed; the background sweep calls this. */
@@ -591,7 +588,7 @@ public final class ByteStore implements AutoCloseable {
                 return null;
             }
             if (node != null && expired == null) {
-                long delta = valueWeight(next) - valueWeight(node.value);
+                long delta = next.weight() - node.value.weight();
                 node.value = next;
                 if (delta != 0) { // a value of the same size, as most rewrites are, spares the shared counter
                     weight.addAndGet(delta);

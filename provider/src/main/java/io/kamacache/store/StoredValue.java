@@ -1,19 +1,22 @@
 package io.kamacache.store;
 
+import io.kamacache.codec.Codec;
+
 import java.util.Objects;
 
 /**
- * What the store keeps for a key: the value bytes, the absolute time (epoch milliseconds)
- * at which the entry expires, and optionally the value as an immutable object. Immutable
- * by contract: the store takes ownership of the array, and neither it nor anyone reading
- * the value may change it.
+ * What the store keeps for a key: the value bytes, or the value as an immutable object in
+ * their place, and the absolute time (epoch milliseconds) at which the entry expires.
+ * Immutable by contract: the store takes ownership of the array, and neither it nor anyone
+ * reading the value may change it.
  *
  * <p>The object is for a face that decodes values (JCache): when a writer on this JVM
- * stores a value of an immutable type (a {@code String}, a boxed primitive) it keeps the
- * object beside the bytes, and readers on this JVM hand it out as it is instead of
- * decoding a copy, which is what store-by-value means for an object nobody can change.
- * It counts in the entry's weight ({@link #objectWeight()}), so byte bounds still bound
- * the memory held.
+ * stores a value of an immutable type (a {@code String}, a boxed primitive,
+ * {@link Codec#isImmutable}) the entry keeps the object instead of its bytes, and readers on
+ * this JVM hand it out as it is instead of decoding a copy, which is what store-by-value
+ * means for an object nobody can change. Whoever needs the bytes (another node's read, an
+ * event, a handoff) gets them encoded then, each time: the entry never holds both, so its
+ * weight ({@link #weight()}) is what it holds and byte bounds bound the memory held.
  */
 public final class StoredValue {
 
@@ -28,7 +31,7 @@ public final class StoredValue {
     private final Object object;
 
     private StoredValue(byte[] value, long expiresAt, Object object) {
-        this.value = Objects.requireNonNull(value, "value");
+        this.value = object != null ? null : Objects.requireNonNull(value, "value");
         this.expiresAt = expiresAt;
         this.object = object;
     }
@@ -44,47 +47,41 @@ public final class StoredValue {
     }
 
     /**
-     * A value that expires at {@code expiresAt} epoch milliseconds, kept also as
-     * {@code object}, which the bytes encode and which must be immutable (a {@code String}
-     * or a boxed primitive); null keeps the bytes alone.
+     * A value that expires at {@code expiresAt} epoch milliseconds: {@code object} when there
+     * is one, which must be immutable ({@link Codec#isImmutable}) and is kept in place of the
+     * bytes it encodes (which may then be null, and are dropped when given), else the bytes.
      *
      * @throws IllegalArgumentException if the object is of another type
+     * @throws NullPointerException if there is neither
      */
     public static StoredValue of(byte[] value, long expiresAt, Object object) {
-        if (object != null && !isImmutable(object)) {
+        if (object != null && !Codec.isImmutable(object)) {
             throw new IllegalArgumentException("only Strings and boxed primitives are kept as objects, not "
                     + object.getClass().getName());
         }
         return new StoredValue(value, expiresAt, object);
     }
 
-    /** Whether {@link #of(byte[], long, Object)} keeps {@code object}: a String or a boxed primitive. */
-    public static boolean isImmutable(Object object) {
-        return object instanceof String || object instanceof Integer || object instanceof Long
-                || object instanceof Short || object instanceof Byte || object instanceof Character
-                || object instanceof Boolean || object instanceof Float || object instanceof Double;
-    }
-
-    /** The value bytes; the caller must not modify them. */
+    /**
+     * The value bytes; the caller must not modify them. For a value kept as its object they
+     * are encoded now, a new array on every call.
+     */
     public byte[] value() {
-        return value;
+        return value != null ? value : Codec.encodeImmutable(object);
     }
 
-    /** The value as an immutable object, or null when only the bytes are kept. */
+    /** The value as an immutable object, or null when the bytes are kept. */
     public Object object() {
         return object;
     }
 
-    /**
-     * What keeping {@link #object()} costs in bytes, at most: the object's header and fields
-     * and, for a String, its character array; 0 without one.
-     */
-    public int objectWeight() {
-        return weightOfObject(object);
+    /** What the value holds in memory, in bytes: its bytes' length, or its object's weight ({@link #weightOfObject}). */
+    public long weight() {
+        return value != null ? value.length : weightOfObject(object);
     }
 
     /**
-     * What keeping an immutable object ({@link #isImmutable}) beside its bytes costs, at most:
+     * What keeping an immutable object ({@link Codec#isImmutable}) costs, at most:
      * its header and fields and, for a String, its character array; 0 for null.
      */
     public static int weightOfObject(Object object) {

@@ -1,5 +1,6 @@
 package io.kamacache.store;
 
+import io.kamacache.codec.Codec;
 import io.kamacache.config.PolicyKind;
 import io.kamacache.eviction.Capacity;
 import io.kamacache.testing.ManualClock;
@@ -201,27 +202,30 @@ class ByteStoreTest {
     }
 
     @Test
-    void aKeptObjectWeighsInAndOnlyImmutableOnesAreKept() {
+    void aValueKeptAsItsObjectWeighsTheObjectAndIsEncodedWhenItsBytesAreAskedFor() {
         ByteStore store = store(StoreOptions.defaults());
-        StoredValue withObject = StoredValue.of(bytes("value"), StoredValue.ETERNAL, "value");
-        store.put(bytes("k"), withObject);
-        assertThat(store.weightedSize()).isEqualTo(ByteStore.weightOf(bytes("k"), bytes("value"))
-                + withObject.objectWeight()).isGreaterThan(ByteStore.weightOf(bytes("k"), bytes("value")));
-        assertThat(store.get(bytes("k")).object()).isSameAs(withObject.object());
+        byte[] encoded = Codec.create(List.of(), null).encode("value");
+        StoredValue kept = StoredValue.of(encoded, StoredValue.ETERNAL, "value");
+        store.put(bytes("k"), kept);
+        // the object alone: the bytes given are not kept beside it
+        long objectOnly = bytes("k").length + ByteStore.ENTRY_OVERHEAD + StoredValue.weightOfObject("value");
+        assertThat(store.weightedSize()).isEqualTo(objectOnly);
+        assertThat(store.get(bytes("k")).object()).isSameAs(kept.object());
+        assertThat(store.get(bytes("k")).value()).isEqualTo(encoded).isNotSameAs(encoded);
+        assertThat(StoredValue.of(null, StoredValue.ETERNAL, "value").value()).isEqualTo(encoded);
         store.put(bytes("k"), value("value"));
         assertThat(store.weightedSize()).isEqualTo(ByteStore.weightOf(bytes("k"), bytes("value")));
-        assertThat(StoredValue.of(bytes("v"), 5, "v").withExpiresAt(7).object()).isEqualTo("v");
+        assertThat(store.get(bytes("k")).object()).isNull();
+        assertThat(StoredValue.of(null, 5, 42L).withExpiresAt(7).object()).isEqualTo(42L);
+        assertThat(StoredValue.of(null, 5, 42L).withExpiresAt(7).value()).isEqualTo(Codec.encodeImmutable(42L));
 
-        for (Object immutable : List.of("s", 1, 1L, (short) 1, (byte) 1, 'c', true, 1.0f, 1.0)) {
-            assertThat(StoredValue.isImmutable(immutable)).as("%s", immutable.getClass()).isTrue();
-        }
         for (Object notKept : List.of(new byte[1], new ArrayList<>(), new StringBuilder("s"),
                 new java.util.concurrent.atomic.AtomicLong(), new java.math.BigDecimal("1"))) {
-            assertThat(StoredValue.isImmutable(notKept)).as("%s", notKept.getClass()).isFalse();
             assertThatThrownBy(() -> StoredValue.of(bytes("v"), 1, notKept))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining(notKept.getClass().getName());
         }
+        assertThatThrownBy(() -> StoredValue.of(null, 1, null)).isInstanceOf(NullPointerException.class);
     }
 
     @Test

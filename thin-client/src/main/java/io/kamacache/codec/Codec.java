@@ -65,6 +65,31 @@ public final class Codec {
         return AllowList.checkPattern(pattern);
     }
 
+    /**
+     * Whether {@code value} is a String or a boxed primitive: immutable, so that it may be
+     * kept as it is where a copy would otherwise be (store-by-value means nothing for an
+     * object nobody can change), and encoded alike by every codec ({@link #encodeImmutable}).
+     */
+    public static boolean isImmutable(Object value) {
+        return value instanceof String || value instanceof Integer || value instanceof Long
+                || value instanceof Short || value instanceof Byte || value instanceof Character
+                || value instanceof Boolean || value instanceof Float || value instanceof Double;
+    }
+
+    /**
+     * The bytes of an immutable value ({@link #isImmutable}), as {@link #encode} gives them:
+     * its fast path, the same in every codec since no allow-list is involved.
+     *
+     * @throws IllegalArgumentException if the value is not immutable
+     */
+    public static byte[] encodeImmutable(Object value) {
+        if (!isImmutable(value)) {
+            throw new IllegalArgumentException("not a String or a boxed primitive: "
+                    + (value == null ? "null" : value.getClass().getName()));
+        }
+        return FastPath.encode(value);
+    }
+
     /** The patterns Java serialization may handle: {@link #DEFAULT_ALLOW_LIST}, then the extra ones. */
     public List<String> allowList() {
         return allowList.patterns();

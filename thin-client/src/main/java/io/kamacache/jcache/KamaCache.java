@@ -102,9 +102,9 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         if (held != null) {
             statistics.recordGets(true, 1);
             statistics.recordGetTime(start);
-            return held instanceof byte[] bytes ? decode(bytes) : (V) held;
+            return valueOf(held);
         }
-        return decodeOrNull(runGet(key, k != null ? k : codec.encode(key), start).value);
+        return valueOf(runGet(key, k != null ? k : codec.encode(key), start).value);
     }
 
     /** A get at the key's owner, counted in the statistics; its outcome holds the stored bytes. */
@@ -122,7 +122,9 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         requireOpen();
         Objects.requireNonNull(key, "key must not be null");
         Outcome out = runGet(key, codec.encode(key), statistics.start());
-        return out.value == null ? null : new Typed<>(decodeOrNull(out.value), Codec.mediaType(out.value));
+        // a value kept as its object (a String, a boxed primitive) was not put with a media type
+        return out.value == null ? null
+                : new Typed<>(valueOf(out.value), out.value instanceof byte[] bytes ? Codec.mediaType(bytes) : null);
     }
 
     /**
@@ -161,9 +163,9 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         Outcome out = runBatch(Op.GET_ALL, keys, null, false);
         Map<K, V> found = new HashMap<>(keys.size() * 2);
         for (int i = 0; i < keys.size(); i++) {
-            byte[] value = out.values.get(i);
+            Object value = out.values.get(i);
             if (value != null) {
-                found.put(keys.get(i), decode(value));
+                found.put(keys.get(i), valueOf(value));
             }
         }
         record(out, start, true);
@@ -234,7 +236,7 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         long start = statistics.start();
         Outcome out = run(onKey(Op.GET_AND_PUT, key, value, null));
         record(out, start, true);
-        return decodeOrNull(out.value);
+        return valueOf(out.value);
     }
 
     @Override
@@ -283,7 +285,7 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         long start = statistics.start();
         Outcome out = run(Operation.onKey(Op.GET_AND_REMOVE, key, codec.encode(key)));
         record(out, start, true);
-        return decodeOrNull(out.value);
+        return valueOf(out.value);
     }
 
     @Override
@@ -326,7 +328,7 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         long start = statistics.start();
         Outcome out = run(onKey(Op.GET_AND_REPLACE, key, value, null));
         record(out, start, true);
-        return decodeOrNull(out.value);
+        return valueOf(out.value);
     }
 
     @Override
@@ -450,9 +452,9 @@ public final class KamaCache<K, V> implements Cache<K, V> {
                         next = new CacheEntry<>(decode(entry.getKey()), decode(entry.getValue()));
                     } else if (remote.hasNext()) {
                         byte[] k = remote.next();
-                        byte[] value = run(Operation.onKey(Op.TOUCH, null, k)).value;
+                        Object value = run(Operation.onKey(Op.TOUCH, null, k)).value;
                         if (value != null) {
-                            next = new CacheEntry<>(decode(k), decode(value));
+                            next = new CacheEntry<>(decode(k), valueOf(value));
                         }
                     } else if (members.hasNext()) {
                         remote = cluster.keys(members.next(), name).iterator();
@@ -513,6 +515,7 @@ public final class KamaCache<K, V> implements Cache<K, V> {
     }
 
     private CacheCluster.Sent<K, V> send(String owner, Operation<K, V> operation) {
+        operation.encodeValue(codec);
         local.recordSent();
         return cluster.send(owner, name, operation, events.mask());
     }
@@ -593,7 +596,7 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         List<List<Integer>> remote = new ArrayList<>(byOwner.values());
         List<CacheCluster.Sent<K, V>> sent = new ArrayList<>(byOwner.size());
         Outcome merged = new Outcome();
-        merged.values = new ArrayList<>(Collections.nCopies(whole.ks.size(), (byte[]) null));
+        merged.values = new ArrayList<>(Collections.nCopies(whole.ks.size(), null));
         if (whole.op == Op.INVOKE_ALL) {
             merged.results = new ArrayList<>(Collections.nCopies(whole.ks.size(), null));
             merged.failures = new ArrayList<>(Collections.nCopies(whole.ks.size(), (RuntimeException) null));
@@ -783,8 +786,10 @@ public final class KamaCache<K, V> implements Cache<K, V> {
     }
 
     private Operation<K, V> onKey(Op op, K key, V value, V expected) {
-        return Operation.onKey(op, key, codec.encode(key), value, codec.encode(value), expected,
-                expected == null ? null : codec.encode(expected));
+        // an immutable value needs no bytes at an owner here, which keeps the object; any other is encoded now, so
+        // that one the codec refuses fails before anything is done
+        return Operation.onKey(op, key, codec.encode(key), value, Codec.isImmutable(value) ? null : codec.encode(value),
+                expected, expected == null ? null : codec.encode(expected));
     }
 
     // ---- listeners, configuration, lifecycle ----------------------------------------------
@@ -947,6 +952,12 @@ public final class KamaCache<K, V> implements Cache<K, V> {
 
     private <T> T decodeOrNull(byte[] bytes) {
         return bytes == null ? null : decode(bytes);
+    }
+
+    /** An owner's answer ({@link Outcome#value}) as the cache's type: the object it kept, else its bytes decoded. */
+    @SuppressWarnings("unchecked")
+    private V valueOf(Object answer) {
+        return answer instanceof byte[] bytes ? decode(bytes) : (V) answer;
     }
 
     private void checkTypes(K key, V value) {

@@ -1,5 +1,6 @@
 package io.kamacache.jcache;
 
+import io.kamacache.codec.Codec;
 import io.kamacache.proto.v1.Op;
 
 import javax.cache.processor.EntryProcessor;
@@ -9,7 +10,9 @@ import java.util.List;
  * One operation of a cache on one key, or on a batch of keys that share an owner, as the
  * owner runs it ({@link OwnedEntries#run}). Keys and values travel as bytes; the typed
  * forms are filled in where the caller has them, and decoded at the owner where it needs
- * them (for the writer, the loader, an entry processor or a listener).
+ * them (for the writer, the loader, an entry processor or a listener). An immutable value
+ * ({@link Codec#isImmutable}) from a caller on this JVM comes without its bytes, which an
+ * owner here does not need (it keeps the object), until the operation goes to another node.
  */
 final class Operation<K, V> {
 
@@ -17,7 +20,8 @@ final class Operation<K, V> {
     K key;
     final byte[] k;
     V value;
-    final byte[] v;
+    /** Null when there is no value, or until needed when the caller gave an immutable one. */
+    byte[] v;
     /** The value a conditional operation compares with. */
     V expected;
     final byte[] e;
@@ -75,6 +79,13 @@ final class Operation<K, V> {
         operation.keys = keys;
         operation.values = values;
         return operation;
+    }
+
+    /** Encodes the value if only its object was given: an owner on another node is sent bytes. */
+    void encodeValue(Codec codec) {
+        if (v == null && value != null) {
+            v = codec.encode(value);
+        }
     }
 
     boolean isBatch() {

@@ -10,14 +10,18 @@ import java.util.List;
  */
 final class Outcome {
 
-    /** The value read, or the previous value of a get-and-x; null when there was none. */
-    byte[] value;
+    /**
+     * The value read, or the previous value of a get-and-x; null when there was none. Its
+     * bytes, or for a caller on this JVM the immutable object the entry keeps (never a
+     * {@code byte[]}); a caller on another node is always answered bytes.
+     */
+    Object value;
     /** The answer of a boolean operation: stored, removed, replaced, present. */
     boolean flag;
     /** What an entry processor returned (at a remote owner: its encoded bytes). */
     Object result;
-    /** Batch answers, index by index with the keys: the value found or loaded, or null. */
-    List<byte[]> values;
+    /** Batch answers, index by index with the keys: the value found or loaded, or null; each as {@link #value}. */
+    List<Object> values;
     /** {@code INVOKE_ALL}, index by index with the keys: what each processor returned. */
     List<Object> results;
     /** {@code INVOKE_ALL}, index by index: the failure of each key whose processor failed, else null. */

@@ -413,4 +413,20 @@ class CodecTest {
                 .hasMessageContaining("corrupt");
         assertThatThrownBy(() -> Codec.mediaType(truncated)).isInstanceOf(CodecException.class);
     }
+
+    @Test
+    void immutableValuesAreStringsAndBoxedPrimitivesEncodedAsEveryCodecEncodesThem() {
+        Codec other = Codec.create(List.of("com.example.*"), null);
+        for (Object immutable : List.of("s", "ünïcode", 1, 1L, (short) 1, (byte) 1, 'c', true, 1.0f, 1.0)) {
+            assertThat(Codec.isImmutable(immutable)).as("%s", immutable.getClass()).isTrue();
+            assertThat(Codec.encodeImmutable(immutable)).isEqualTo(DEFAULT.encode(immutable)).isEqualTo(other.encode(immutable));
+        }
+        for (Object mutable : List.of(new byte[1], new ArrayList<>(), new StringBuilder("s"), new AtomicLong(),
+                new BigDecimal("1"))) {
+            assertThat(Codec.isImmutable(mutable)).as("%s", mutable.getClass()).isFalse();
+            assertThatThrownBy(() -> Codec.encodeImmutable(mutable)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining(mutable.getClass().getName());
+        }
+        assertThat(Codec.isImmutable(null)).isFalse();
+    }
 }
