@@ -36,7 +36,7 @@ final class Operation<K, V> {
     List<V> values;
     /**
      * Whether the caller runs on this JVM and gave the typed forms: the owner may then keep
-     * the values it gives as they are, beside their bytes, for this JVM's readers.
+     * immutable values it gives as they are, in place of their bytes, for this JVM's readers.
      */
     final boolean local;
 
