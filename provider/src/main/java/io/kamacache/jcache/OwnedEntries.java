@@ -770,18 +770,20 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
         if (expiresAt == ExpiryTimes.AT_ONCE) {
             return null;
         }
+        StoredValue created = StoredValue.of(v, expiresAt, object);
         if (sink.wants(EventType.CREATED)) { // values kept as objects are encoded only for a listener
-            sink.publish(EventType.CREATED, key, k, bytes(v, object), null);
+            sink.publish(EventType.CREATED, key, k, created.value(), null);
         }
-        return StoredValue.of(v, expiresAt, object);
+        return created;
     }
 
     private StoredValue updated(K key, byte[] k, byte[] v, Object object, StoredValue current,
                                 EventSink<K> sink) {
+        StoredValue updated = StoredValue.of(v, expiry.forUpdate(current.expiresAt()), object);
         if (sink.wants(EventType.UPDATED)) {
-            sink.publish(EventType.UPDATED, key, k, bytes(v, object), current.value());
+            sink.publish(EventType.UPDATED, key, k, updated.value(), current.value());
         }
-        return StoredValue.of(v, expiry.forUpdate(current.expiresAt()), object);
+        return updated;
     }
 
     /** Always null: the entry is gone, and its event published. */
@@ -791,11 +793,6 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
             sink.publish(EventType.REMOVED, key, k, value, value);
         }
         return null;
-    }
-
-    /** A value's bytes: {@code v}, or when the caller gave only the immutable object, its encoding. */
-    private static byte[] bytes(byte[] v, Object object) {
-        return v != null ? v : Codec.encodeImmutable(object);
     }
 
     /** The indexes of the keys a batch writer left behind: the ones it did not write or delete. */
