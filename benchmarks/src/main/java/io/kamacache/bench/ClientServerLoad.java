@@ -115,7 +115,8 @@ public final class ClientServerLoad implements Callable<Integer> {
     private String redisServer = "redis-server";
 
     @Option(names = "--server-heap", paramLabel = "SIZE",
-            description = "-Xms and -Xmx of every kamacache server and Hazelcast member JVM (default: ${DEFAULT-VALUE}).")
+            description = "-Xms and -Xmx of every kamacache server and Hazelcast member JVM, whose heap is touched "
+                    + "at start (-XX:+AlwaysPreTouch) (default: ${DEFAULT-VALUE}).")
     private String serverHeap = "2g";
 
     @Option(names = "--logs", paramLabel = "DIR",
