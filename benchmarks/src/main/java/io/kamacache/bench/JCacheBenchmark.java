@@ -57,8 +57,9 @@ import java.util.concurrent.TimeUnit;
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Fork(value = 1, jvmArgsAppend = {
-        // a fixed heap: every provider allocates per operation, and a growing heap adds noise
-        "-Xms2g", "-Xmx2g",
+        // a fixed heap, touched at start: every provider allocates per operation, and a growing
+        // heap, or one whose pages are first touched while measured, adds noise
+        "-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch",
         // what Hazelcast asks for on Java 9+ (it warns without them); harmless to the others
         "--add-modules", "java.se",
         "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED",

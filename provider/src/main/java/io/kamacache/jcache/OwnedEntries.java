@@ -500,6 +500,19 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
         }) != null;
     }
 
+    @Override
+    public int putHeld(K key, byte[] k, V value, byte[] v) {
+        if (writer != null || countsRunning || closing || group.isTakingOver()) {
+            return -1;
+        }
+        // a String key already held is not encoded: its entry has the bytes
+        byte[] held = k != null ? k : key instanceof String s ? store.heldKey(AsciiKey.hash(s), s, ASCII_ENCODING) : null;
+        byte[] bytes = held != null ? held : codec.encode(key);
+        Object object = v == null ? value : null;
+        return compute(bytes, Codec.isImmutable(key) ? key : null,
+                current -> createdOrUpdated(key, bytes, v, object, current, EventSink.none())) != null ? 1 : 0;
+    }
+
     private void putIfAbsent(Operation<K, V> op, EventSink<K> sink, Outcome out) {
         boolean[] existed = {false};
         compute(op, current -> {

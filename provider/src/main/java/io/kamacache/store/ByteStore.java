@@ -116,6 +116,16 @@ public final class ByteStore implements AutoCloseable {
         return live(data.get(new Probe(hash, keyObject, isEncoding)), false);
     }
 
+    /**
+     * The bytes of the key that an entry held for {@code keyObject} (found as
+     * {@link #peek(int, Object, BiPredicate)} finds it, expired or not) was stored with, or
+     * null when there is none: a caller that has not encoded the key may compute with them.
+     */
+    public byte[] heldKey(int hash, Object keyObject, BiPredicate<Object, byte[]> isEncoding) {
+        StoreNode node = data.get(new Probe(hash, keyObject, isEncoding));
+        return node == null ? null : node.key.bytes;
+    }
+
     private StoredValue read(byte[] key, boolean removeExpired) {
         return live(data.get(new ByteKey(requireKey(key), null)), removeExpired);
     }
@@ -576,7 +586,9 @@ public final class ByteStore implements AutoCloseable {
             }
             // the key the entry will keep: an update keeps the node's, an entry made anew the argument's
             ByteKey kept = node != null && expired == null ? node.key : k;
-            if (next != null && bookkeeping.capacity.isTooHeavy(weightOf(kept, next))) {
+            Capacity capacity = bookkeeping.capacity;
+            // without a byte bound no entry is too heavy, and weighing the key would read it
+            if (next != null && capacity.maxBytes() > 0 && capacity.isTooHeavy(weightOf(kept, next))) {
                 rejected = next;
                 next = null;
             }

@@ -29,11 +29,19 @@ public final class StoredValue {
     private final byte[] value;
     private final long expiresAt;
     private final Object object;
+    /**
+     * {@link #weight()}, kept because a rewrite subtracts the weight of the value it replaces,
+     * which would otherwise cost reading that value's object and array, likely out of cache.
+     * An int fits in the object's padding; a String of more than a billion chars is counted
+     * as {@code Integer.MAX_VALUE}.
+     */
+    private final int weight;
 
     private StoredValue(byte[] value, long expiresAt, Object object) {
         this.value = object != null ? null : Objects.requireNonNull(value, "value");
         this.expiresAt = expiresAt;
         this.object = object;
+        this.weight = object != null ? weightOfObject(object) : value.length;
     }
 
     /** A value that never expires; the array is not copied. */
@@ -77,7 +85,7 @@ public final class StoredValue {
 
     /** What the value holds in memory, in bytes: its bytes' length, or its object's weight ({@link #weightOfObject}). */
     public long weight() {
-        return value != null ? value.length : weightOfObject(object);
+        return weight;
     }
 
     /**
@@ -88,7 +96,7 @@ public final class StoredValue {
         if (object == null) {
             return 0;
         }
-        return object instanceof String s ? OBJECT_HEADER + 2 * s.length() : OBJECT_HEADER;
+        return object instanceof String s ? (int) Math.min(Integer.MAX_VALUE, OBJECT_HEADER + 2L * s.length()) : OBJECT_HEADER;
     }
 
     /** Epoch milliseconds at which the entry expires, or {@link #ETERNAL}. */

@@ -1,5 +1,6 @@
 package io.kamacache.store;
 
+import io.kamacache.codec.AsciiKey;
 import io.kamacache.codec.Codec;
 import io.kamacache.config.PolicyKind;
 import io.kamacache.eviction.Capacity;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiPredicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -413,5 +415,25 @@ class ByteStoreTest {
         store.reconfigure(PolicyKind.TWO_QUEUE, new Capacity(0, 5));
         assertThat(store.size()).isEqualTo(5);
         assertThat(removals).hasSize(115);
+    }
+
+    @Test
+    void aKeyObjectFindsItsEntryAndTheBytesItWasStoredWithWithoutBeingEncoded() {
+        BiPredicate<Object, byte[]> ascii = (key, bytes) -> AsciiKey.isEncodedIn((String) key, bytes);
+        ByteStore store = store(StoreOptions.defaults());
+        String key = "user-7";
+        byte[] k = Codec.create(List.of(), getClass().getClassLoader()).encode(key);
+        store.compute(k, key, current -> value("v"));
+        String equalKey = new String("user-7".toCharArray()); // equal, not the same object
+        for (String probe : List.of(key, equalKey)) {
+            assertThat(store.heldKey(AsciiKey.hash(probe), probe, ascii)).isSameAs(k);
+            assertThat(text(store.peek(AsciiKey.hash(probe), probe, ascii).value())).isEqualTo("v");
+        }
+        assertThat(store.heldKey(AsciiKey.hash("user-8"), "user-8", ascii)).isNull();
+        // an expired entry still has its key bytes, for the write that replaces it
+        store.compute(k, key, current -> StoredValue.of(bytes("w"), clock.millis() + 10));
+        clock.advance(Duration.ofMillis(10));
+        assertThat(store.peek(AsciiKey.hash(key), key, ascii)).isNull();
+        assertThat(store.heldKey(AsciiKey.hash(key), key, ascii)).isSameAs(k);
     }
 }

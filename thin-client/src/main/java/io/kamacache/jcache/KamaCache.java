@@ -226,7 +226,17 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         requireOpen();
         checkTypes(key, value);
         long start = statistics.start();
-        record(run(onKey(Op.PUT, key, value, null)), start, false);
+        // a put of a key held here that nobody hears of needs no operation, as a hit needs none;
+        // alone, without a ring to place it on, the key need not even be encoded
+        byte[] k = cluster == null ? null : codec.encode(key);
+        byte[] v = Codec.isImmutable(value) ? null : codec.encode(value);
+        int puts = events.mask() == 0 && (k == null || cluster.ownerOf(k) == null && cluster.remoteMask(name, null) == 0)
+                ? local.putHeld(key, k, value, v) : -1;
+        if (puts >= 0) {
+            statistics.recordPuts(puts, start);
+            return;
+        }
+        record(run(Operation.onKey(Op.PUT, key, k != null ? k : codec.encode(key), value, v, null, null)), start, false);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.kamacache.jcache;
 
+import io.kamacache.codec.Codec;
+
 import io.kamacache.jcache.management.GetCounters;
 
 import java.time.Duration;
@@ -32,6 +34,20 @@ interface LocalEntries<K, V> {
      * @param k the key's bytes, or null when the caller has not encoded it
      */
     Object peek(K key, byte[] k);
+
+    /**
+     * Puts a value for a key held here when a plain write does it, without running a
+     * {@code PUT}: no writer to call, no listener anywhere, nothing to wait for at close, no
+     * entry to take over. The caller has checked that no listener here or on another node
+     * wants this cache's events.
+     *
+     * @param k the key's bytes, or null when the caller has not encoded it
+     * @param v the value's bytes, or null for an immutable value ({@link Codec#isImmutable}),
+     *          which the entry keeps as it is
+     * @return the puts done (0 when the expiry policy expires the new entry at once), or
+     *         -1, and nothing done, when the caller must run the {@code PUT}
+     */
+    int putHeld(K key, byte[] k, V value, byte[] v);
 
     /** The sink of the operation running on this thread, or null. */
     EventSink<K> runningSink();
@@ -76,6 +92,11 @@ interface LocalEntries<K, V> {
             @Override
             public Object peek(K key, byte[] k) {
                 return null;
+            }
+
+            @Override
+            public int putHeld(K key, byte[] k, V value, byte[] v) {
+                return -1;
             }
 
             @Override
