@@ -40,6 +40,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiPredicate;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -67,6 +68,7 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
     private final ByteStore store;
     private final CompleteConfiguration<K, V> configuration;
     private final Codec codec;
+    private final Function<Object, byte[]> encodeKey;
     private final ExpiryTimes expiry;
     private final CacheLoader<K, V> loader;
     private final CacheWriter<K, V> writer;
@@ -89,6 +91,7 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
         this.store = group.store();
         this.configuration = configuration;
         this.codec = codec;
+        this.encodeKey = codec::encode;
         this.expiry = new ExpiryTimes(configuration.getExpiryPolicyFactory().create(), clock);
         this.loader = configuration.getCacheLoaderFactory() == null ? null
                 : (CacheLoader<K, V>) configuration.getCacheLoaderFactory().create();
@@ -505,12 +508,13 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
         if (writer != null || countsRunning || closing || group.isTakingOver()) {
             return -1;
         }
-        // a String key already held is not encoded: its entry has the bytes
-        byte[] held = k != null ? k : key instanceof String s ? store.heldKey(AsciiKey.hash(s), s, ASCII_ENCODING) : null;
-        byte[] bytes = held != null ? held : codec.encode(key);
         Object object = v == null ? value : null;
-        return compute(bytes, Codec.isImmutable(key) ? key : null,
-                current -> createdOrUpdated(key, bytes, v, object, current, EventSink.none())) != null ? 1 : 0;
+        // no sink, so no event needs the key's bytes
+        UnaryOperator<StoredValue> write = current -> createdOrUpdated(key, k, v, object, current, EventSink.none());
+        // a String key already held is not encoded: its entry has the bytes
+        StoredValue stored = k == null && key instanceof String s ? store.compute(AsciiKey.hash(s), s, ASCII_ENCODING, encodeKey, write)
+                : compute(k != null ? k : codec.encode(key), Codec.isImmutable(key) ? key : null, write);
+        return stored != null ? 1 : 0;
     }
 
     private void putIfAbsent(Operation<K, V> op, EventSink<K> sink, Outcome out) {

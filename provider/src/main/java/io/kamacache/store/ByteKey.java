@@ -8,7 +8,7 @@ import java.util.function.BiPredicate;
  * the immutable object its bytes encode: two keys holding the same object are equal without
  * comparing bytes.
  */
-final class ByteKey {
+sealed class ByteKey permits Probe {
 
     final byte[] bytes;
     /** The key as the immutable object its bytes encode, or null. */
@@ -28,13 +28,13 @@ final class ByteKey {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ByteKey other && (object != null && other.object == object
-                        || other.hash == hash && Arrays.equals(other.bytes, bytes))
-                || o instanceof Probe probe && probe.equals(this);
+        return o instanceof Probe probe ? probe.equals(this)
+                : o instanceof ByteKey other && (object != null && other.object == object
+                        || other.hash == hash && Arrays.equals(other.bytes, bytes));
     }
 
     @Override
-    public int hashCode() {
+    public final int hashCode() {
         return hash;
     }
 }
@@ -42,18 +42,20 @@ final class ByteKey {
 /**
  * A key to look up without its bytes: equal to the {@link ByteKey} that holds its object or
  * whose bytes its predicate tells are that object's encoding, with the hash those bytes
- * have. Used only as a lookup argument.
+ * have. Used only as a lookup argument, never kept by the map: it has no bytes.
  */
-record Probe(int hash, Object object, BiPredicate<Object, byte[]> isEncoding) {
+final class Probe extends ByteKey {
 
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof ByteKey key
-                && (object != null && key.object == object || key.hashCode() == hash && isEncoding.test(object, key.bytes));
+    private final BiPredicate<Object, byte[]> isEncoding;
+
+    Probe(int hash, Object object, BiPredicate<Object, byte[]> isEncoding) {
+        super(hash, null, object);
+        this.isEncoding = isEncoding;
     }
 
     @Override
-    public int hashCode() {
-        return hash;
+    public boolean equals(Object o) {
+        return o instanceof ByteKey key && !(key instanceof Probe)
+                && (key.object == object && object != null || key.hashCode() == hashCode() && isEncoding.test(object, key.bytes));
     }
 }

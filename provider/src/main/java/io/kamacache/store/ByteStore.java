@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.BiPredicate;
 import java.util.function.UnaryOperator;
 
@@ -116,16 +117,6 @@ public final class ByteStore implements AutoCloseable {
         return live(data.get(new Probe(hash, keyObject, isEncoding)), false);
     }
 
-    /**
-     * The bytes of the key that an entry held for {@code keyObject} (found as
-     * {@link #peek(int, Object, BiPredicate)} finds it, expired or not) was stored with, or
-     * null when there is none: a caller that has not encoded the key may compute with them.
-     */
-    public byte[] heldKey(int hash, Object keyObject, BiPredicate<Object, byte[]> isEncoding) {
-        StoreNode node = data.get(new Probe(hash, keyObject, isEncoding));
-        return node == null ? null : node.key.bytes;
-    }
-
     private StoredValue read(byte[] key, boolean removeExpired) {
         return live(data.get(new ByteKey(requireKey(key), null)), removeExpired);
     }
@@ -206,6 +197,24 @@ public final class ByteStore implements AutoCloseable {
      */
     public StoredValue compute(int hash, byte[] key, Object keyObject, UnaryOperator<StoredValue> remapping) {
         return compute(new ByteKey(hash, requireKey(key), keyObject), remapping);
+    }
+
+    /**
+     * {@link #compute(byte[], Object, UnaryOperator)} for a key the caller has not encoded:
+     * the entry held for {@code keyObject} is found as {@link #peek(int, Object, BiPredicate)}
+     * finds it, and only when there is none are the key's bytes asked of {@code encoder}, for
+     * the entry to create.
+     */
+    public StoredValue compute(int hash, Object keyObject, BiPredicate<Object, byte[]> isEncoding,
+                               Function<Object, byte[]> encoder, UnaryOperator<StoredValue> remapping) {
+        Objects.requireNonNull(remapping, "remapping");
+        Change change = new Change(remapping);
+        data.computeIfPresent(new Probe(hash, keyObject, isEncoding), change);
+        if (change.key == null) { // nothing held
+            return compute(encoder.apply(keyObject), keyObject, remapping);
+        }
+        afterWrite(change);
+        return change.result;
     }
 
     private StoredValue compute(ByteKey key, UnaryOperator<StoredValue> remapping) {
@@ -570,7 +579,8 @@ public final class ByteStore implements AutoCloseable {
 
         @Override
         public StoreNode apply(ByteKey k, StoreNode node) {
-            key = k;
+            // the key the entry keeps: a held entry's own, which the map keeps too, else the argument
+            key = node != null ? node.key : k;
             StoredValue current = null;
             if (node != null) {
                 current = node.value;
@@ -584,11 +594,9 @@ public final class ByteStore implements AutoCloseable {
             if (next == current && expired == null) {
                 return node; // untouched
             }
-            // the key the entry will keep: an update keeps the node's, an entry made anew the argument's
-            ByteKey kept = node != null && expired == null ? node.key : k;
             Capacity capacity = bookkeeping.capacity;
             // without a byte bound no entry is too heavy, and weighing the key would read it
-            if (next != null && capacity.maxBytes() > 0 && capacity.isTooHeavy(weightOf(kept, next))) {
+            if (next != null && capacity.maxBytes() > 0 && capacity.isTooHeavy(weightOf(key, next))) {
                 rejected = next;
                 next = null;
             }
@@ -608,7 +616,7 @@ public final class ByteStore implements AutoCloseable {
                 updated = node;
                 return node;
             }
-            StoreNode fresh = new StoreNode(k, next);
+            StoreNode fresh = new StoreNode(key, next);
             weight.addAndGet(fresh.weight());
             count.incrementAndGet();
             added = fresh;

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiPredicate;
+import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -418,22 +419,41 @@ class ByteStoreTest {
     }
 
     @Test
-    void aKeyObjectFindsItsEntryAndTheBytesItWasStoredWithWithoutBeingEncoded() {
-        BiPredicate<Object, byte[]> ascii = (key, bytes) -> AsciiKey.isEncodedIn((String) key, bytes);
+    void aKeyGivenAsItsObjectIsEncodedOnlyWhenNoEntryIsHeldForIt() {
         ByteStore store = store(StoreOptions.defaults());
+        Codec codec = Codec.create(List.of(), getClass().getClassLoader());
+        BiPredicate<Object, byte[]> ascii = (key, bytes) -> AsciiKey.isEncodedIn((String) key, bytes);
+        List<Object> encoded = new ArrayList<>();
+        Function<Object, byte[]> encoder = key -> {
+            encoded.add(key);
+            return codec.encode(key);
+        };
         String key = "user-7";
-        byte[] k = Codec.create(List.of(), getClass().getClassLoader()).encode(key);
-        store.compute(k, key, current -> value("v"));
+        store.compute(AsciiKey.hash(key), key, ascii, encoder, current -> value("v1"));
+        assertThat(encoded).containsExactly(key);
+        byte[] k = codec.encode(key);
+        assertThat(text(store.get(k).value())).isEqualTo("v1");
+
         String equalKey = new String("user-7".toCharArray()); // equal, not the same object
-        for (String probe : List.of(key, equalKey)) {
-            assertThat(store.heldKey(AsciiKey.hash(probe), probe, ascii)).isSameAs(k);
-            assertThat(text(store.peek(AsciiKey.hash(probe), probe, ascii).value())).isEqualTo("v");
+        for (String writer : List.of(key, equalKey)) {
+            store.compute(AsciiKey.hash(writer), writer, ascii, encoder, current -> value(text(current.value()) + "+"));
         }
-        assertThat(store.heldKey(AsciiKey.hash("user-8"), "user-8", ascii)).isNull();
-        // an expired entry still has its key bytes, for the write that replaces it
-        store.compute(k, key, current -> StoredValue.of(bytes("w"), clock.millis() + 10));
+        assertThat(encoded).hasSize(1);
+        assertThat(text(store.peek(AsciiKey.hash(equalKey), equalKey, ascii).value())).isEqualTo("v1++");
+        assertThat(store.size()).isEqualTo(1);
+
+        // an expired entry is replaced under the key bytes it has, and reported as expired
+        store.compute(AsciiKey.hash(key), key, ascii, encoder, current -> StoredValue.of(bytes("w"), clock.millis() + 10));
         clock.advance(Duration.ofMillis(10));
-        assertThat(store.peek(AsciiKey.hash(key), key, ascii)).isNull();
-        assertThat(store.heldKey(AsciiKey.hash(key), key, ascii)).isSameAs(k);
+        StoredValue[] seen = {value("not called")};
+        store.compute(AsciiKey.hash(equalKey), equalKey, ascii, encoder, current -> {
+            seen[0] = current;
+            return value("v2");
+        });
+        assertThat(seen[0]).isNull();
+        assertThat(encoded).hasSize(1);
+        assertThat(text(store.get(k).value())).isEqualTo("v2");
+        assertThat(removals).containsExactly("EXPIRED:" + text(k));
+        assertThat(store.size()).isEqualTo(1);
     }
 }
