@@ -1,7 +1,6 @@
 package io.kamacache.jcache;
 
 import io.kamacache.codec.Codec;
-
 import io.kamacache.jcache.management.GetCounters;
 
 import java.time.Duration;
