@@ -229,7 +229,7 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         // a put of a key held here that nobody hears of needs no operation, as a hit needs none;
         // alone, without a ring to place it on, the key need not even be encoded
         byte[] k = cluster == null ? null : codec.encode(key);
-        byte[] v = Codec.isImmutable(value) ? null : codec.encode(value);
+        byte[] v = valueBytes(value);
         int puts = events.mask() == 0 && (k == null || cluster.ownerOf(k) == null && cluster.remoteMask(name, null) == 0)
                 ? local.putHeld(key, k, value, v) : -1;
         if (puts >= 0) {
@@ -796,10 +796,17 @@ public final class KamaCache<K, V> implements Cache<K, V> {
     }
 
     private Operation<K, V> onKey(Op op, K key, V value, V expected) {
-        // an immutable value needs no bytes at an owner here, which keeps the object; any other is encoded now, so
-        // that one the codec refuses fails before anything is done
-        return Operation.onKey(op, key, codec.encode(key), value, Codec.isImmutable(value) ? null : codec.encode(value),
+        return Operation.onKey(op, key, codec.encode(key), value, valueBytes(value),
                 expected, expected == null ? null : codec.encode(expected));
+    }
+
+    /**
+     * The bytes a value is sent or stored as: none for an immutable value, which an owner here
+     * keeps as its object; any other is encoded now, so that one the codec refuses fails before
+     * anything is done.
+     */
+    private byte[] valueBytes(V value) {
+        return Codec.isImmutable(value) ? null : codec.encode(value);
     }
 
     // ---- listeners, configuration, lifecycle ----------------------------------------------
