@@ -224,8 +224,8 @@ public final class ClientServerLoad implements Callable<Integer> {
                 report.throughput(operation.label, size, n, system.heading, result.opsPerSecond(),
                         result.cpuMicrosPerOperation());
                 err.printf(Locale.ROOT, "%s %s %s %d callers: %s, %s CPU per operation%n", system.heading,
-                        operation.label, LoadReport.size(size), n, LoadReport.rate(result.opsPerSecond()),
-                        LoadReport.micros(result.cpuMicrosPerOperation()));
+                        operation.label, ResultTable.size(size), n, ResultTable.rate(result.opsPerSecond()),
+                        ResultTable.micros(result.cpuMicrosPerOperation()));
                 err.flush();
             }
         }
@@ -235,8 +235,8 @@ public final class ClientServerLoad implements Callable<Integer> {
         double p50 = result.latency().getValueAtPercentile(50) / 1e3;
         double p99 = result.latency().getValueAtPercentile(99) / 1e3;
         report.latency(size, system.heading, p50, p99);
-        err.printf(Locale.ROOT, "%s get latency %s: p50 %s, p99 %s (%d calls)%n", system.heading, LoadReport.size(size),
-                LoadReport.micros(p50), LoadReport.micros(p99), result.operations());
+        err.printf(Locale.ROOT, "%s get latency %s: p50 %s, p99 %s (%d calls)%n", system.heading, ResultTable.size(size),
+                ResultTable.micros(p50), ResultTable.micros(p99), result.operations());
         err.flush();
         checkEveryKey(system, target, workload, "after the load");
     }

@@ -1,10 +1,7 @@
 package io.kamacache.bench;
 
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -117,12 +114,7 @@ class ClientServerLoadTest {
                 .startsWith("2:").contains("no kamacache server program at").contains("--server-jar");
     }
 
-    /** The exit code and the error output of the harness. */
     private static String run(String... args) {
-        StringWriter err = new StringWriter();
-        CommandLine commandLine = ClientServerLoad.commandLine();
-        commandLine.setErr(new PrintWriter(err));
-        int code = commandLine.execute(args);
-        return code + ":" + err;
+        return CommandLineRuns.exitCodeAndErrors(ClientServerLoad.commandLine(), args);
     }
 }
