@@ -14,7 +14,9 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -39,6 +41,8 @@ public final class JCacheRounds implements Callable<Integer> {
 
     /** The column heading of each provider of {@link JCacheBenchmark}, in the table's order. */
     static final Map<String, String> HEADINGS = orderedHeadings();
+    private static final List<String> OPERATIONS = List.of("get", "put", "mixed");
+    private static final List<String> VALUES = List.of("string", "bytes1k");
 
     @Spec
     private CommandSpec spec;
@@ -54,10 +58,10 @@ public final class JCacheRounds implements Callable<Integer> {
 
     @Option(names = "--operations", split = ",", paramLabel = "NAME",
             description = "Benchmarks: get, put, mixed (default: all).")
-    private List<String> operations = List.of("get", "put", "mixed");
+    private List<String> operations = OPERATIONS;
 
     @Option(names = "--values", split = ",", paramLabel = "NAME", description = "Values: string, bytes1k (default: both).")
-    private List<String> values = List.of("string", "bytes1k");
+    private List<String> values = VALUES;
 
     @Option(names = "--threads", split = ",", paramLabel = "N", description = "Thread counts (default: 1,2).")
     private List<Integer> threads = List.of(1, 2);
@@ -125,25 +129,21 @@ public final class JCacheRounds implements Callable<Integer> {
         if (rounds < 1) {
             throw new IllegalArgumentException("--rounds must be at least 1, was " + rounds);
         }
-        for (String provider : providers) {
-            if (!HEADINGS.containsKey(provider)) {
-                throw new IllegalArgumentException("unknown provider '" + provider + "'; known providers are: "
-                        + String.join(", ", HEADINGS.keySet()));
-            }
-        }
-        for (String operation : operations) {
-            if (!List.of("get", "put", "mixed").contains(operation)) {
-                throw new IllegalArgumentException("unknown operation '" + operation + "'; known operations are: get, put, mixed");
-            }
-        }
-        for (String valueKind : values) {
-            if (!List.of("string", "bytes1k").contains(valueKind)) {
-                throw new IllegalArgumentException("unknown values '" + valueKind + "'; known values are: string, bytes1k");
-            }
-        }
+        requireKnown("provider", "providers", providers, HEADINGS.keySet());
+        requireKnown("operation", "operations", operations, OPERATIONS);
+        requireKnown("values", "values", values, VALUES);
         for (int n : threads) {
             if (n < 1) {
                 throw new IllegalArgumentException("--threads must be at least 1, was " + n);
+            }
+        }
+    }
+
+    private static void requireKnown(String what, String plural, List<String> names, Collection<String> known) {
+        for (String name : names) {
+            if (!known.contains(name)) {
+                throw new IllegalArgumentException("unknown " + what + " '" + name + "'; known " + plural + " are: "
+                        + String.join(", ", known));
             }
         }
     }
@@ -161,7 +161,7 @@ public final class JCacheRounds implements Callable<Integer> {
     }
 
     private static Map<String, String> orderedHeadings() {
-        Map<String, String> headings = new java.util.LinkedHashMap<>();
+        Map<String, String> headings = new LinkedHashMap<>();
         headings.put("kamacache", "kamacache");
         headings.put("caffeine", "Caffeine");
         headings.put("ehcache", "Ehcache 3");
