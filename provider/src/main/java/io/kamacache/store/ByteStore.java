@@ -210,8 +210,8 @@ public final class ByteStore implements AutoCloseable {
         Objects.requireNonNull(remapping, "remapping");
         Change change = new Change(remapping);
         data.computeIfPresent(new Probe(hash, keyObject, isEncoding), change);
-        if (change.key == null) { // nothing held: the bytes, once encoded, have the hash already given
-            return compute(hash, encoder.apply(keyObject), keyObject, remapping);
+        if (change.key == null) { // nothing held
+            return compute(encoder.apply(keyObject), keyObject, remapping);
         }
         afterWrite(change);
         return change.result;
