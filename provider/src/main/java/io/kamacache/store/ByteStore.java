@@ -203,7 +203,9 @@ public final class ByteStore implements AutoCloseable {
      * {@link #compute(byte[], Object, UnaryOperator)} for a key the caller has not encoded:
      * the entry held for {@code keyObject} is found as {@link #peek(int, Object, BiPredicate)}
      * finds it, and only when there is none are the key's bytes asked of {@code encoder}, for
-     * the entry to create.
+     * the entry to create. A {@code hash} that is not that of the key's encoding (a caller may
+     * pass one that holds for some keys only, such as ASCII Strings') finds nothing; the
+     * encoded key is then hashed anew.
      */
     public StoredValue compute(int hash, Object keyObject, BiPredicate<Object, byte[]> isEncoding,
                                Function<Object, byte[]> encoder, UnaryOperator<StoredValue> remapping) {
