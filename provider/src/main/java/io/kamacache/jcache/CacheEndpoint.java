@@ -2,7 +2,6 @@ package io.kamacache.jcache;
 
 import com.codahale.metrics.Timer;
 import com.google.protobuf.ByteString;
-import com.google.protobuf.UnsafeByteOperations;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -35,6 +34,7 @@ import io.kamacache.proto.v1.SubscribeRequest;
 import io.kamacache.metrics.NodeMetrics;
 import io.kamacache.remote.Protocol;
 import io.kamacache.remote.ReceivedBytes;
+import io.kamacache.remote.SentBytes;
 
 import javax.cache.CacheException;
 import javax.cache.configuration.CompleteConfiguration;
@@ -138,28 +138,29 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
         try {
             Outcome out = cache.runFor(operation, sink, Protocol.origin(request.getHeader()));
             // another node's operation: its owner answers bytes, never the objects it keeps for this JVM's callers
-            reply.setValue(orEmpty((byte[]) out.value))
+            reply.setValue(SentBytes.orEmpty((byte[]) out.value))
                     .setFlag(out.flag)
                     .setHits(out.hits)
                     .setMisses(out.misses)
                     .setPuts(out.puts)
                     .setRemovals(out.removals);
             if (out.result != null) {
-                reply.setResult(orEmpty(codec.encode(out.result)));
+                reply.setResult(SentBytes.orEmpty(codec.encode(out.result)));
             }
             if (out.values != null) {
-                out.values.forEach(value -> reply.addValues(orEmpty((byte[]) value)));
+                reply.addAllValues(SentBytes.allOrEmpty(out.values));
             }
             if (out.results != null) {
-                out.results.forEach(result -> reply.addResults(orEmpty(result == null ? null : codec.encode(result))));
-                out.failures.forEach(failure -> reply.addFailures(orEmpty(failure == null ? null
+                out.results.forEach(result -> reply.addResults(
+                        SentBytes.orEmpty(result == null ? null : codec.encode(result))));
+                out.failures.forEach(failure -> reply.addFailures(SentBytes.orEmpty(failure == null ? null
                         : encodeFailure(failure))));
             }
             if (out.failure != null) {
-                reply.setFailure(orEmpty(encodeFailure(out.failure)));
+                reply.setFailure(SentBytes.orEmpty(encodeFailure(out.failure)));
             }
         } catch (RuntimeException | Error e) {
-            reply.setFailure(orEmpty(encodeFailure(e)));
+            reply.setFailure(SentBytes.orEmpty(encodeFailure(e)));
         }
         reply.addAllEvents(sink.events());
         return reply.build();
@@ -491,13 +492,5 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
         }
         return Status.INVALID_ARGUMENT.withDescription("node " + manager.selfAddress() + " could not " + what
                 + " cache '" + cache + "': " + e).asRuntimeException();
-    }
-
-    /**
-     * Wraps {@code value} without copying it (stored and encoded bytes are never changed);
-     * null as empty bytes, which no encoding is.
-     */
-    private static ByteString orEmpty(byte[] value) {
-        return value == null ? ByteString.EMPTY : UnsafeByteOperations.unsafeWrap(value);
     }
 }

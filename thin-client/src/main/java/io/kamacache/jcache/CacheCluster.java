@@ -23,6 +23,7 @@ import io.kamacache.proto.v1.RequestHeader;
 import io.kamacache.remote.PeerChannels;
 import io.kamacache.remote.Protocol;
 import io.kamacache.remote.ReceivedBytes;
+import io.kamacache.remote.SentBytes;
 import io.kamacache.remote.SentCall;
 import io.kamacache.ring.HashRing;
 
@@ -304,10 +305,10 @@ final class CacheCluster {
             }
         }
         if (operation.ks != null) {
-            operation.ks.forEach(k -> request.addKeys(UnsafeByteOperations.unsafeWrap(k)));
+            request.addAllKeys(SentBytes.allOrEmpty(operation.ks));
         }
         if (operation.vs != null) {
-            operation.vs.forEach(v -> request.addValues(UnsafeByteOperations.unsafeWrap(v)));
+            request.addAllValues(SentBytes.allOrEmpty(operation.vs));
         }
         return request.build();
     }
