@@ -65,15 +65,18 @@ public final class Group {
         this.getter = getter;
         this.options = options;
         this.clock = services.clock();
-        this.store = ByteStore.builder(options)
+        ByteStore.Builder store = ByteStore.builder(options)
                 .clock(clock)
                 .removalListener((key, value, cause) -> {
                     (cause == RemovalCause.EVICTED ? evictions : expirations).increment();
                     onRemoval.onRemoval(key, value, cause);
                 })
                 .maintenanceExecutor(services.maintenance())
-                .sweepExpired(services.maintenance(), services.sweepInterval())
-                .build();
+                .sweepExpired(services.maintenance(), services.sweepInterval());
+        if (services.readersDrain()) {
+            store.drainReadsOnReader();
+        }
+        this.store = store.build();
         this.loads = new LoadCoalescer<>(services.loaders());
     }
 

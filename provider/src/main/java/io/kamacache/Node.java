@@ -83,9 +83,14 @@ public final class Node implements AutoCloseable {
     private volatile boolean closed;
     private volatile boolean closing;
 
-    /** What groups share: the clock, the maintenance thread (expiry sweeps, read-buffer drains) and the load threads. */
+    /**
+     * What groups share: the clock, the maintenance thread (expiry sweeps, read-buffer drains)
+     * and the load threads; and whether readers replay full read buffers themselves, as on a
+     * clustered node, which serves its peers' and clients' reads on its network threads and
+     * under load is bound by CPU (see {@link io.kamacache.store.ByteStore.Builder#drainReadsOnReader}).
+     */
     record Services(InstantSource clock, ScheduledExecutorService maintenance, Duration sweepInterval,
-                    ExecutorService loaders) {
+                    ExecutorService loaders, boolean readersDrain) {
     }
 
     private Node(Builder b) {
@@ -110,7 +115,7 @@ public final class Node implements AutoCloseable {
                             : "too many concurrent loads: all " + maxLoads + " load threads of node " + address
                             + " are busy (see Node.Builder.maxConcurrentLoads)");
                 });
-        this.services = new Services(b.clock, maintenance, b.sweepInterval, loaders);
+        this.services = new Services(b.clock, maintenance, b.sweepInterval, loaders, started != null);
         if (started == null) {
             this.peers = null;
             this.server = null;

@@ -10,7 +10,8 @@
  * is then asked for victims until the store fits its capacity again. Reads take no lock:
  * a hit is either recorded inline (Clock only sets a bit) or offered to a striped, lossy
  * {@link io.kamacache.store.ReadBuffer} that is replayed under the lock before the next
- * write, or on a maintenance executor as soon as a stripe fills, the same buffered
+ * write, or as soon as a stripe fills, on a maintenance executor (or, when the store's
+ * builder asks, by the reader that filled it if the lock is free), the same buffered
  * reordering as Caffeine's: readers never wait, and under heavy load some hits are dropped
  * rather than queued. An unbounded store never evicts, so it keeps no policy at all and
  * its reads and writes skip this bookkeeping. The capacity, the policy and its read buffer

@@ -102,6 +102,32 @@ class ByteStoreTest {
     }
 
     @Test
+    void readersThatDrainReplayEveryFullStripeThemselvesAndDropNoHit() {
+        int reads = 2 * ReadBuffer.STRIPE_CAPACITY;
+        List<Runnable> handedOff = Collections.synchronizedList(new ArrayList<>());
+        ByteStore store = ByteStore.builder(StoreOptions.builder().maxEntries(2 * reads).build())
+                .maintenanceExecutor(handedOff::add) // never runs: a drain handed off would be lost
+                .drainReadsOnReader()
+                .removalListener((key, value, cause) -> removals.add(cause + ":" + text(key)))
+                .build();
+        for (int i = 0; i < 2 * reads; i++) {
+            store.put(bytes("k" + i), value("v"));
+        }
+        for (int i = 0; i < reads; i++) { // twice what one stripe holds, all from this thread
+            assertThat(get(store, "k" + i)).isEqualTo("v");
+        }
+        for (int i = 0; i < reads; i++) {
+            store.put(bytes("new" + i), value("v"));
+        }
+        List<String> neverRead = new ArrayList<>();
+        for (int i = reads; i < 2 * reads; i++) {
+            neverRead.add("EVICTED:k" + i);
+        }
+        assertThat(handedOff).isEmpty();
+        assertThat(removals).as("every key read outlives every key never read").containsExactlyElementsOf(neverRead);
+    }
+
+    @Test
     void maxBytesCountsKeysValuesAndOverhead() {
         long oneEntry = ByteStore.weightOf(bytes("k1"), bytes("0123456789"));
         assertThat(oneEntry).isEqualTo(2 + 10 + ByteStore.ENTRY_OVERHEAD);
