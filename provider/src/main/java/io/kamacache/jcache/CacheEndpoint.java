@@ -110,7 +110,9 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
             Protocol.check(request.getHeader());
             KamaCache<Object, Object> cache = cache(request.getCache());
             Operation<Object, Object> operation = operation(request);
-            checkOwned(operation);
+            if (request.getRing() != manager.ring().fingerprint()) {
+                checkOwned(operation); // the caller chose this node by another ring
+            }
             Group group = cache.unwrap(Group.class);
             group.recordServed();
             if (cache.mayBlock(operation.op) || group.isTakingOver()) {

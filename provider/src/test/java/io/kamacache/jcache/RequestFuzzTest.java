@@ -17,6 +17,7 @@ import io.kamacache.proto.v1.Op;
 import io.kamacache.proto.v1.OperationCall;
 import io.kamacache.proto.v1.OperationRequest;
 import io.kamacache.remote.Protocol;
+import io.kamacache.ring.HashRing;
 import io.kamacache.testing.FreePorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -213,6 +214,63 @@ class RequestFuzzTest {
         assertThat(results.get(1).getStatusDescription()).contains(refusal);
         assertThat(objects.containsKey("g")).as("nothing of it was stored").isFalse();
         assertServes(scores);
+    }
+
+    /**
+     * A node checks that it owns every key of an operation unless the caller chose it by a
+     * ring like its own: a caller that routed by another ring, or names none, is told that a
+     * key another member owns has moved, and nothing runs.
+     */
+    @Test
+    void aKeyAnotherMemberOwnsIsAnsweredAsMovedToACallerThatRoutedByAnotherRing() throws Exception {
+        String self = FreePorts.loopbackAddress();
+        String peer = FreePorts.loopbackAddress();
+        String peers = "cluster:\n  peers: [" + self + ", " + peer + "]\n";
+        try (KamaCacheManager other = new KamaCacheManager(null, URI.create("kamacache:peer"),
+                getClass().getClassLoader(), new Properties(), KamaConfig.parse(peers, "test").withNodeAddress(peer),
+                InstantSource.system())) {
+            node = new KamaCacheManager(null, URI.create("kamacache:fuzz"), getClass().getClassLoader(),
+                    new Properties(), KamaConfig.parse(peers, "test").withNodeAddress(self), InstantSource.system());
+            channel = NettyChannelBuilder.forTarget(self).usePlaintext().build();
+            Cache<String, String> scores = node.createCache("scores", new MutableConfiguration<String, String>()
+                    .setTypes(String.class, String.class));
+            scores.put("before", "kept");
+            HashRing ring = node.ring();
+            assertThat(ring.members()).containsExactlyInAnyOrder(self, peer);
+            Codec codec = Codec.create(List.of(), null);
+            ByteString mine = null;
+            ByteString theirs = null;
+            for (int i = 0; mine == null || theirs == null; i++) {
+                byte[] key = codec.encode("key-" + i);
+                if (ring.ownerOf(key).equals(self)) {
+                    mine = ByteString.copyFrom(key);
+                } else {
+                    theirs = ByteString.copyFrom(key);
+                }
+            }
+            long otherRing = HashRing.of(List.of(self)).fingerprint();
+            List<io.kamacache.proto.v1.OperationResult> results = runOperations(List.of(
+                    get(theirs, 0), get(theirs, otherRing), getAll(List.of(mine, theirs), otherRing),
+                    get(mine, otherRing), get(mine, ring.fingerprint()), getAll(List.of(mine), 0)));
+            for (io.kamacache.proto.v1.OperationResult moved : results.subList(0, 3)) {
+                assertThat(moved.getStatusCode()).isEqualTo(Status.Code.UNAVAILABLE.value());
+                assertThat(moved.getStatusDescription()).startsWith(CacheCluster.MovedException.MARK).contains(peer);
+            }
+            for (io.kamacache.proto.v1.OperationResult served : results.subList(3, 6)) {
+                assertThat(served.getStatusCode()).as(served.getStatusDescription()).isZero();
+            }
+            assertServes(scores);
+        }
+    }
+
+    private static OperationRequest get(ByteString key, long ring) {
+        return OperationRequest.newBuilder().setHeader(Protocol.clientHeader("fuzz")).setCache("scores")
+                .setOp(Op.GET).setKey(key).setRing(ring).build();
+    }
+
+    private static OperationRequest getAll(List<ByteString> keys, long ring) {
+        return OperationRequest.newBuilder().setHeader(Protocol.clientHeader("fuzz")).setCache("scores")
+                .setOp(Op.GET_ALL).addAllKeys(keys).setRing(ring).build();
     }
 
     /** Sends {@code requests} on one operation stream and returns their results, in the order sent. */

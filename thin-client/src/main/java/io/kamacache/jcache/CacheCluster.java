@@ -121,7 +121,16 @@ final class CacheCluster {
 
     /** The owner of a key when it is another node, or null when it is this one. */
     String ownerOf(byte[] k) {
-        HashRing ring = node.ring();
+        return ownerOf(ring(), k);
+    }
+
+    /** The ring this node routes by now: route the keys of one operation by one ring. */
+    HashRing ring() {
+        return node.ring();
+    }
+
+    /** The owner of a key in {@code ring} when it is another node, or null when it is this one. */
+    String ownerOf(HashRing ring, byte[] k) {
         if (ring.isEmpty()) {
             throw new CacheException("no server is up: the membership (" + node + ") lists none to send keys to");
         }
@@ -138,11 +147,12 @@ final class CacheCluster {
 
 
     /**
-     * Sends an operation to {@code owner} without waiting for its answer, so that a batch
-     * reaches all its owners before it waits for any; {@link #outcome(Sent)} waits for it.
+     * Sends an operation to {@code owner}, chosen by {@code ring}, without waiting for its
+     * answer, so that a batch reaches all its owners before it waits for any;
+     * {@link #outcome(Sent)} waits for it.
      */
-    <K, V> Sent<K, V> send(String owner, String cache, Operation<K, V> operation, int eventMask) {
-        OperationRequest request = request(cache, operation, eventMask);
+    <K, V> Sent<K, V> send(String owner, HashRing ring, String cache, Operation<K, V> operation, int eventMask) {
+        OperationRequest request = request(ring, cache, operation, eventMask);
         return new Sent<>(owner, cache, operation, request, sendOnce(owner, request));
     }
 
@@ -281,10 +291,11 @@ final class CacheCluster {
         return true;
     }
 
-    private <K, V> OperationRequest request(String cache, Operation<K, V> operation, int eventMask) {
+    private <K, V> OperationRequest request(HashRing ring, String cache, Operation<K, V> operation, int eventMask) {
         // Wrapped, not copied: an operation's bytes are fresh encodings that nobody changes.
         OperationRequest.Builder request = OperationRequest.newBuilder()
                 .setHeader(header)
+                .setRing(ring.fingerprint())
                 .setCache(cache)
                 .setOp(operation.op)
                 .setEventMask(eventMask)

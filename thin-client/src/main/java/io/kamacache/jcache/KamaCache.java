@@ -8,6 +8,7 @@ import io.kamacache.jcache.management.CacheStatistics;
 import io.kamacache.jcache.management.MBeans;
 import io.kamacache.proto.v1.Event;
 import io.kamacache.proto.v1.Op;
+import io.kamacache.ring.HashRing;
 
 import javax.cache.Cache;
 import javax.cache.CacheException;
@@ -508,26 +509,23 @@ public final class KamaCache<K, V> implements Cache<K, V> {
     /** Runs a single-key operation at the key's owner and delivers its events here. */
     private Outcome run(Operation<K, V> operation) {
         for (int attempt = 1; ; attempt++) {
-            String owner = cluster == null ? null : cluster.ownerOf(operation.k);
+            HashRing ring = cluster == null ? null : cluster.ring();
+            String owner = ring == null ? null : cluster.ownerOf(ring, operation.k);
             if (owner == null) {
                 return runOwned(operation);
             }
             try {
-                return runRemote(owner, operation);
+                return answer(send(owner, ring, operation));
             } catch (CacheCluster.MovedException e) {
                 awaitNewView(attempt, e);
             }
         }
     }
 
-    private Outcome runRemote(String owner, Operation<K, V> operation) {
-        return answer(send(owner, operation));
-    }
-
-    private CacheCluster.Sent<K, V> send(String owner, Operation<K, V> operation) {
+    private CacheCluster.Sent<K, V> send(String owner, HashRing ring, Operation<K, V> operation) {
         operation.encodeValue(codec);
         local.recordSent();
-        return cluster.send(owner, name, operation, events.mask());
+        return cluster.send(owner, ring, name, operation, events.mask());
     }
 
     /** Waits for the answer to an operation sent and delivers its events here. */
@@ -598,8 +596,9 @@ public final class KamaCache<K, V> implements Cache<K, V> {
      */
     private Outcome runBatch(Operation<K, V> whole, boolean replaceExisting, int attempt) {
         Map<String, List<Integer>> byOwner = new LinkedHashMap<>();
+        HashRing ring = cluster == null ? null : cluster.ring();
         for (int i = 0; i < whole.ks.size(); i++) {
-            String owner = cluster == null ? null : cluster.ownerOf(whole.ks.get(i));
+            String owner = ring == null ? null : cluster.ownerOf(ring, whole.ks.get(i));
             byOwner.computeIfAbsent(owner == null ? "" : owner, o -> new ArrayList<>()).add(i);
         }
         List<Integer> own = byOwner.remove("");
@@ -614,7 +613,7 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         RuntimeException failed = null;
         try {
             for (Map.Entry<String, List<Integer>> part : byOwner.entrySet()) {
-                sent.add(send(part.getKey(), part(whole, part.getValue(), replaceExisting)));
+                sent.add(send(part.getKey(), ring, part(whole, part.getValue(), replaceExisting)));
             }
             if (own != null) {
                 merge(merged, own, runOwned(part(whole, own, replaceExisting)));

@@ -41,6 +41,7 @@ public final class HashRing {
     private final int sliceBits;
     /** For each slice, the index of the first position in it or after it. */
     private final int[] firstInSlice;
+    private final long fingerprint;
 
     private HashRing(SortedSet<String> members, HashFunction function, int virtualNodes) {
         this.members = Collections.unmodifiableSortedSet(members);
@@ -73,6 +74,9 @@ public final class HashRing {
             }
             firstInSlice[slice] = p;
         }
+        long print = HashFunction.MURMUR3.hash((function.configName() + "\n" + virtualNodes + "\n"
+                + String.join("\n", members)).getBytes(StandardCharsets.UTF_8));
+        fingerprint = print == 0 ? 1 : print;
     }
 
     private int slice(long position) {
@@ -141,6 +145,15 @@ public final class HashRing {
     public String ownerOf(String key) {
         Objects.requireNonNull(key, "key must not be null");
         return ownerOf(key.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * A 64-bit digest of what places the keys: the members, the hash function and the
+     * virtual-node count. Rings that place every key alike have the same one, on every JVM;
+     * rings that do not, a different one but by a chance of one in 2^64. Never 0.
+     */
+    public long fingerprint() {
+        return fingerprint;
     }
 
     /** The members, sorted. */

@@ -132,6 +132,23 @@ class HashRingTest {
         }
     }
 
+    @Test
+    void ringsThatPlaceKeysAlikeShareAFingerprintAndNoOtherDoes() {
+        List<String> reversed = new ArrayList<>(THREE);
+        java.util.Collections.reverse(reversed);
+        HashRing ring = HashRing.of(THREE);
+        assertThat(HashRing.of(reversed).fingerprint()).isEqualTo(ring.fingerprint());
+        assertThat(HashRing.forMember(THREE.get(0), THREE.subList(1, 3), HashFunction.DEFAULT,
+                HashRing.DEFAULT_VIRTUAL_NODES).fingerprint()).isEqualTo(ring.fingerprint());
+        assertThat(List.of(ring.withMember("10.0.0.4:7000"), ring.withoutMember(THREE.get(0)),
+                HashRing.of(THREE, HashFunction.XXHASH64, HashRing.DEFAULT_VIRTUAL_NODES),
+                HashRing.of(THREE, HashFunction.DEFAULT, HashRing.DEFAULT_VIRTUAL_NODES + 1),
+                HashRing.of(List.of())))
+                .extracting(HashRing::fingerprint)
+                .doesNotContain(ring.fingerprint(), 0L)
+                .doesNotHaveDuplicates();
+    }
+
     @ParameterizedTest
     @EnumSource(HashFunction.class)
     void threeMembersShareTenThousandKeysEvenly(HashFunction function) {
