@@ -672,9 +672,10 @@ public final class ByteStore implements AutoCloseable {
         }
 
         /**
-         * Where full read buffers are replayed into the eviction policy; the common
-         * fork-join pool by default. {@code Runnable::run} replays on the reading thread,
-         * which makes a single-threaded replay exactly ordered (simulations want that).
+         * Where full read buffers are replayed into the eviction policy, unless readers
+         * replay them ({@link #drainReadsOnReader}); the common fork-join pool by default.
+         * {@code Runnable::run} replays on the reading thread, which makes a single-threaded
+         * replay exactly ordered (simulations want that).
          */
         public Builder maintenanceExecutor(Executor executor) {
             this.maintenance = Objects.requireNonNull(executor, "executor");
