@@ -1,7 +1,6 @@
 package io.kamacache.jcache;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.UnsafeByteOperations;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.kamacache.codec.Codec;
@@ -292,27 +291,20 @@ final class CacheCluster {
     }
 
     private <K, V> OperationRequest request(HashRing ring, String cache, Operation<K, V> operation, int eventMask) {
-        // Wrapped, not copied: an operation's bytes are fresh encodings that nobody changes.
         OperationRequest.Builder request = OperationRequest.newBuilder()
                 .setHeader(header)
                 .setRing(ring.fingerprint())
                 .setCache(cache)
                 .setOp(operation.op)
                 .setEventMask(eventMask)
-                .setReplaceExisting(operation.replaceExisting);
-        if (operation.k != null) {
-            request.setKey(UnsafeByteOperations.unsafeWrap(operation.k));
-        }
-        if (operation.v != null) {
-            request.setValue(UnsafeByteOperations.unsafeWrap(operation.v));
-        }
-        if (operation.e != null) {
-            request.setExpected(UnsafeByteOperations.unsafeWrap(operation.e));
-        }
+                .setReplaceExisting(operation.replaceExisting)
+                .setKey(SentBytes.orEmpty(operation.k))
+                .setValue(SentBytes.orEmpty(operation.v))
+                .setExpected(SentBytes.orEmpty(operation.e));
         if (operation.processor != null) {
-            request.setProcessor(UnsafeByteOperations.unsafeWrap(codec.encode(operation.processor)));
+            request.setProcessor(SentBytes.orEmpty(codec.encode(operation.processor)));
             for (Object argument : operation.arguments) {
-                request.addArguments(UnsafeByteOperations.unsafeWrap(codec.encode(argument)));
+                request.addArguments(SentBytes.orEmpty(codec.encode(argument)));
             }
         }
         if (operation.ks != null) {
