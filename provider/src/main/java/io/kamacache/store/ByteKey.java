@@ -4,9 +4,12 @@ import java.util.Arrays;
 import java.util.function.BiPredicate;
 
 /**
- * A byte-array key with value equality and a cached hash, as map keys need, and optionally
- * the immutable object its bytes encode: two keys holding the same object are equal without
- * comparing bytes.
+ * A byte-array key to look an entry up by, with value equality and a cached hash, and
+ * optionally the immutable object its bytes encode: two keys holding the same object are
+ * equal without comparing bytes. The map itself keys each entry by its
+ * {@link ByteStore.StoreNode}, which holds the same three fields; a key and a node with the
+ * same key are equal. Eviction policies also keep these keys, detached from their nodes, to
+ * remember evicted entries.
  */
 sealed class ByteKey permits Probe {
 
@@ -26,11 +29,18 @@ sealed class ByteKey permits Probe {
         this.hash = hash;
     }
 
+    /** Whether two keys, each given as its hash, bytes and object, are the same key. */
+    static boolean same(int hash, byte[] bytes, Object object, int otherHash, byte[] otherBytes, Object otherObject) {
+        return object != null && otherObject == object || otherHash == hash && Arrays.equals(otherBytes, bytes);
+    }
+
     @Override
     public boolean equals(Object o) {
-        return o instanceof Probe probe ? probe.equals(this)
-                : o instanceof ByteKey other && (object != null && other.object == object
-                        || other.hash == hash && Arrays.equals(other.bytes, bytes));
+        if (o instanceof ByteStore.StoreNode node) {
+            return same(hash, bytes, object, node.hash, node.bytes, node.object);
+        }
+        return o instanceof ByteKey other && !(other instanceof Probe)
+                && same(hash, bytes, object, other.hash, other.bytes, other.object);
     }
 
     @Override
@@ -40,9 +50,9 @@ sealed class ByteKey permits Probe {
 }
 
 /**
- * A key to look up without its bytes: equal to the {@link ByteKey} that holds its object or
- * whose bytes its predicate tells are that object's encoding, with the hash those bytes
- * have. Used only as a lookup argument, never kept by the map: it has no bytes.
+ * A key to look up without its bytes: equal to the entry that holds its object or whose
+ * bytes its predicate tells are that object's encoding, with the hash those bytes have.
+ * Used only as a lookup argument, never kept: it has no bytes.
  */
 final class Probe extends ByteKey {
 
@@ -55,7 +65,7 @@ final class Probe extends ByteKey {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ByteKey key && !(key instanceof Probe)
-                && (key.object == object && object != null || key.hashCode() == hashCode() && isEncoding.test(object, key.bytes));
+        return o instanceof ByteStore.StoreNode node
+                && (node.object == object && object != null || node.hash == hashCode() && isEncoding.test(object, node.bytes));
     }
 }

@@ -51,14 +51,20 @@ public final class ByteStore implements AutoCloseable {
 
     /**
      * Bytes added to every entry's weight for the store's own bookkeeping: the map's node
-     * and table slot, this store's node with its policy links, the key wrapper, the value
+     * and table slot, this store's node with the key's fields and its policy links, the value
      * holder and two array headers. Measured with JOL on OpenJDK 17 (64-bit, compressed
-     * pointers): 100 000 entries of a 10-byte key and a 32-byte value took 177 bytes each
-     * beyond their key and value bytes, table slack included.
+     * pointers; {@code GraphLayout.totalSize} of a store less an empty one's): 100 000
+     * entries of a 10-byte key and a 32-byte value took 168.5 bytes each beyond their key
+     * and value bytes, table slack included.
      */
-    public static final int ENTRY_OVERHEAD = 176;
+    public static final int ENTRY_OVERHEAD = 168;
 
-    private final ConcurrentHashMap<ByteKey, StoreNode> data = new ConcurrentHashMap<>();
+    /**
+     * Each entry keyed by its own node, which holds the key: a read goes from the map's node
+     * to this store's, with no key wrapper between them. Lookups pass a {@link ByteKey} or a
+     * {@link Probe}, equal to the node that holds that key.
+     */
+    private final ConcurrentHashMap<Object, StoreNode> data = new ConcurrentHashMap<>();
     private final double a1inFraction;
     private final double a1outFraction;
     /** Replaced as a whole, under the eviction lock, by {@link #reconfigure}. */
@@ -130,7 +136,7 @@ public final class ByteStore implements AutoCloseable {
         StoredValue value = node.value;
         if (isExpired(value)) {
             // removes it unless rewritten meanwhile
-            return removeExpired ? compute(node.key.bytes, UnaryOperator.identity()) : null;
+            return removeExpired ? compute(node.bytes, UnaryOperator.identity()) : null;
         }
         recordAccess(node);
         return value;
@@ -189,7 +195,7 @@ public final class ByteStore implements AutoCloseable {
      * @throws IllegalArgumentException if the key object is of another type
      */
     public StoredValue compute(byte[] key, Object keyObject, UnaryOperator<StoredValue> remapping) {
-        return compute(new ByteKey(requireKey(key), keyObject), remapping);
+        return compute(Arrays.hashCode(requireKey(key)), key, keyObject, remapping);
     }
 
     /**
@@ -198,7 +204,16 @@ public final class ByteStore implements AutoCloseable {
      * of {@code key}.
      */
     public StoredValue compute(int hash, byte[] key, Object keyObject, UnaryOperator<StoredValue> remapping) {
-        return compute(new ByteKey(hash, requireKey(key), keyObject), remapping);
+        requireKey(key);
+        requireKeptAsObject(keyObject);
+        assert hash == Arrays.hashCode(key) : "the hash given is not the hash of the key";
+        Change change = new Change(remapping);
+        data.computeIfPresent(new ByteKey(hash, key, keyObject), change);
+        if (change.entry == null) { // nothing held
+            data.compute(new StoreNode(hash, key, keyObject), change);
+        }
+        afterWrite(change);
+        return change.result;
     }
 
     /**
@@ -211,33 +226,21 @@ public final class ByteStore implements AutoCloseable {
      */
     public StoredValue compute(int hash, Object keyObject, BiPredicate<Object, byte[]> isEncoding,
                                Function<Object, byte[]> encoder, UnaryOperator<StoredValue> remapping) {
-        Objects.requireNonNull(remapping, "remapping");
         Change change = new Change(remapping);
         data.computeIfPresent(new Probe(hash, keyObject, isEncoding), change);
-        if (change.key == null) { // nothing held
-            return compute(encoder.apply(keyObject), keyObject, remapping);
+        if (change.entry == null) { // nothing held
+            byte[] key = requireKey(encoder.apply(keyObject));
+            requireKeptAsObject(keyObject);
+            data.compute(new StoreNode(Arrays.hashCode(key), key, keyObject), change);
         }
-        afterWrite(change);
-        return change.result;
-    }
-
-    private StoredValue compute(ByteKey key, UnaryOperator<StoredValue> remapping) {
-        Objects.requireNonNull(remapping, "remapping");
-        if (key.object != null && !Codec.isImmutable(key.object)) {
-            throw new IllegalArgumentException("only Strings and boxed primitives are kept as key objects, not "
-                    + key.object.getClass().getName());
-        }
-        assert key.hashCode() == Arrays.hashCode(key.bytes) : "the hash given is not the hash of the key";
-        Change change = new Change(remapping);
-        data.compute(key, change);
         afterWrite(change);
         return change.result;
     }
 
     /** Removes every entry; expired ones are reported as expired. */
     public void clear() {
-        for (ByteKey key : data.keySet()) {
-            compute(key.bytes, current -> null);
+        for (StoreNode node : data.values()) {
+            compute(node.bytes, current -> null);
         }
     }
 
@@ -247,7 +250,7 @@ public final class ByteStore implements AutoCloseable {
         data.forEach((key, node) -> {
             StoredValue value = node.value;
             if (!value.isExpiredAt(now)) {
-                action.accept(key.bytes, value);
+                action.accept(node.bytes, value);
             }
         });
     }
@@ -269,7 +272,7 @@ public final class ByteStore implements AutoCloseable {
                     StoreNode node = nodes.next();
                     StoredValue value = node.value;
                     if (!value.isExpiredAt(now)) {
-                        next = Map.entry(node.key.bytes, value);
+                        next = Map.entry(node.bytes, value);
                     }
                 }
                 return next != null;
@@ -348,9 +351,9 @@ public final class ByteStore implements AutoCloseable {
         return (long) key.length + value.length + ENTRY_OVERHEAD;
     }
 
-    /** The weight an entry of this key and value has: their bytes, and the objects it keeps. */
-    private static long weightOf(ByteKey key, StoredValue value) {
-        return key.bytes.length + StoredValue.weightOfObject(key.object) + ENTRY_OVERHEAD + value.weight();
+    /** The weight of {@code node} holding {@code value}: their bytes, and the objects it keeps. */
+    private static long weightOf(StoreNode node, StoredValue value) {
+        return node.bytes.length + StoredValue.weightOfObject(node.object) + ENTRY_OVERHEAD + value.weight();
     }
 
     /** Removes the entries whose expiry time has passed; the background sweep calls this. */
@@ -358,7 +361,7 @@ public final class ByteStore implements AutoCloseable {
         long now = clock.millis();
         for (StoreNode node : data.values()) {
             if (node.value.isExpiredAt(now)) {
-                compute(node.key.bytes, UnaryOperator.identity());
+                compute(node.bytes, UnaryOperator.identity());
             }
         }
     }
@@ -437,10 +440,10 @@ public final class ByteStore implements AutoCloseable {
         }
         List<Removal> removals = new ArrayList<>(1);
         if (change.expired != null) {
-            removals.add(new Removal(change.removed.key.bytes, change.expired, RemovalCause.EXPIRED));
+            removals.add(new Removal(change.removed.bytes, change.expired, RemovalCause.EXPIRED));
         }
         if (change.rejected != null) {
-            removals.add(new Removal(change.key.bytes, change.rejected, RemovalCause.EVICTED));
+            removals.add(new Removal(change.entry.bytes, change.rejected, RemovalCause.EVICTED));
         }
         if (bounded) {
             updatePolicy(change, removals);
@@ -487,7 +490,7 @@ public final class ByteStore implements AutoCloseable {
                 return; // the rest is still being inserted by other writers, who will evict
             }
             StoredValue[] evicted = new StoredValue[1];
-            data.computeIfPresent(victim.key, (key, node) -> {
+            data.computeIfPresent(victim, (key, node) -> {
                 if (node != victim) {
                     return node;
                 }
@@ -497,7 +500,7 @@ public final class ByteStore implements AutoCloseable {
             });
             if (evicted[0] != null) {
                 RemovalCause cause = isExpired(evicted[0]) ? RemovalCause.EXPIRED : RemovalCause.EVICTED;
-                removals.add(new Removal(victim.key.bytes, evicted[0], cause));
+                removals.add(new Removal(victim.bytes, evicted[0], cause));
             }
         }
     }
@@ -515,6 +518,13 @@ public final class ByteStore implements AutoCloseable {
 
     private static byte[] requireKey(byte[] key) {
         return Objects.requireNonNull(key, "key");
+    }
+
+    private static void requireKeptAsObject(Object keyObject) {
+        if (keyObject != null && !Codec.isImmutable(keyObject)) {
+            throw new IllegalArgumentException("only Strings and boxed primitives are kept as key objects, not "
+                    + keyObject.getClass().getName());
+        }
     }
 
     // ---- types --------------------------------------------------------------------------
@@ -551,26 +561,52 @@ public final class ByteStore implements AutoCloseable {
         }
     }
 
-    /** The store's entry: its key, its current value and the policy's links. */
-    private static final class StoreNode extends EvictionNode {
-        final ByteKey key;
+    /**
+     * The store's entry, and its key in the map: the key's hash, bytes and object (as a
+     * {@link ByteKey} holds them, and equal to one with the same key), its current value and
+     * the policy's links. The map keeps the key an entry was inserted with, so a node stays
+     * its entry's for as long as the entry lives: an expired entry written again keeps its
+     * node, which the policy forgets and takes anew as a new entry.
+     */
+    static final class StoreNode extends EvictionNode {
+        final int hash;
+        final byte[] bytes;
+        final Object object;
+        /** Null only until the write that creates the node has run. */
         volatile StoredValue value;
-        /** False once removed from the map; read by the policy bookkeeping. */
+        /**
+         * False once removed from the map, and while a write makes an expired entry's node
+         * new (under the map's lock for the key); read by the policy bookkeeping.
+         */
         volatile boolean alive = true;
 
-        StoreNode(ByteKey key, StoredValue value) {
-            this.key = key;
-            this.value = value;
+        StoreNode(int hash, byte[] bytes, Object object) {
+            this.hash = hash;
+            this.bytes = bytes;
+            this.object = object;
         }
 
         @Override
+        public boolean equals(Object o) {
+            return o == this || o instanceof StoreNode other
+                    && ByteKey.same(hash, bytes, object, other.hash, other.bytes, other.object)
+                    || o instanceof ByteKey key && key.equals(this);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        /** The key, detached from this node, for a policy to remember it by after eviction. */
+        @Override
         public Object key() {
-            return key;
+            return new ByteKey(hash, bytes, object);
         }
 
         @Override
         public long weight() {
-            return weightOf(key, value);
+            return weightOf(this, value);
         }
     }
 
@@ -581,9 +617,10 @@ public final class ByteStore implements AutoCloseable {
      * One write's remapping, run inside the map's per-key compute, and a record of what it
      * did for the policy bookkeeping that follows.
      */
-    private final class Change implements java.util.function.BiFunction<ByteKey, StoreNode, StoreNode> {
+    private final class Change implements java.util.function.BiFunction<Object, StoreNode, StoreNode> {
         final UnaryOperator<StoredValue> remapping;
-        ByteKey key;
+        /** The node that holds the key: the entry's, else the new node the map was asked to insert. */
+        StoreNode entry;
         StoreNode added;
         StoreNode updated;
         StoreNode removed;
@@ -592,7 +629,7 @@ public final class ByteStore implements AutoCloseable {
         StoredValue result;
 
         Change(UnaryOperator<StoredValue> remapping) {
-            this.remapping = remapping;
+            this.remapping = Objects.requireNonNull(remapping, "remapping");
         }
 
         boolean changed() {
@@ -600,9 +637,9 @@ public final class ByteStore implements AutoCloseable {
         }
 
         @Override
-        public StoreNode apply(ByteKey k, StoreNode node) {
-            // the key the entry keeps: a held entry's own, which the map keeps too, else the argument
-            key = node != null ? node.key : k;
+        public StoreNode apply(Object k, StoreNode node) {
+            // only an insert gets here without a node, and it passes the node to insert as the key
+            entry = node != null ? node : (StoreNode) k;
             StoredValue current = null;
             if (node != null) {
                 current = node.value;
@@ -618,7 +655,7 @@ public final class ByteStore implements AutoCloseable {
             }
             Capacity capacity = bookkeeping.capacity;
             // without a byte bound no entry is too heavy, and weighing the key would read it
-            if (next != null && capacity.maxBytes() > 0 && capacity.isTooHeavy(weightOf(key, next))) {
+            if (next != null && capacity.maxBytes() > 0 && capacity.isTooHeavy(weightOf(entry, next))) {
                 rejected = next;
                 next = null;
             }
@@ -638,11 +675,14 @@ public final class ByteStore implements AutoCloseable {
                 updated = node;
                 return node;
             }
-            StoreNode fresh = new StoreNode(key, next);
-            weight.addAndGet(fresh.weight());
+            // A new entry, or an expired one's node anew: the map keeps that node as the key, so
+            // it stays the entry; the policy was told above to forget it and is told to add it.
+            entry.value = next;
+            entry.alive = true;
+            weight.addAndGet(entry.weight());
             count.incrementAndGet();
-            added = fresh;
-            return fresh;
+            added = entry;
+            return entry;
         }
     }
 

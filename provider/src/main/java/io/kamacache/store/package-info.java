@@ -2,7 +2,9 @@
  * The local store: a concurrent map of byte keys to {@link io.kamacache.store.StoredValue}s
  * (value bytes and an absolute expiry time), bounded in bytes and/or entries.
  *
- * <p>Data lives in a {@link java.util.concurrent.ConcurrentHashMap}; every change to a key
+ * <p>Data lives in a {@link java.util.concurrent.ConcurrentHashMap} that keys each entry by
+ * the store's own node for it, which holds the key's bytes and the value, so that a read
+ * goes from the map's node straight to the store's; every change to a key
  * runs inside the map's per-key {@code compute}, so writes to one key are atomic and the
  * store's weight and entry count, updated in the same critical section, are exact. The
  * eviction policy is not thread-safe: it is told about each change under one eviction lock

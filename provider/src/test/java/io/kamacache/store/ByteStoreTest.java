@@ -274,6 +274,22 @@ class ByteStoreTest {
     }
 
     @Test
+    void anExpiredEntryWrittenAgainIsANewEntryToThePolicyAndIsEvictedAsOne() {
+        ByteStore store = store(StoreOptions.builder().maxEntries(2).build()); // LRU
+        store.put(bytes("a"), StoredValue.of(bytes("old"), clock.millis() + 10));
+        store.put(bytes("b"), value("b"));
+        clock.advance(Duration.ofMillis(10));
+        store.put(bytes("a"), value("new")); // now the most recent
+        store.put(bytes("c"), value("c"));
+        assertThat(removals).containsExactly("EXPIRED:a", "EVICTED:b");
+        store.put(bytes("d"), value("d"));
+        assertThat(removals).containsExactly("EXPIRED:a", "EVICTED:b", "EVICTED:a");
+        assertThat(get(store, "a")).isNull();
+        assertThat(store.size()).isEqualTo(2);
+        assertThat(store.weightedSize()).isEqualTo(2 * ByteStore.weightOf(bytes("c"), bytes("c")));
+    }
+
+    @Test
     void sweepRemovesExpiredEntriesWithoutReads() {
         ByteStore store = store(StoreOptions.defaults());
         store.put(bytes("short"), StoredValue.of(bytes("v"), clock.millis() + 50));
