@@ -1,5 +1,4 @@
 package io.kamacache;
-
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
@@ -8,6 +7,7 @@ import io.kamacache.discovery.Membership;
 import io.kamacache.proto.v1.CacheServiceGrpc;
 import io.kamacache.proto.v1.GetRequest;
 import io.kamacache.proto.v1.RequestHeader;
+import io.kamacache.remote.PeerChannels;
 import io.kamacache.remote.Protocol;
 import io.kamacache.testing.FreePorts;
 import org.junit.jupiter.api.AfterEach;
@@ -16,7 +16,9 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -55,6 +57,33 @@ class ClusterTest {
     @AfterEach
     void closeNodes() {
         nodes.forEach(Node::close);
+    }
+
+    @Test
+    void nodesCallTheirPeersOnNetworkThreadsOfTheirOwnAndCloseStopsThem() throws Exception {
+        Set<Thread> before = networkThreads();
+        for (int i = 0; i < 30; i++) { // most of these keys are the other nodes'
+            assertThat(nodes.get(0).getGroup("scores").get("key-" + i).toString()).isEqualTo("score of key-" + i);
+        }
+        Set<Thread> started = networkThreads();
+        started.removeAll(before);
+        // each node's channels to its peers share its own threads, whatever the number of peers
+        assertThat(started).isNotEmpty().hasSizeLessThanOrEqualTo(nodes.size() * PeerChannels.networkThreads());
+        nodes.forEach(Node::close);
+        for (Thread thread : started) {
+            thread.join(2_000);
+            assertThat(thread.isAlive()).as("%s after close", thread.getName()).isFalse();
+        }
+    }
+
+    private static Set<Thread> networkThreads() {
+        Set<Thread> threads = new HashSet<>();
+        Thread.getAllStackTraces().keySet().forEach(t -> {
+            if (t.getName().startsWith("kamacache-network")) {
+                threads.add(t);
+            }
+        });
+        return threads;
     }
 
     @Test

@@ -4,6 +4,13 @@ import io.grpc.Channel;
 import io.grpc.ManagedChannel;
 import io.grpc.stub.AbstractStub;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.Epoll;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioSocketChannel;
+import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.kamacache.config.ClusterSettings;
 import io.kamacache.proto.v1.CacheServiceGrpc;
@@ -21,7 +28,15 @@ import java.util.function.Function;
  * One gRPC channel per peer address, opened on first use and reused by every call to that
  * peer, and on it one {@link OperationStream} for the JCache operations. Stubs and
  * operations carry the call deadline, so no remote call waits longer than it; messages
- * are limited to {@code maxMessageBytes} both ways. {@link #close()} shuts every channel.
+ * are limited to {@code maxMessageBytes} both ways. {@link #close()} shuts every channel
+ * and stops the network threads.
+ *
+ * <p>The channels share network threads of their own, {@link #networkThreads()} of them,
+ * rather than gRPC's process-wide ones: there each channel lands on whichever thread comes
+ * next, so the channels to three servers shared one thread in one run and were spread over
+ * two or three in the next, and each thread more is one more to wake per reply. Fewer
+ * threads read more replies per wake-up: a batch's answers from every owner, the replies to
+ * several callers.
  */
 public final class PeerChannels implements AutoCloseable {
 
@@ -35,6 +50,8 @@ public final class PeerChannels implements AutoCloseable {
     private final OperationStream.Waiting waiting;
     private final String token;
     private final SslContext tls;
+    private final EventLoopGroup network;
+    private final Class<? extends io.grpc.netty.shaded.io.netty.channel.Channel> channelType;
     private volatile boolean closed;
 
     /**
@@ -50,6 +67,24 @@ public final class PeerChannels implements AutoCloseable {
         this.waiting = new OperationStream.Waiting(settings.replySpin());
         this.token = settings.token();
         this.tls = settings.tls() == null ? null : Tls.forCalls(settings.tls());
+        DefaultThreadFactory threads = new DefaultThreadFactory("kamacache-network", true);
+        if (Epoll.isAvailable()) {
+            this.network = new EpollEventLoopGroup(networkThreads(), threads);
+            this.channelType = EpollSocketChannel.class;
+        } else {
+            this.network = new NioEventLoopGroup(networkThreads(), threads);
+            this.channelType = NioSocketChannel.class;
+        }
+    }
+
+    /**
+     * How many network threads a set of channels has: one per four processors, at least one.
+     * On two cores one thread for a client's channels to three servers did more than two or
+     * three threads on every load measured (docs/benchmarks.md); larger hosts, not measured,
+     * get a thread per four cores and leave the others to the callers.
+     */
+    public static int networkThreads() {
+        return Math.max(1, Runtime.getRuntime().availableProcessors() / 4);
     }
 
     public Duration deadline() {
@@ -129,6 +164,8 @@ public final class PeerChannels implements AutoCloseable {
         }
         return channels.computeIfAbsent(address, a -> {
             NettyChannelBuilder builder = NettyChannelBuilder.forTarget(a)
+                    .eventLoopGroup(network)
+                    .channelType(channelType)
                     .maxInboundMessageSize(maxMessageBytes)
                     // a subscription has no deadline: pings notice a peer that went silent under it
                     .keepAliveTime(KEEPALIVE_SECONDS, TimeUnit.SECONDS)
@@ -145,7 +182,7 @@ public final class PeerChannels implements AutoCloseable {
         });
     }
 
-    /** Shuts every channel down, waiting up to a second for calls in flight. */
+    /** Shuts every channel down, waiting up to a second for calls in flight, then stops the network threads. */
     @Override
     public void close() {
         closed = true;
@@ -163,5 +200,6 @@ public final class PeerChannels implements AutoCloseable {
             }
         }
         channels.clear();
+        network.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
     }
 }
