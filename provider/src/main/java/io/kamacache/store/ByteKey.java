@@ -39,8 +39,7 @@ sealed class ByteKey permits Probe {
         if (o instanceof ByteStore.StoreNode node) {
             return same(hash, bytes, object, node.hash, node.bytes, node.object);
         }
-        return o instanceof ByteKey other && !(other instanceof Probe)
-                && same(hash, bytes, object, other.hash, other.bytes, other.object);
+        return o instanceof ByteKey other && same(hash, bytes, object, other.hash, other.bytes, other.object);
     }
 
     @Override

@@ -210,7 +210,7 @@ public final class ByteStore implements AutoCloseable {
         Change change = new Change(remapping);
         data.computeIfPresent(new ByteKey(hash, key, keyObject), change);
         if (change.entry == null) { // nothing held
-            data.compute(new StoreNode(hash, key, keyObject), change);
+            insert(hash, key, keyObject, change);
         }
         afterWrite(change);
         return change.result;
@@ -226,15 +226,23 @@ public final class ByteStore implements AutoCloseable {
      */
     public StoredValue compute(int hash, Object keyObject, BiPredicate<Object, byte[]> isEncoding,
                                Function<Object, byte[]> encoder, UnaryOperator<StoredValue> remapping) {
+        requireKeptAsObject(keyObject);
         Change change = new Change(remapping);
         data.computeIfPresent(new Probe(hash, keyObject, isEncoding), change);
         if (change.entry == null) { // nothing held
             byte[] key = requireKey(encoder.apply(keyObject));
-            requireKeptAsObject(keyObject);
-            data.compute(new StoreNode(Arrays.hashCode(key), key, keyObject), change);
+            insert(Arrays.hashCode(key), key, keyObject, change);
         }
         afterWrite(change);
         return change.result;
+    }
+
+    /**
+     * Runs {@code change} on a key no entry held when it was looked up: the map inserts a new
+     * node, itself the entry's key, unless another writer inserted one meanwhile.
+     */
+    private void insert(int hash, byte[] key, Object keyObject, Change change) {
+        data.compute(new StoreNode(hash, key, keyObject), change);
     }
 
     /** Removes every entry; expired ones are reported as expired. */
