@@ -1,4 +1,5 @@
 package io.kamacache;
+
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
