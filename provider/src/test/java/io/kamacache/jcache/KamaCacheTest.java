@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import javax.cache.Cache;
 import javax.cache.CacheManager;
 import javax.cache.Caching;
+import javax.cache.configuration.CompleteConfiguration;
 import javax.cache.configuration.FactoryBuilder;
 import javax.cache.configuration.MutableCacheEntryListenerConfiguration;
 import javax.cache.configuration.MutableConfiguration;
@@ -145,6 +146,33 @@ class KamaCacheTest {
         assertThat(sessions.get("s")).isNull();
 
         assertThat(caches.getCache("not-in-the-file")).isNull();
+    }
+
+    @Test
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    void aCacheTheFileNamesWithTypesIsFoundByThemAndChecksThem() {
+        KamaConfig config = KamaConfig.load(URI.create("classpath:jcache/caches.yaml"), getClass().getClassLoader());
+        CacheManager caches = managerWithClock("classpath:jcache/caches.yaml", config);
+
+        Cache<String, Long> scores = caches.getCache("scores", String.class, Long.class);
+        assertThat(scores).isNotNull();
+        scores.put("tom", 630L);
+        assertThat(scores.get("tom")).isEqualTo(630L);
+        assertThatThrownBy(() -> ((Cache) scores).put("sam", "567"))
+                .isInstanceOf(ClassCastException.class).hasMessageContaining("java.lang.Long");
+        assertThatThrownBy(() -> caches.getCache("scores", String.class, String.class))
+                .isInstanceOf(ClassCastException.class).hasMessageContaining("java.lang.String -> java.lang.Long");
+        assertThat(caches.getCache("small").getConfiguration(CompleteConfiguration.class).getValueType())
+                .as("a cache that names no types").isSameAs(Object.class);
+    }
+
+    @Test
+    void aTypeTheClassLoaderLacksFailsTheManagerWithItsLineAndKey() {
+        CachingProvider provider = Caching.getCachingProvider();
+        assertThatThrownBy(() -> provider.getCacheManager(URI.create("classpath:jcache/missing-type.yaml"), null))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("classpath:jcache/missing-type.yaml:4: caches.orders.valueType: no class "
+                        + "com.example.NotOnTheClassPath on the cache manager's class path");
     }
 
     @Test

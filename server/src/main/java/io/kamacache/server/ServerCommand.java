@@ -43,20 +43,17 @@ final class ServerCommand implements Callable<Integer> {
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install();
         quietLeakDetection();
-        KamaConfig settings;
+        CacheServer server;
         try {
             if (config != null && !Files.isRegularFile(config)) {
                 throw new ConfigException(config.toString(), 0, "", "no such file");
             }
-            settings = config == null ? KamaConfig.fromEnvironment(System.getenv())
+            KamaConfig settings = config == null ? KamaConfig.fromEnvironment(System.getenv())
                     : KamaConfig.load(config.toAbsolutePath().toUri(), ServerCommand.class.getClassLoader(), System.getenv());
-        } catch (ConfigException e) {
+            server = CacheServer.start(settings);
+        } catch (ConfigException e) { // the file, or a class it names that lib/ does not have either
             System.err.println("kamacache: bad configuration: " + e.getMessage());
             return 2;
-        }
-        CacheServer server;
-        try {
-            server = CacheServer.start(settings);
         } catch (MembershipException | UncheckedIOException | IllegalStateException | IllegalArgumentException e) {
             // etcd unreachable, a port taken, TLS files that cannot be used
             System.err.println("kamacache: the node could not start: " + e.getMessage());

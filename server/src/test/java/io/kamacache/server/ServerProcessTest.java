@@ -180,6 +180,19 @@ class ServerProcessTest {
     }
 
     @Test
+    void aTypeItsFileNamesThatItCannotLoadStopsItWithFileLineAndKey(@TempDir Path dir) throws Exception {
+        Path config = dir.resolve("typed.yaml");
+        Files.writeString(config, "node:\n  address: 127.0.0.1:" + FreePorts.port() + "\nhttp:\n  port: 0\ncaches:\n"
+                + "  orders:\n    valueType: com.example.Missing\n");
+        ServerProcess server = startServer(List.of("server", "--config", config.toString()), Map.of());
+
+        assertThat(server.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(server.process().exitValue()).isEqualTo(2);
+        assertThat(server.output()).contains("kamacache: bad configuration: " + config.toUri() + ":7: "
+                + "caches.orders.valueType: no class com.example.Missing on the cache manager's class path");
+    }
+
+    @Test
     void environmentVariablesConfigureItWithoutAFile() throws Exception {
         String address = "127.0.0.1:" + FreePorts.port();
         ServerProcess server = startServer(List.of("server"), Map.of("KAMACACHE_NODE_ADDRESS", address));

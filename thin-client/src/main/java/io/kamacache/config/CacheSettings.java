@@ -3,7 +3,8 @@ package io.kamacache.config;
 import java.util.Objects;
 
 /**
- * How one cache is bounded, evicts, expires and is observed.
+ * How one cache is bounded, evicts, expires and is observed, and, for a cache the file
+ * names, the types {@code getCache(name)} creates it with.
  *
  * @param policy     the eviction policy
  * @param maxBytes   bound on the cache's bytes, 0 for unbounded
@@ -11,9 +12,11 @@ import java.util.Objects;
  * @param expiry     when entries expire
  * @param statistics whether the cache keeps JCache statistics
  * @param management whether the cache registers its JCache management bean
+ * @param keyType    the key type of the cache {@code getCache(name)} creates, null for {@code Object}
+ * @param valueType  its value type, null for {@code Object}
  */
 public record CacheSettings(PolicyKind policy, long maxBytes, long maxEntries, ExpirySettings expiry,
-                            boolean statistics, boolean management) {
+                            boolean statistics, boolean management, TypeName keyType, TypeName valueType) {
 
     /** @throws IllegalArgumentException if maxBytes or maxEntries is negative */
     public CacheSettings {
@@ -27,12 +30,18 @@ public record CacheSettings(PolicyKind policy, long maxBytes, long maxEntries, E
         }
     }
 
-    /** These settings with another eviction policy and bounds: what a cache created at run time changes. */
-    public CacheSettings withBounds(PolicyKind policy, long maxBytes, long maxEntries) {
-        return new CacheSettings(policy, maxBytes, maxEntries, expiry, statistics, management);
+    /** Settings that name no types. */
+    public CacheSettings(PolicyKind policy, long maxBytes, long maxEntries, ExpirySettings expiry,
+                         boolean statistics, boolean management) {
+        this(policy, maxBytes, maxEntries, expiry, statistics, management, null, null);
     }
 
-    /** LRU, unbounded in bytes and entries, eternal, no statistics, no management. */
+    /** These settings with another eviction policy and bounds: what a cache created at run time changes. */
+    public CacheSettings withBounds(PolicyKind policy, long maxBytes, long maxEntries) {
+        return new CacheSettings(policy, maxBytes, maxEntries, expiry, statistics, management, keyType, valueType);
+    }
+
+    /** LRU, unbounded in bytes and entries, eternal, no statistics, no management, no types. */
     public static CacheSettings defaults() {
         return new CacheSettings(PolicyKind.LRU, 0, 0, ExpirySettings.ETERNAL, false, false);
     }

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
 
 /**
  * Reads the kamacache YAML schema (see the package documentation) from a composed node tree.
@@ -43,6 +44,9 @@ final class ConfigParser {
     static final List<String> SERIALIZATION_KEYS = List.of("allow");
     static final List<String> CACHE_KEYS =
             List.of("policy", "maxBytes", "maxEntries", "expiry", "statistics", "management");
+    /** Keys only a cache the file names has: the types {@code getCache(name)} creates it with. */
+    static final List<String> TYPE_KEYS = List.of("keyType", "valueType");
+    static final List<String> NAMED_CACHE_KEYS = Stream.concat(CACHE_KEYS.stream(), TYPE_KEYS.stream()).toList();
     static final List<String> EXPIRY_KEYS = List.of("creation", "update", "access");
     /** Aliases are legal YAML, but a small file needs few; the cap defeats alias-expansion bombs. */
     private static final int MAX_ALIASES = 50;
@@ -95,7 +99,7 @@ final class ConfigParser {
         }
         List<String> allow = top.containsKey("serialization") ? allowList(top.get("serialization")) : List.of();
         CacheSettings defaults = top.containsKey("cacheDefaults")
-                ? cache(top.get("cacheDefaults"), CacheSettings.defaults()) : CacheSettings.defaults();
+                ? cache(top.get("cacheDefaults"), CacheSettings.defaults(), CACHE_KEYS) : CacheSettings.defaults();
         Map<String, CacheSettings> caches = top.containsKey("caches") ? caches(top.get("caches"), defaults) : Map.of();
         return new KamaConfig(reader.source(), mode, node, cluster, server, allow, defaults, caches);
     }
@@ -282,21 +286,23 @@ final class ConfigParser {
             if (cache.key().isBlank()) {
                 throw reader.error(cache.keyNode(), section.path(), "a cache name must not be empty");
             }
-            caches.put(cache.key(), cache(cache, defaults));
+            caches.put(cache.key(), cache(cache, defaults, NAMED_CACHE_KEYS));
         }
         return caches;
     }
 
     /** The settings under {@code section}, each key given overriding the same key of {@code base}. */
-    private CacheSettings cache(NodeReader.Entry section, CacheSettings base) {
-        Map<String, NodeReader.Entry> keys = reader.mapping(section.value(), section.path(), CACHE_KEYS);
+    private CacheSettings cache(NodeReader.Entry section, CacheSettings base, List<String> validKeys) {
+        Map<String, NodeReader.Entry> keys = reader.mapping(section.value(), section.path(), validKeys);
         return new CacheSettings(
                 keys.containsKey("policy") ? reader.convert(keys.get("policy"), PolicyKind::fromName) : base.policy(),
                 keys.containsKey("maxBytes") ? reader.convert(keys.get("maxBytes"), ConfigValues::size) : base.maxBytes(),
                 keys.containsKey("maxEntries") ? reader.convert(keys.get("maxEntries"), ConfigValues::count) : base.maxEntries(),
                 keys.containsKey("expiry") ? expiry(keys.get("expiry"), base.expiry()) : base.expiry(),
                 keys.containsKey("statistics") ? reader.convert(keys.get("statistics"), ConfigValues::bool) : base.statistics(),
-                keys.containsKey("management") ? reader.convert(keys.get("management"), ConfigValues::bool) : base.management());
+                keys.containsKey("management") ? reader.convert(keys.get("management"), ConfigValues::bool) : base.management(),
+                keys.containsKey("keyType") ? reader.typeName(keys.get("keyType")) : base.keyType(),
+                keys.containsKey("valueType") ? reader.typeName(keys.get("valueType")) : base.valueType());
     }
 
     /** Expiry merges per key too, so a cache can change only its access time and keep the default creation time. */

@@ -8,15 +8,17 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Turns the text of configuration scalars into sizes, counts, durations and booleans. Each
- * method throws {@link IllegalArgumentException} whose message says what was expected and
- * what was found; the parser adds the source, line and key.
+ * Turns the text of configuration scalars into sizes, counts, durations, booleans and class
+ * names. Each method throws {@link IllegalArgumentException} whose message says what was
+ * expected and what was found; the parser adds the source, line and key.
  */
 final class ConfigValues {
 
     private static final Pattern SIZE = Pattern.compile("([0-9]+)\\s*([A-Za-z]*)");
     private static final Pattern DURATION = Pattern.compile("([0-9]+)\\s*(us|ms|s|m|h|d)");
     private static final Pattern COUNT = Pattern.compile("[0-9]+");
+    private static final Pattern CLASS_NAME = Pattern.compile(
+            "\\p{javaJavaIdentifierStart}\\p{javaJavaIdentifierPart}*(\\.\\p{javaJavaIdentifierStart}\\p{javaJavaIdentifierPart}*)*");
     private static final Map<String, Long> SIZE_UNITS = Map.of(
             "", 1L, "b", 1L,
             "kb", 1_000L, "mb", 1_000_000L, "gb", 1_000_000_000L,
@@ -60,6 +62,16 @@ final class ConfigValues {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("number '" + text + "' is too large", e);
         }
+    }
+
+    /** A class's binary name: Java identifiers joined by dots, {@code $} before a nested class's own name. */
+    static String className(String text) {
+        String trimmed = text.trim();
+        if (!CLASS_NAME.matcher(trimmed).matches()) {
+            throw new IllegalArgumentException("expected a class name such as java.lang.String or com.example.Order$Line, got '"
+                    + text + "'");
+        }
+        return trimmed;
     }
 
     /** A whole number within {@code int}. */

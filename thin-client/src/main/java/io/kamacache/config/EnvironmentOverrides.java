@@ -70,6 +70,9 @@ final class EnvironmentOverrides {
         }
         for (String cache : caches) {
             CACHE_KEYS.forEach(key -> keys.put(cache + "." + key, false));
+            if (!cache.equals("cacheDefaults")) {
+                ConfigParser.TYPE_KEYS.forEach(key -> keys.put(cache + "." + key, false));
+            }
         }
         Node result = root;
         for (Map.Entry<String, Boolean> key : keys.entrySet()) {

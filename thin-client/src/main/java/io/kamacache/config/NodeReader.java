@@ -49,12 +49,24 @@ final class NodeReader {
     }
 
     ConfigException error(Node node, String path, String problem, Throwable cause) {
+        return new ConfigException(sourceOf(node), lineOf(node), path, problem, cause);
+    }
+
+    /** The class named by a scalar value, with where it was named, for loading it later. */
+    TypeName typeName(Entry entry) {
+        String name = convert(entry, ConfigValues::className);
+        return new TypeName(name, sourceOf(entry.value()), lineOf(entry.value()), entry.path());
+    }
+
+    /** The file, or the environment variable the node came from. */
+    private String sourceOf(Node node) {
         String variable = origins.get(node);
-        if (variable != null) {
-            return new ConfigException("environment variable " + variable, 0, path, problem, cause);
-        }
-        int line = node.getStartMark().map(mark -> mark.getLine() + 1).orElse(0);
-        return new ConfigException(source, line, path, problem, cause);
+        return variable == null ? source : "environment variable " + variable;
+    }
+
+    /** The node's 1-based line in the file; 0 for a value from the environment. */
+    private int lineOf(Node node) {
+        return origins.containsKey(node) ? 0 : node.getStartMark().map(mark -> mark.getLine() + 1).orElse(0);
     }
 
     /** Whether the node is YAML's null: an empty value, {@code ~} or {@code null} unquoted. */

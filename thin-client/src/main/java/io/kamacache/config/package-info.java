@@ -30,6 +30,8 @@
  *   management: false
  * caches:
  *   users:                    # a cache name; the settings above apply, overridden here
+ *     keyType: java.lang.String         # what getCache("users") creates it with (named caches only),
+ *     valueType: com.example.model.User #   loaded by the cache manager's class loader
  *     policy: 2q
  *     maxBytes: 64MiB
  * }</pre>

@@ -97,6 +97,8 @@ public final class KamaCacheManager implements CacheManager {
         this.classLoader = Objects.requireNonNull(classLoader, "classLoader");
         this.properties = properties == null ? new Properties() : properties;
         this.config = Objects.requireNonNull(config, "config");
+        // A type the file names that this class loader lacks is a bad file, said now rather than at first use.
+        config.caches().values().forEach(this::namedConfiguration);
         this.codec = Codec.create(config.serializationAllowList(), classLoader);
         this.clock = Objects.requireNonNull(clock, "clock");
         // Configurations, entry processors and exceptions travel between nodes too.
@@ -273,13 +275,28 @@ public final class KamaCacheManager implements CacheManager {
             boolean[] created = {false};
             cache = caches.computeIfAbsent(cacheName, name -> {
                 created[0] = true;
-                return newCache(name, new MutableConfiguration<>());
+                return newCache(name, namedConfiguration(config.caches().get(name)));
             });
             if (created[0] && cluster != null) {
                 cluster.created(cacheName, true); // the cluster's cache of that name, if it has one
             }
         }
         return cache;
+    }
+
+    /**
+     * What {@code getCache(name)} creates a cache the file names with: JCache's defaults, with
+     * the file's key and value types.
+     *
+     * @throws io.kamacache.config.ConfigException naming the file, line and key of a type this
+     *                                             manager's class loader does not have
+     */
+    @SuppressWarnings("unchecked")
+    private MutableConfiguration<Object, Object> namedConfiguration(CacheSettings settings) {
+        MutableConfiguration<Object, Object> configuration = new MutableConfiguration<>();
+        return configuration.setTypes(
+                settings.keyType() == null ? Object.class : (Class<Object>) settings.keyType().load(classLoader),
+                settings.valueType() == null ? Object.class : (Class<Object>) settings.valueType().load(classLoader));
     }
 
     @Override

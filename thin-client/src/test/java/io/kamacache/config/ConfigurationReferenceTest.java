@@ -38,6 +38,12 @@ class ConfigurationReferenceTest {
         assertSection(reference, "serialization", ConfigParser.SERIALIZATION_KEYS);
         assertSection(reference, "cacheDefaults", ConfigParser.CACHE_KEYS);
         assertSection(reference, "cacheDefaults.expiry", ConfigParser.EXPIRY_KEYS);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> users = (Map<String, Object>) ((Map<String, Object>) reference.get("caches")).get("users");
+        assertThat(users.keySet()).as("the keys docs/configuration.md gives under caches.users: the ones only a "
+                        + "named cache has, and others of cacheDefaults")
+                .containsAll(ConfigParser.TYPE_KEYS)
+                .isSubsetOf(ConfigParser.NAMED_CACHE_KEYS);
     }
 
     /** The first YAML block of docs/configuration.md, its commented-out keys taken in, as plain YAML. */

@@ -177,6 +177,36 @@ class KamaConfigTest {
     }
 
     @Test
+    void aNamedCacheNamesItsTypesByNameToBeLoadedWhereTheCacheManagerIs() {
+        KamaConfig config = KamaConfig.parse("""
+                caches:
+                  orders:
+                    keyType: java.lang.String
+                    valueType: com.example.Order$Line
+                  plain:
+                    policy: clock
+                """, "test.yaml");
+
+        TypeName keyType = config.cache("orders").keyType();
+        assertThat(keyType).isEqualTo(new TypeName("java.lang.String", "test.yaml", 3, "caches.orders.keyType"));
+        assertThat(keyType.load(LOADER)).isSameAs(String.class);
+        assertThatThrownBy(() -> config.cache("orders").valueType().load(LOADER))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("test.yaml:4: caches.orders.valueType: no class com.example.Order$Line on the cache "
+                        + "manager's class path");
+        assertThat(config.cache("plain").keyType()).as("a cache that names no types").isNull();
+        assertThat(config.cacheDefaults().valueType()).isNull();
+
+        KamaConfig fromVariable = KamaConfig.load(URI.create("classpath:config/full.yaml"), LOADER,
+                Map.of("KAMACACHE_CACHES_USERS_VALUE_TYPE", "java.lang.Long"));
+        assertThat(fromVariable.cache("users").valueType()).isEqualTo(new TypeName("java.lang.Long",
+                "environment variable KAMACACHE_CACHES_USERS_VALUE_TYPE", 0, "caches.users.valueType"));
+        assertThat(KamaConfig.load(URI.create("classpath:config/full.yaml"), LOADER,
+                Map.of("KAMACACHE_CACHE_DEFAULTS_KEY_TYPE", "java.lang.Long")).cacheDefaults().keyType())
+                .as("cacheDefaults has no types, and no variable for them").isNull();
+    }
+
+    @Test
     void missingFileSaysWhichFile(@TempDir Path dir) {
         URI uri = dir.resolve("absent.yaml").toUri();
 
@@ -218,7 +248,7 @@ class KamaConfigTest {
         assertThat(e.key()).isEqualTo("caches.users.maxByte");
         assertThat(e.getMessage()).isEqualTo("classpath:config/unknown-key.yaml:5: caches.users.maxByte: "
                 + "unknown key 'maxByte'; valid keys under caches.users are: "
-                + "policy, maxBytes, maxEntries, expiry, statistics, management");
+                + "policy, maxBytes, maxEntries, expiry, statistics, management, keyType, valueType");
     }
 
     @Test
@@ -369,6 +399,9 @@ class KamaConfigTest {
             "cluster:\\n  etcd:\\n    endpoints: [http://e:2379]\\n    leaseTtl: 1s | 3 | cluster.etcd | lease TTL must be at least 2 s, got 1000 ms",
             "cluster:\\n  etcd:\\n    endpoints: [http://e:2379]\\n    username: kama | 3 | cluster.etcd | give both username and password, or neither",
             "node:\\n  address: ${HOST} | 2 | node.address | environment variables (${...}) are not substituted in configuration files",
+            "caches:\\n  orders:\\n    keyType: java lang String | 3 | caches.orders.keyType | expected a class name such as java.lang.String or com.example.Order$Line, got 'java lang String'",
+            "caches:\\n  orders:\\n    valueType: com.example. | 3 | caches.orders.valueType | expected a class name such as java.lang.String or com.example.Order$Line, got 'com.example.'",
+            "cacheDefaults:\\n  keyType: java.lang.String | 2 | cacheDefaults.keyType | unknown key 'keyType'; valid keys under cacheDefaults are: policy, maxBytes, maxEntries, expiry, statistics, management",
     })
     void badValuesAreReportedWithLineKeyAndReason(String yaml, int line, String key, String problem) {
         ConfigException e = parseFailure(yaml.replace("\\n", "\n"));
