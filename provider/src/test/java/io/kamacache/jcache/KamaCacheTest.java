@@ -24,6 +24,7 @@ import javax.cache.expiry.AccessedExpiryPolicy;
 import javax.cache.expiry.CreatedExpiryPolicy;
 import javax.cache.expiry.Duration;
 import javax.cache.integration.CacheLoader;
+import javax.cache.integration.CacheWriter;
 import javax.cache.spi.CachingProvider;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
@@ -31,6 +32,8 @@ import java.io.Closeable;
 import java.io.Serializable;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -164,6 +167,65 @@ class KamaCacheTest {
                 .isInstanceOf(ClassCastException.class).hasMessageContaining("java.lang.String -> java.lang.Long");
         assertThat(caches.getCache("small").getConfiguration(CompleteConfiguration.class).getValueType())
                 .as("a cache that names no types").isSameAs(Object.class);
+    }
+
+    @Test
+    void aCacheTheFileNamesWithALoaderAndAWriterReadsAndWritesThroughThem() {
+        KamaConfig config = KamaConfig.load(URI.create("classpath:jcache/caches.yaml"), getClass().getClassLoader());
+        Cache<Integer, String> names = managerWithClock("classpath:jcache/caches.yaml", config)
+                .getCache("names", Integer.class, String.class);
+
+        assertThat(names.get(7)).isEqualTo("name 7");
+        names.put(8, "eight");
+        assertThat(NameWriter.WRITTEN).containsExactly("8=eight");
+        CompleteConfiguration<?, ?> configuration = names.getConfiguration(CompleteConfiguration.class);
+        assertThat(configuration.isReadThrough()).isTrue();
+        assertThat(configuration.isWriteThrough()).isTrue();
+    }
+
+    @Test
+    void aLoaderTheManagerCannotMakeFailsItWithItsLineAndKey() {
+        CachingProvider provider = Caching.getCachingProvider();
+        assertThatThrownBy(() -> provider.getCacheManager(URI.create("classpath:jcache/not-a-loader.yaml"), null))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("classpath:jcache/not-a-loader.yaml:3: caches.names.loader: java.lang.String is not a "
+                        + "javax.cache.integration.CacheLoader");
+    }
+
+    public static final class NameLoader implements CacheLoader<Integer, String> {
+        @Override
+        public String load(Integer key) {
+            return "name " + key;
+        }
+
+        @Override
+        public Map<Integer, String> loadAll(Iterable<? extends Integer> keys) {
+            Map<Integer, String> loaded = new HashMap<>();
+            keys.forEach(key -> loaded.put(key, load(key)));
+            return loaded;
+        }
+    }
+
+    public static final class NameWriter implements CacheWriter<Integer, String> {
+        static final List<String> WRITTEN = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void write(Cache.Entry<? extends Integer, ? extends String> entry) {
+            WRITTEN.add(entry.getKey() + "=" + entry.getValue());
+        }
+
+        @Override
+        public void writeAll(Collection<Cache.Entry<? extends Integer, ? extends String>> entries) {
+            entries.forEach(this::write);
+        }
+
+        @Override
+        public void delete(Object key) {
+        }
+
+        @Override
+        public void deleteAll(Collection<?> keys) {
+        }
     }
 
     @Test

@@ -44,9 +44,9 @@ final class ConfigParser {
     static final List<String> SERIALIZATION_KEYS = List.of("allow");
     static final List<String> CACHE_KEYS =
             List.of("policy", "maxBytes", "maxEntries", "expiry", "statistics", "management");
-    /** Keys only a cache the file names has: the types {@code getCache(name)} creates it with. */
-    static final List<String> TYPE_KEYS = List.of("keyType", "valueType");
-    static final List<String> NAMED_CACHE_KEYS = Stream.concat(CACHE_KEYS.stream(), TYPE_KEYS.stream()).toList();
+    /** Keys only a cache the file names has: the classes {@code getCache(name)} creates it with. */
+    static final List<String> CLASS_KEYS = List.of("keyType", "valueType", "loader", "writer");
+    static final List<String> NAMED_CACHE_KEYS = Stream.concat(CACHE_KEYS.stream(), CLASS_KEYS.stream()).toList();
     static final List<String> EXPIRY_KEYS = List.of("creation", "update", "access");
     /** Aliases are legal YAML, but a small file needs few; the cap defeats alias-expansion bombs. */
     private static final int MAX_ALIASES = 50;
@@ -301,8 +301,12 @@ final class ConfigParser {
                 keys.containsKey("expiry") ? expiry(keys.get("expiry"), base.expiry()) : base.expiry(),
                 keys.containsKey("statistics") ? reader.convert(keys.get("statistics"), ConfigValues::bool) : base.statistics(),
                 keys.containsKey("management") ? reader.convert(keys.get("management"), ConfigValues::bool) : base.management(),
-                keys.containsKey("keyType") ? reader.typeName(keys.get("keyType")) : base.keyType(),
-                keys.containsKey("valueType") ? reader.typeName(keys.get("valueType")) : base.valueType());
+                new CacheClasses(typeName(keys.get("keyType")), typeName(keys.get("valueType")),
+                        typeName(keys.get("loader")), typeName(keys.get("writer"))));
+    }
+
+    private TypeName typeName(NodeReader.Entry entry) {
+        return entry == null ? null : reader.typeName(entry);
     }
 
     /** Expiry merges per key too, so a cache can change only its access time and keep the default creation time. */

@@ -71,7 +71,7 @@ final class EnvironmentOverrides {
         for (String cache : caches) {
             CACHE_KEYS.forEach(key -> keys.put(cache + "." + key, false));
             if (!cache.equals("cacheDefaults")) {
-                ConfigParser.TYPE_KEYS.forEach(key -> keys.put(cache + "." + key, false));
+                ConfigParser.CLASS_KEYS.forEach(key -> keys.put(cache + "." + key, false));
             }
         }
         Node result = root;

@@ -31,7 +31,9 @@
  * caches:
  *   users:                    # a cache name; the settings above apply, overridden here
  *     keyType: java.lang.String         # what getCache("users") creates it with (named caches only),
- *     valueType: com.example.model.User #   loaded by the cache manager's class loader
+ *     valueType: com.example.model.User #   loaded by the cache manager's class loader: its types,
+ *     loader: com.example.UserLoader    #   the CacheLoader it reads through
+ *     writer: com.example.UserWriter    #   and the CacheWriter it writes through
  *     policy: 2q
  *     maxBytes: 64MiB
  * }</pre>

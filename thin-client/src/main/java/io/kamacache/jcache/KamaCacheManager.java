@@ -1,6 +1,7 @@
 package io.kamacache.jcache;
 
 import io.kamacache.codec.Codec;
+import io.kamacache.config.CacheClasses;
 import io.kamacache.config.CacheSettings;
 import io.kamacache.config.ClusterSettings;
 import io.kamacache.config.ExpirySettings;
@@ -18,8 +19,11 @@ import javax.cache.CacheManager;
 import javax.cache.configuration.CacheEntryListenerConfiguration;
 import javax.cache.configuration.CompleteConfiguration;
 import javax.cache.configuration.Configuration;
+import javax.cache.configuration.FactoryBuilder;
 import javax.cache.configuration.MutableConfiguration;
 import javax.cache.expiry.EternalExpiryPolicy;
+import javax.cache.integration.CacheLoader;
+import javax.cache.integration.CacheWriter;
 import javax.cache.spi.CachingProvider;
 import java.net.URI;
 import java.time.Duration;
@@ -97,8 +101,6 @@ public final class KamaCacheManager implements CacheManager {
         this.classLoader = Objects.requireNonNull(classLoader, "classLoader");
         this.properties = properties == null ? new Properties() : properties;
         this.config = Objects.requireNonNull(config, "config");
-        // A type the file names that this class loader lacks is a bad file, said now rather than at first use.
-        config.caches().values().forEach(this::namedConfiguration);
         this.codec = Codec.create(config.serializationAllowList(), classLoader);
         this.clock = Objects.requireNonNull(clock, "clock");
         // Configurations, entry processors and exceptions travel between nodes too.
@@ -115,6 +117,7 @@ public final class KamaCacheManager implements CacheManager {
             throw new CacheException("cache manager " + uri + " is a client (kamacache-provider is not on the class "
                     + "path), and " + config.source() + " names no servers: set cluster.peers or cluster.etcd");
         }
+        checkNamedClasses(mode);
         AtomicInteger threads = new AtomicInteger();
         this.executor = Executors.newCachedThreadPool(task -> {
             Thread thread = new Thread(task, "kamacache-jcache-" + threads.incrementAndGet());
@@ -278,25 +281,56 @@ public final class KamaCacheManager implements CacheManager {
                 return newCache(name, namedConfiguration(config.caches().get(name)));
             });
             if (created[0] && cluster != null) {
-                cluster.created(cacheName, true); // the cluster's cache of that name, if it has one
+                try {
+                    cluster.created(cacheName, true); // the cluster's cache of that name, if it has one
+                } catch (CacheException e) { // servers that cannot make it: nothing half-made stays
+                    release(cache);
+                    throw e;
+                }
             }
         }
         return cache;
     }
 
     /**
-     * What {@code getCache(name)} creates a cache the file names with: JCache's defaults, with
-     * the file's key and value types.
+     * Refuses, now rather than at first use, a file that names classes this manager cannot
+     * use: key and value types it does not have, and, where caches run here, loaders and
+     * writers it cannot make. A client's loaders and writers run at the servers, which
+     * refuse those they cannot make when the cache is created there.
      *
-     * @throws io.kamacache.config.ConfigException naming the file, line and key of a type this
-     *                                             manager's class loader does not have
+     * @throws io.kamacache.config.ConfigException naming the file, line and key
+     */
+    private void checkNamedClasses(Mode mode) {
+        for (CacheSettings settings : config.caches().values()) {
+            namedConfiguration(settings);
+            CacheClasses classes = settings.classes();
+            if (mode == Mode.EMBEDDED && classes.loader() != null) {
+                classes.loader().checkMakeable(classLoader, CacheLoader.class);
+            }
+            if (mode == Mode.EMBEDDED && classes.writer() != null) {
+                classes.writer().checkMakeable(classLoader, CacheWriter.class);
+            }
+        }
+    }
+
+    /**
+     * What {@code getCache(name)} creates a cache the file names with: JCache's defaults with
+     * the file's key and value types, reading through its loader and writing through its writer.
      */
     @SuppressWarnings("unchecked")
     private MutableConfiguration<Object, Object> namedConfiguration(CacheSettings settings) {
+        CacheClasses classes = settings.classes();
         MutableConfiguration<Object, Object> configuration = new MutableConfiguration<>();
-        return configuration.setTypes(
-                settings.keyType() == null ? Object.class : (Class<Object>) settings.keyType().load(classLoader),
-                settings.valueType() == null ? Object.class : (Class<Object>) settings.valueType().load(classLoader));
+        configuration.setTypes(
+                classes.keyType() == null ? Object.class : (Class<Object>) classes.keyType().load(classLoader),
+                classes.valueType() == null ? Object.class : (Class<Object>) classes.valueType().load(classLoader));
+        if (classes.loader() != null) {
+            configuration.setReadThrough(true).setCacheLoaderFactory(FactoryBuilder.factoryOf(classes.loader().name()));
+        }
+        if (classes.writer() != null) {
+            configuration.setWriteThrough(true).setCacheWriterFactory(FactoryBuilder.factoryOf(classes.writer().name()));
+        }
+        return configuration;
     }
 
     @Override

@@ -42,7 +42,7 @@ class ConfigurationReferenceTest {
         Map<String, Object> users = (Map<String, Object>) ((Map<String, Object>) reference.get("caches")).get("users");
         assertThat(users.keySet()).as("the keys docs/configuration.md gives under caches.users: the ones only a "
                         + "named cache has, and others of cacheDefaults")
-                .containsAll(ConfigParser.TYPE_KEYS)
+                .containsAll(ConfigParser.CLASS_KEYS)
                 .isSubsetOf(ConfigParser.NAMED_CACHE_KEYS);
     }
 

@@ -7,6 +7,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import javax.cache.integration.CacheLoader;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -177,33 +179,81 @@ class KamaConfigTest {
     }
 
     @Test
-    void aNamedCacheNamesItsTypesByNameToBeLoadedWhereTheCacheManagerIs() {
+    void aNamedCacheNamesItsClassesByNameToBeLoadedWhereTheCacheManagerIs() {
         KamaConfig config = KamaConfig.parse("""
                 caches:
                   orders:
                     keyType: java.lang.String
                     valueType: com.example.Order$Line
+                    loader: com.example.OrderLoader
+                    writer: com.example.OrderWriter
                   plain:
                     policy: clock
                 """, "test.yaml");
 
-        TypeName keyType = config.cache("orders").keyType();
+        TypeName keyType = config.cache("orders").classes().keyType();
         assertThat(keyType).isEqualTo(new TypeName("java.lang.String", "test.yaml", 3, "caches.orders.keyType"));
         assertThat(keyType.load(LOADER)).isSameAs(String.class);
-        assertThatThrownBy(() -> config.cache("orders").valueType().load(LOADER))
+        assertThat(config.cache("orders").classes().loader())
+                .isEqualTo(new TypeName("com.example.OrderLoader", "test.yaml", 5, "caches.orders.loader"));
+        assertThat(config.cache("orders").classes().writer().name()).isEqualTo("com.example.OrderWriter");
+        assertThatThrownBy(() -> config.cache("orders").classes().valueType().load(LOADER))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage("test.yaml:4: caches.orders.valueType: no class com.example.Order$Line on the cache "
                         + "manager's class path");
-        assertThat(config.cache("plain").keyType()).as("a cache that names no types").isNull();
-        assertThat(config.cacheDefaults().valueType()).isNull();
+        assertThat(config.cache("plain").classes()).as("a cache that names no classes").isEqualTo(CacheClasses.NONE);
+        assertThat(config.cacheDefaults().classes()).isEqualTo(CacheClasses.NONE);
 
         KamaConfig fromVariable = KamaConfig.load(URI.create("classpath:config/full.yaml"), LOADER,
                 Map.of("KAMACACHE_CACHES_USERS_VALUE_TYPE", "java.lang.Long"));
-        assertThat(fromVariable.cache("users").valueType()).isEqualTo(new TypeName("java.lang.Long",
+        assertThat(fromVariable.cache("users").classes().valueType()).isEqualTo(new TypeName("java.lang.Long",
                 "environment variable KAMACACHE_CACHES_USERS_VALUE_TYPE", 0, "caches.users.valueType"));
         assertThat(KamaConfig.load(URI.create("classpath:config/full.yaml"), LOADER,
-                Map.of("KAMACACHE_CACHE_DEFAULTS_KEY_TYPE", "java.lang.Long")).cacheDefaults().keyType())
-                .as("cacheDefaults has no types, and no variable for them").isNull();
+                Map.of("KAMACACHE_CACHE_DEFAULTS_KEY_TYPE", "java.lang.Long")).cacheDefaults().classes())
+                .as("cacheDefaults has no classes, and no variable for them").isEqualTo(CacheClasses.NONE);
+    }
+
+    @Test
+    void aLoaderOrWriterMustBeAClassThatCanBeMade() {
+        String prefix = "test.yaml:5: caches.orders.loader: ";
+        assertThatThrownBy(() -> loaderNamed("java.lang.String").checkMakeable(LOADER, CacheLoader.class))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(prefix + "java.lang.String is not a javax.cache.integration.CacheLoader");
+        assertThatThrownBy(() -> loaderNamed(AbstractLoader.class.getName()).checkMakeable(LOADER, CacheLoader.class))
+                .hasMessage(prefix + AbstractLoader.class.getName() + " is abstract: name a class that can be made");
+        assertThatThrownBy(() -> loaderNamed(ConfiguredLoader.class.getName()).checkMakeable(LOADER, CacheLoader.class))
+                .hasMessage(prefix + ConfiguredLoader.class.getName() + " has no public constructor without arguments");
+        assertThatThrownBy(() -> loaderNamed("com.example.Gone").checkMakeable(LOADER, CacheLoader.class))
+                .hasMessage(prefix + "no class com.example.Gone on the cache manager's class path");
+        loaderNamed(PlainLoader.class.getName()).checkMakeable(LOADER, CacheLoader.class);
+    }
+
+    private static TypeName loaderNamed(String name) {
+        return new TypeName(name, "test.yaml", 5, "caches.orders.loader");
+    }
+
+    public abstract static class AbstractLoader implements CacheLoader<Object, Object> {
+    }
+
+    public static class ConfiguredLoader extends AbstractLoader {
+        public ConfiguredLoader(String source) {
+        }
+
+        @Override
+        public Object load(Object key) {
+            return null;
+        }
+
+        @Override
+        public Map<Object, Object> loadAll(Iterable<?> keys) {
+            return Map.of();
+        }
+    }
+
+    public static class PlainLoader extends ConfiguredLoader {
+        public PlainLoader() {
+            super("nothing");
+        }
     }
 
     @Test
@@ -248,7 +298,7 @@ class KamaConfigTest {
         assertThat(e.key()).isEqualTo("caches.users.maxByte");
         assertThat(e.getMessage()).isEqualTo("classpath:config/unknown-key.yaml:5: caches.users.maxByte: "
                 + "unknown key 'maxByte'; valid keys under caches.users are: "
-                + "policy, maxBytes, maxEntries, expiry, statistics, management, keyType, valueType");
+                + "policy, maxBytes, maxEntries, expiry, statistics, management, keyType, valueType, loader, writer");
     }
 
     @Test
