@@ -9,6 +9,7 @@ import io.kamacache.jcache.spi.KamaCachingProvider;
 import io.kamacache.testing.ManualClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import javax.cache.Cache;
 import javax.cache.CacheManager;
@@ -29,9 +30,14 @@ import javax.cache.spi.CachingProvider;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import java.io.Closeable;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.io.Serializable;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -43,6 +49,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -81,6 +89,22 @@ class KamaCacheTest {
         assertThatThrownBy(() -> provider.getCacheManager(URI.create("http://example.com/x"), null))
                 .hasMessageContaining("http://example.com/x")
                 .hasMessageContaining("classpath:");
+    }
+
+    @Test
+    void aManagerReadsAFileInsideAnArchiveAsSpringNamesAClassPathResourceOfAPackagedApplication(@TempDir Path dir)
+            throws IOException {
+        Path archive = dir.resolve("app.jar");
+        try (OutputStream out = Files.newOutputStream(archive); JarOutputStream jar = new JarOutputStream(out)) {
+            jar.putNextEntry(new JarEntry("BOOT-INF/classes/caches.yaml"));
+            jar.write("caches:\n  scores:\n    keyType: java.lang.String\n    valueType: java.lang.Long\n"
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+        URI uri = URI.create("jar:" + archive.toUri() + "!/BOOT-INF/classes/caches.yaml");
+
+        manager = Caching.getCachingProvider().getCacheManager(uri, getClass().getClassLoader());
+        assertThat(manager.getURI()).isEqualTo(uri);
+        assertThat(manager.getCache("scores", String.class, Long.class)).isNotNull();
     }
 
     @Test

@@ -1,8 +1,10 @@
 package io.kamacache.config;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.net.URLConnection;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -13,10 +15,15 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Objects;
 
-/** Reads configuration text from {@code classpath:} and {@code file:} URIs, as UTF-8. */
+/**
+ * Reads configuration text from {@code classpath:}, {@code file:} and {@code jar:} URIs, as
+ * UTF-8. A {@code jar:} URI names a file inside an archive, as frameworks give the location of
+ * a class path resource of a packaged application (Spring's {@code Resource.getURI()}).
+ */
 final class ConfigSources {
 
-    private static final String SUPPORTED = "classpath: (e.g. classpath:kamacache.yaml) and file: (e.g. file:/etc/kamacache.yaml)";
+    private static final String SUPPORTED = "classpath: (e.g. classpath:kamacache.yaml), file: (e.g. "
+            + "file:/etc/kamacache.yaml) and jar: (e.g. jar:file:/opt/app.jar!/kamacache.yaml)";
 
     private ConfigSources() {
     }
@@ -28,6 +35,7 @@ final class ConfigSources {
         byte[] bytes = switch (scheme) {
             case "classpath" -> classpath(uri, source, classLoader);
             case "file" -> file(uri, source);
+            case "jar" -> jar(uri, source);
             default -> throw new ConfigException(source, 0, "", (scheme.isEmpty() ? "the URI has no scheme"
                     : "unsupported URI scheme '" + uri.getScheme() + "'") + "; supported schemes are " + SUPPORTED);
         };
@@ -76,6 +84,24 @@ final class ConfigSources {
             throw new ConfigException(source, 0, "", "file '" + path + "' not found", e);
         } catch (IOException e) {
             throw new ConfigException(source, 0, "", "cannot read file '" + path + "': " + e, e);
+        }
+    }
+
+    private static byte[] jar(URI uri, String source) {
+        URLConnection connection;
+        try {
+            connection = uri.toURL().openConnection();
+        } catch (IllegalArgumentException | IOException e) {
+            throw new ConfigException(source, 0, "", "not a usable jar URI (" + e.getMessage()
+                    + "); write one such as jar:file:/opt/app.jar!/kamacache.yaml", e);
+        }
+        connection.setUseCaches(false); // a shared cached archive would stay open, and stale, after this read
+        try (InputStream in = connection.getInputStream()) {
+            return in.readAllBytes();
+        } catch (FileNotFoundException | NoSuchFileException e) {
+            throw new ConfigException(source, 0, "", "not found: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new ConfigException(source, 0, "", "cannot read it: " + e, e);
         }
     }
 

@@ -11,12 +11,16 @@ import javax.cache.integration.CacheLoader;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -105,6 +109,38 @@ class KamaConfigTest {
         assertThat(fromToUri.source()).isEqualTo(file.toUri().toString());
         assertThat(fromToUri.node().address()).isEqualTo("10.0.0.7:9100");
         assertThat(fromShortForm.caches()).isEqualTo(fromToUri.caches());
+    }
+
+    @Test
+    void loadsFromAFileInsideAnArchiveAsFrameworksNameClassPathResources(@TempDir Path dir) throws IOException {
+        Path archive = dir.resolve("app.jar");
+        try (OutputStream out = Files.newOutputStream(archive); JarOutputStream jar = new JarOutputStream(out)) {
+            jar.putNextEntry(new JarEntry("BOOT-INF/classes/kamacache.yaml"));
+            jar.write(resourceText("full.yaml").getBytes(StandardCharsets.UTF_8));
+            jar.putNextEntry(new JarEntry("bad.yaml"));
+            jar.write("node:\n  adress: 127.0.0.1:9000\n".getBytes(StandardCharsets.UTF_8));
+        }
+        URI inside = URI.create("jar:" + archive.toUri() + "!/BOOT-INF/classes/kamacache.yaml");
+
+        KamaConfig config = KamaConfig.load(inside, null);
+        assertThat(config.source()).isEqualTo(inside.toString());
+        assertThat(config.node().address()).isEqualTo("10.0.0.7:9100");
+        assertThat(config.caches()).isEqualTo(load("full.yaml").caches());
+
+        URI bad = URI.create("jar:" + archive.toUri() + "!/bad.yaml");
+        assertThatThrownBy(() -> KamaConfig.load(bad, null)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(bad + ":2: node.adress: unknown key 'adress'");
+        URI missing = URI.create("jar:" + archive.toUri() + "!/missing.yaml");
+        assertThatThrownBy(() -> KamaConfig.load(missing, null)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(missing + ": not found: ")
+                .hasMessageContaining("missing.yaml");
+        URI noArchive = URI.create("jar:" + dir.resolve("none.jar").toUri() + "!/kamacache.yaml");
+        assertThatThrownBy(() -> KamaConfig.load(noArchive, null)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(noArchive + ": not found: ");
+        assertThatThrownBy(() -> KamaConfig.load(URI.create("jar:kamacache.yaml"), null)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("jar:kamacache.yaml: not a usable jar URI (");
+        Files.delete(archive);
+        assertThat(dir).as("nothing keeps the archive open").isEmptyDirectory();
     }
 
     @Test
@@ -283,7 +319,8 @@ class KamaConfigTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("unsupported URI scheme 'https'")
                 .hasMessageContaining("classpath:")
-                .hasMessageContaining("file:");
+                .hasMessageContaining("file:")
+                .hasMessageContaining("jar:");
         assertThatThrownBy(() -> KamaConfig.load(URI.create("kamacache.yaml"), LOADER))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("the URI has no scheme");

@@ -24,11 +24,12 @@ import java.util.WeakHashMap;
  *
  * <p>A cache manager's URI says where its configuration comes from:
  * <ul>
- *   <li>{@code classpath:path/to/file.yaml} or {@code file:/path/to/file.yaml}: that file;</li>
+ *   <li>{@code classpath:path/to/file.yaml}, {@code file:/path/to/file.yaml} or
+ *       {@code jar:file:/path/to/app.jar!/file.yaml}: that file;</li>
  *   <li>the default URI, {@value #DEFAULT_URI_STRING}: the file the system property
- *       {@value #CONFIG_PROPERTY} names (a {@code classpath:} or {@code file:} URI) when it is
- *       set, else {@code kamacache.yaml} at the root of the class path when there is one,
- *       built-in defaults otherwise;</li>
+ *       {@value #CONFIG_PROPERTY} names (a URI of the forms above) when it is set, else
+ *       {@code kamacache.yaml} at the root of the class path when there is one, built-in
+ *       defaults otherwise;</li>
  *   <li>any other {@code kamacache:} URI: a manager of its own with built-in defaults.</li>
  * </ul>
  * There is one manager per URI and class loader until it is closed.
@@ -147,14 +148,14 @@ public final class KamaCachingProvider implements CachingProvider {
             return loader.getResource(KamaConfig.DEFAULT_RESOURCE) == null ? KamaConfig.defaults()
                     : KamaConfig.load(URI.create("classpath:" + KamaConfig.DEFAULT_RESOURCE), loader);
         }
-        if ("classpath".equals(scheme) || "file".equals(scheme)) {
+        if ("classpath".equals(scheme) || "file".equals(scheme) || "jar".equals(scheme)) {
             return KamaConfig.load(uri, loader);
         }
         if ("kamacache".equals(scheme)) {
             return KamaConfig.defaults();
         }
         throw new CacheException("cache manager URI " + uri + " is not supported; use classpath:<file.yaml>, "
-                + "file:<path.yaml> or kamacache:<name>");
+                + "file:<path.yaml>, jar:<archive URL>!/<file.yaml> or kamacache:<name>");
     }
 
     private static Properties copy(Properties properties) {
