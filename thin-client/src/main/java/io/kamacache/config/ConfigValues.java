@@ -17,6 +17,9 @@ final class ConfigValues {
     private static final Pattern SIZE = Pattern.compile("([0-9]+)\\s*([A-Za-z]*)");
     private static final Pattern DURATION = Pattern.compile("([0-9]+)\\s*(us|ms|s|m|h|d)");
     private static final Pattern COUNT = Pattern.compile("[0-9]+");
+    private static final Map<String, String> BOXES = Map.of("boolean", "java.lang.Boolean", "byte", "java.lang.Byte",
+            "char", "java.lang.Character", "short", "java.lang.Short", "int", "java.lang.Integer", "long", "java.lang.Long",
+            "float", "java.lang.Float", "double", "java.lang.Double");
     private static final Pattern CLASS_NAME = Pattern.compile(
             "\\p{javaJavaIdentifierStart}\\p{javaJavaIdentifierPart}*(\\.\\p{javaJavaIdentifierStart}\\p{javaJavaIdentifierPart}*)*");
     private static final Map<String, Long> SIZE_UNITS = Map.of(
@@ -67,6 +70,10 @@ final class ConfigValues {
     /** A class's binary name: Java identifiers joined by dots, {@code $} before a nested class's own name. */
     static String className(String text) {
         String trimmed = text.trim();
+        String box = BOXES.get(trimmed);
+        if (box != null) {
+            throw new IllegalArgumentException(trimmed + " is a primitive type, not a class: name " + box);
+        }
         if (!CLASS_NAME.matcher(trimmed).matches()) {
             throw new IllegalArgumentException("expected a class name such as java.lang.String or com.example.Order$Line, got '"
                     + text + "'");

@@ -488,6 +488,7 @@ class KamaConfigTest {
             "node:\\n  address: ${HOST} | 2 | node.address | environment variables (${...}) are not substituted in configuration files",
             "caches:\\n  orders:\\n    keyType: java lang String | 3 | caches.orders.keyType | expected a class name such as java.lang.String or com.example.Order$Line, got 'java lang String'",
             "caches:\\n  orders:\\n    valueType: com.example. | 3 | caches.orders.valueType | expected a class name such as java.lang.String or com.example.Order$Line, got 'com.example.'",
+            "caches:\\n  orders:\\n    keyType: long | 3 | caches.orders.keyType | long is a primitive type, not a class: name java.lang.Long",
             "cacheDefaults:\\n  keyType: java.lang.String | 2 | cacheDefaults.keyType | unknown key 'keyType'; valid keys under cacheDefaults are: policy, maxBytes, maxEntries, expiry, statistics, management",
     })
     void badValuesAreReportedWithLineKeyAndReason(String yaml, int line, String key, String problem) {
