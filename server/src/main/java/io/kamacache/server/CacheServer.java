@@ -25,7 +25,8 @@ import java.util.stream.Stream;
 /**
  * A running server node: a cache manager whose node always listens (alone, it is the only
  * member of its own static cluster, so clients can reach it), over a class loader that adds
- * the jars of the configured {@code lib} directory.
+ * the jars of the configured {@code lib} directory, with the caches its file names created
+ * as it starts.
  */
 final class CacheServer implements AutoCloseable {
 
@@ -58,6 +59,7 @@ final class CacheServer implements AutoCloseable {
             KamaCacheManager manager = new KamaCacheManager(null, MANAGER_URI, libraries, new Properties(), listening,
                     InstantSource.system());
             try {
+                manager.createNamedCaches();
                 Node node = manager.unwrap(Node.class);
                 MetricsExport metrics = MetricsExport.start(node);
                 try {

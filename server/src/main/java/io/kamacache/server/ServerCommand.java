@@ -10,6 +10,7 @@ import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import javax.cache.CacheException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,8 +55,9 @@ final class ServerCommand implements Callable<Integer> {
         } catch (ConfigException e) { // the file, or a class it names that lib/ does not have either
             System.err.println("kamacache: bad configuration: " + e.getMessage());
             return 2;
-        } catch (MembershipException | UncheckedIOException | IllegalStateException | IllegalArgumentException e) {
-            // etcd unreachable, a port taken, TLS files that cannot be used
+        } catch (MembershipException | UncheckedIOException | IllegalStateException | IllegalArgumentException
+                 | CacheException e) {
+            // etcd unreachable, a port taken, TLS files that cannot be used, a cache the file names that cannot start
             System.err.println("kamacache: the node could not start: " + e.getMessage());
             return 1;
         }

@@ -53,7 +53,6 @@ class HttpApiTest {
                     maxBytes: 64MiB
                 """.formatted(address), "test");
         try (CacheServer server = CacheServer.start(config)) {
-            server.manager().getCache("scores");
             server.manager().createCache("plain", new MutableConfiguration<String, String>());
             int port = server.httpPort();
             assertThat(port).isPositive();
@@ -74,7 +73,7 @@ class HttpApiTest {
             assertThat(cluster.get("hashFunction").asText()).isEqualTo("murmur3");
 
             JsonNode groups = json(get(port, "/api/v1/groups"));
-            assertThat(groups).hasSize(2);
+            assertThat(groups).as("scores, which the file names, from the start").hasSize(2);
             Map<String, JsonNode> byName = Map.of(groups.get(0).get("name").asText(), groups.get(0),
                     groups.get(1).get("name").asText(), groups.get(1));
             assertThat(byName.get("scores").get("policy").asText()).isEqualTo("2q");

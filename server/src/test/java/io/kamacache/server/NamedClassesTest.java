@@ -31,7 +31,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class NamedClassesTest {
 
     @Test
-    void aServerLoadsTheClassesItsFileNamesFromItsLibraryAndAClientsLoaderRunsThere(@TempDir Path dir) throws Exception {
+    void aServerStartsTheCachesItsFileNamesWithClassesFromItsLibraryAndAClientsLoaderRunsThere(@TempDir Path dir) throws Exception {
         Path lib = Files.createDirectories(dir.resolve("lib"));
         jarOfClasses(dir, lib.resolve("orders.jar"), Map.of(
                 "com.example.Order", "package com.example; public class Order implements java.io.Serializable {}",
@@ -50,15 +50,20 @@ class NamedClassesTest {
         KamaConfig serverConfig = KamaConfig.parse("node:\n  address: " + address + "\nhttp:\n  port: 0\nserver:\n  lib: "
                 + lib + "\ncaches:\n  orders:\n    keyType: java.lang.String\n    valueType: com.example.Order\n", "server");
         KamaConfig clientConfig = KamaConfig.parse("mode: client\ncluster:\n  peers: [" + address + "]\ncaches:\n"
-                + "  receipts:\n    keyType: java.lang.String\n    valueType: java.lang.String\n"
+                + "  orders: {}\n  receipts:\n    keyType: java.lang.String\n    valueType: java.lang.String\n"
                 + "    loader: com.example.ReceiptLoader\n", "client");
         try (CacheServer server = CacheServer.start(serverConfig);
              KamaCacheManager client = new KamaCacheManager(null, URI.create("kamacache:typed"),
                      getClass().getClassLoader(), new Properties(), clientConfig, InstantSource.system())) {
+            assertThat(server.manager().getCacheNames()).as("created as the server started").containsExactly("orders");
+            Cache<?, ?> orders = client.getCache("orders");
+            assertThat(orders.getConfiguration(CompleteConfiguration.class).getValueType())
+                    .as("the client's file names orders with no types").isSameAs(Object.class);
             Class<?> order = server.manager().getCache("orders").getConfiguration(CompleteConfiguration.class)
                     .getValueType();
             assertThat(order.getName()).isEqualTo("com.example.Order");
-            assertThat(order.getClassLoader()).as("from the server's lib/").isNotSameAs(getClass().getClassLoader());
+            assertThat(order.getClassLoader()).as("from the server's lib/, and kept when the client opened it")
+                    .isNotSameAs(getClass().getClassLoader());
 
             Cache<String, String> receipts = client.getCache("receipts", String.class, String.class);
             assertThat(receipts.get("r1")).as("loaded on the server, by a class the client does not have")

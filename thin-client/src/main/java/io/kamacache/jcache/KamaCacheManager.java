@@ -293,6 +293,19 @@ public final class KamaCacheManager implements CacheManager {
     }
 
     /**
+     * Creates here every cache the configuration file names that is not created yet, as
+     * {@code getCache} would, without telling the other members: a server does so as it
+     * starts, so that its caches are served and listed before anyone asks for them by name,
+     * and a client's {@code getCache} of one of them keeps it as this file describes it.
+     * The other members learn of a cache when it is first used on them.
+     */
+    public void createNamedCaches() {
+        requireOpen();
+        config.caches().forEach((name, settings) -> caches.computeIfAbsent(name,
+                n -> newCache(n, namedConfiguration(settings))));
+    }
+
+    /**
      * Refuses, now rather than at first use, a file that names classes this manager cannot
      * use: key and value types it does not have, and, where caches run here, loaders and
      * writers it cannot make. A client's loaders and writers run at the servers, which
