@@ -9,7 +9,7 @@ package io.kamacache.config;
  * @param loader    a {@code javax.cache.integration.CacheLoader} the cache reads through
  * @param writer    a {@code javax.cache.integration.CacheWriter} the cache writes through
  */
-public record CacheClasses(TypeName keyType, TypeName valueType, TypeName loader, TypeName writer) {
+public record CacheClasses(ClassName keyType, ClassName valueType, ClassName loader, ClassName writer) {
 
     /** A cache that names no classes. */
     public static final CacheClasses NONE = new CacheClasses(null, null, null, null);

@@ -301,12 +301,12 @@ final class ConfigParser {
                 keys.containsKey("expiry") ? expiry(keys.get("expiry"), base.expiry()) : base.expiry(),
                 keys.containsKey("statistics") ? reader.convert(keys.get("statistics"), ConfigValues::bool) : base.statistics(),
                 keys.containsKey("management") ? reader.convert(keys.get("management"), ConfigValues::bool) : base.management(),
-                new CacheClasses(typeName(keys.get("keyType")), typeName(keys.get("valueType")),
-                        typeName(keys.get("loader")), typeName(keys.get("writer"))));
+                new CacheClasses(className(keys.get("keyType")), className(keys.get("valueType")),
+                        className(keys.get("loader")), className(keys.get("writer"))));
     }
 
-    private TypeName typeName(NodeReader.Entry entry) {
-        return entry == null ? null : reader.typeName(entry);
+    private ClassName className(NodeReader.Entry entry) {
+        return entry == null ? null : reader.className(entry);
     }
 
     /** Expiry merges per key too, so a cache can change only its access time and keep the default creation time. */

@@ -53,9 +53,9 @@ final class NodeReader {
     }
 
     /** The class named by a scalar value, with where it was named, for loading it later. */
-    TypeName typeName(Entry entry) {
+    ClassName className(Entry entry) {
         String name = convert(entry, ConfigValues::className);
-        return new TypeName(name, sourceOf(entry.value()), lineOf(entry.value()), entry.path());
+        return new ClassName(name, sourceOf(entry.value()), lineOf(entry.value()), entry.path());
     }
 
     /** The file, or the environment variable the node came from. */

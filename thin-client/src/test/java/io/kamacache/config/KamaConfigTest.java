@@ -227,11 +227,11 @@ class KamaConfigTest {
                     policy: clock
                 """, "test.yaml");
 
-        TypeName keyType = config.cache("orders").classes().keyType();
-        assertThat(keyType).isEqualTo(new TypeName("java.lang.String", "test.yaml", 3, "caches.orders.keyType"));
+        ClassName keyType = config.cache("orders").classes().keyType();
+        assertThat(keyType).isEqualTo(new ClassName("java.lang.String", "test.yaml", 3, "caches.orders.keyType"));
         assertThat(keyType.load(LOADER)).isSameAs(String.class);
         assertThat(config.cache("orders").classes().loader())
-                .isEqualTo(new TypeName("com.example.OrderLoader", "test.yaml", 5, "caches.orders.loader"));
+                .isEqualTo(new ClassName("com.example.OrderLoader", "test.yaml", 5, "caches.orders.loader"));
         assertThat(config.cache("orders").classes().writer().name()).isEqualTo("com.example.OrderWriter");
         assertThatThrownBy(() -> config.cache("orders").classes().valueType().load(LOADER))
                 .isInstanceOf(ConfigException.class)
@@ -242,7 +242,7 @@ class KamaConfigTest {
 
         KamaConfig fromVariable = KamaConfig.load(URI.create("classpath:config/full.yaml"), LOADER,
                 Map.of("KAMACACHE_CACHES_USERS_VALUE_TYPE", "java.lang.Long"));
-        assertThat(fromVariable.cache("users").classes().valueType()).isEqualTo(new TypeName("java.lang.Long",
+        assertThat(fromVariable.cache("users").classes().valueType()).isEqualTo(new ClassName("java.lang.Long",
                 "environment variable KAMACACHE_CACHES_USERS_VALUE_TYPE", 0, "caches.users.valueType"));
         assertThat(KamaConfig.load(URI.create("classpath:config/full.yaml"), LOADER,
                 Map.of("KAMACACHE_CACHE_DEFAULTS_KEY_TYPE", "java.lang.Long")).cacheDefaults().classes())
@@ -264,8 +264,8 @@ class KamaConfigTest {
         loaderNamed(PlainLoader.class.getName()).checkMakeable(LOADER, CacheLoader.class);
     }
 
-    private static TypeName loaderNamed(String name) {
-        return new TypeName(name, "test.yaml", 5, "caches.orders.loader");
+    private static ClassName loaderNamed(String name) {
+        return new ClassName(name, "test.yaml", 5, "caches.orders.loader");
     }
 
     public abstract static class AbstractLoader implements CacheLoader<Object, Object> {

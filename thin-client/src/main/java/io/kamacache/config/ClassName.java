@@ -15,9 +15,9 @@ import java.util.Objects;
  * @param line   the 1-based line in the file, 0 for a variable
  * @param key    the dotted key, such as {@code caches.orders.valueType}
  */
-public record TypeName(String name, String source, int line, String key) {
+public record ClassName(String name, String source, int line, String key) {
 
-    public TypeName {
+    public ClassName {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(key, "key");
