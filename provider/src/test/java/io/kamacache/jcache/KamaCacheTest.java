@@ -191,6 +191,11 @@ class KamaCacheTest {
                 .isInstanceOf(ClassCastException.class).hasMessageContaining("java.lang.String -> java.lang.Long");
         assertThat(caches.getCache("small").getConfiguration(CompleteConfiguration.class).getValueType())
                 .as("a cache that names no types").isSameAs(Object.class);
+        assertThatThrownBy(() -> caches.getCache("small", String.class, String.class))
+                .isInstanceOf(ClassCastException.class)
+                .hasMessage("cache 'small' holds java.lang.Object -> java.lang.Object, not java.lang.String -> "
+                        + "java.lang.String; classpath:jcache/caches.yaml can give it types: caches.small.keyType and "
+                        + ".valueType");
     }
 
     @Test

@@ -251,9 +251,11 @@ public final class KamaCacheManager implements CacheManager {
         @SuppressWarnings("unchecked")
         CompleteConfiguration<K, V> configuration = cache.getConfiguration(CompleteConfiguration.class);
         if (configuration.getKeyType() != keyType || configuration.getValueType() != valueType) {
+            boolean untyped = configuration.getKeyType() == Object.class && configuration.getValueType() == Object.class;
             throw new ClassCastException("cache '" + cacheName + "' holds " + configuration.getKeyType().getName()
                     + " -> " + configuration.getValueType().getName() + ", not " + keyType.getName() + " -> "
-                    + valueType.getName());
+                    + valueType.getName() + (untyped && config.caches().containsKey(cacheName)
+                    ? "; " + config.source() + " can give it types: caches." + cacheName + ".keyType and .valueType" : ""));
         }
         return cache;
     }
