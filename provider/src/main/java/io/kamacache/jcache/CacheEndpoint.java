@@ -319,15 +319,52 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
             return;
         }
         ServerCallStreamObserver<EventsRequest> stream = (ServerCallStreamObserver<EventsRequest>) response;
-        Consumer<EventsRequest> sink = events -> {
-            synchronized (stream) {
-                stream.onNext(events);
-            }
-        };
+        EventStream sink = new EventStream(client, stream);
         stream.setOnCancelHandler(() -> manager.unsubscribed(client, sink));
         synchronized (stream) {
             manager.subscribed(client, request.getEventMasksMap(), sink);
             stream.onNext(EventsRequest.getDefaultInstance());
+        }
+    }
+
+    /** Event messages a client may leave unread before its stream is closed. */
+    static final int MAX_UNREAD_EVENT_MESSAGES = 10_000;
+
+    /**
+     * A client's event stream, bounded: a client that stops reading (frozen, or its
+     * listeners' thread stuck) leaves at most {@link #MAX_UNREAD_EVENT_MESSAGES} messages
+     * beyond what the transport holds here; then its stream is closed with
+     * RESOURCE_EXHAUSTED, and its listeners miss events until the client opens a new one.
+     */
+    private final class EventStream implements Consumer<EventsRequest> {
+        private final String client;
+        private final ServerCallStreamObserver<EventsRequest> stream;
+        /** Messages sent since the transport last had room; guarded by {@code stream}. */
+        private int unread;
+        private boolean closed;
+
+        EventStream(String client, ServerCallStreamObserver<EventsRequest> stream) {
+            this.client = client;
+            this.stream = stream;
+        }
+
+        @Override
+        public void accept(EventsRequest events) {
+            synchronized (stream) {
+                if (closed) {
+                    return;
+                }
+                unread = stream.isReady() ? 0 : unread + 1;
+                if (unread > MAX_UNREAD_EVENT_MESSAGES) {
+                    closed = true;
+                    manager.unsubscribed(client, this);
+                    stream.onError(Status.RESOURCE_EXHAUSTED.withDescription("client " + client + " left "
+                            + MAX_UNREAD_EVENT_MESSAGES + " event messages unread; its listeners miss the events "
+                            + "from here until it opens a new event stream").asRuntimeException());
+                    return;
+                }
+                stream.onNext(events);
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package io.kamacache.jcache;
 
+import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.kamacache.proto.v1.Event;
@@ -87,6 +88,10 @@ final class EventSubscriptions implements AutoCloseable {
             @Override
             public void onError(Throwable t) {
                 noted.countDown(); // open() waits no longer
+                if (Status.fromThrowable(t).getCode() == Status.Code.RESOURCE_EXHAUSTED) {
+                    LOG.log(System.Logger.Level.WARNING, "server " + server + " closed the event stream this client "
+                            + "did not keep up with, and listeners here missed events: " + t.getMessage());
+                }
                 broken(server, call, t.toString());
             }
 

@@ -1,0 +1,101 @@
+package io.kamacache.server;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.kamacache.config.KamaConfig;
+import io.kamacache.jcache.KamaCacheManager;
+import io.kamacache.proto.v1.EventsRequest;
+import io.kamacache.proto.v1.JCacheServiceGrpc;
+import io.kamacache.proto.v1.SubscribeRequest;
+import io.kamacache.remote.Protocol;
+import io.kamacache.testing.FreePorts;
+import org.junit.jupiter.api.Test;
+
+import javax.cache.Cache;
+import javax.cache.configuration.MutableConfiguration;
+import java.net.URI;
+import java.time.InstantSource;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** What a server does with the event stream of a client that stops reading it. */
+class EventStreamTest {
+
+    /** CacheEndpoint.MAX_UNREAD_EVENT_MESSAGES. */
+    private static final int MAX_UNREAD = 10_000;
+
+    @Test
+    void aClientThatStopsReadingItsEventsHasItsStreamClosedAfterABoundedBacklog() throws Exception {
+        String address = FreePorts.loopbackAddress();
+        ManagedChannel channel = NettyChannelBuilder.forTarget(address).usePlaintext().flowControlWindow(65_535).build();
+        try (CacheServer server = CacheServer.start(KamaConfig.parse("node:\n  address: " + address
+                + "\nhttp:\n  port: 0\n", "server"));
+             KamaCacheManager writer = new KamaCacheManager(null, URI.create("kamacache:writer"),
+                     getClass().getClassLoader(), new Properties(), KamaConfig.parse("mode: client\ncluster:\n  peers: ["
+                     + address + "]\n", "writer"), InstantSource.system())) {
+            Cache<String, String> watched = writer.createCache("watched",
+                    new MutableConfiguration<String, String>().setTypes(String.class, String.class));
+
+            AtomicInteger messages = new AtomicInteger();
+            AtomicReference<ClientCallStreamObserver<SubscribeRequest>> stalled = new AtomicReference<>();
+            AtomicReference<Throwable> ended = new AtomicReference<>();
+            CountDownLatch done = new CountDownLatch(1);
+            JCacheServiceGrpc.newStub(channel).subscribe(SubscribeRequest.newBuilder()
+                    .setHeader(Protocol.clientHeader("stalled"))
+                    .putEventMasks("watched", 0b11) // created and updated
+                    .build(), new ClientResponseObserver<SubscribeRequest, EventsRequest>() {
+                @Override
+                public void beforeStart(ClientCallStreamObserver<SubscribeRequest> call) {
+                    stalled.set(call);
+                    call.disableAutoRequestWithInitial(1); // the acknowledgement, and then nothing
+                }
+
+                @Override
+                public void onNext(EventsRequest events) {
+                    messages.incrementAndGet();
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    ended.set(t);
+                    done.countDown();
+                }
+
+                @Override
+                public void onCompleted() {
+                    done.countDown();
+                }
+            });
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (messages.get() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(messages.get()).as("the acknowledgement").isEqualTo(1);
+
+            String value = "v".repeat(1024);
+            int puts = MAX_UNREAD + 5_000;
+            for (int i = 0; i < puts; i++) {
+                watched.put("k" + i, value); // one event message each for the stalled client
+            }
+            Thread.sleep(2_000); // the server delivers events after the operations, on its own threads
+
+            stalled.get().request(Integer.MAX_VALUE); // reads what the server kept, and its end
+            assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(Status.fromThrowable(ended.get()).getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+            assertThat(ended.get()).hasMessageContaining("client stalled left " + MAX_UNREAD + " event messages unread");
+            assertThat(messages.get() - 1).as("events kept for the client that stopped reading")
+                    .isBetween(MAX_UNREAD, MAX_UNREAD + 1_000);
+            assertThat(watched.get("k" + (puts - 1))).as("the writer never waited for it").isEqualTo(value);
+        } finally {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+}
