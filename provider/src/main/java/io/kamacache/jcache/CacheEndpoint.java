@@ -329,18 +329,22 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
 
     /** Event messages a client may leave unread before its stream is closed. */
     static final int MAX_UNREAD_EVENT_MESSAGES = 10_000;
+    /** Bytes of event messages a client may leave unread before its stream is closed. */
+    static final long MAX_UNREAD_EVENT_BYTES = 64L << 20;
 
     /**
-     * A client's event stream, bounded: a client that stops reading (frozen, or its
-     * listeners' thread stuck) leaves at most {@link #MAX_UNREAD_EVENT_MESSAGES} messages
-     * beyond what the transport holds here; then its stream is closed with
-     * RESOURCE_EXHAUSTED, and its listeners miss events until the client opens a new one.
+     * A client's event stream, bounded: a client that stops reading (frozen, or cut off
+     * with its connection open) leaves at most {@link #MAX_UNREAD_EVENT_MESSAGES} messages
+     * or {@link #MAX_UNREAD_EVENT_BYTES} bytes beyond what the transport holds here; then
+     * its stream is closed with RESOURCE_EXHAUSTED, and its listeners miss events until the
+     * client opens a new one.
      */
     private final class EventStream implements Consumer<EventsRequest> {
         private final String client;
         private final ServerCallStreamObserver<EventsRequest> stream;
-        /** Messages sent since the transport last had room; guarded by {@code stream}. */
+        /** Messages and bytes sent since the transport last had room; guarded by {@code stream}. */
         private int unread;
+        private long unreadBytes;
         private boolean closed;
 
         EventStream(String client, ServerCallStreamObserver<EventsRequest> stream) {
@@ -354,12 +358,18 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
                 if (closed) {
                     return;
                 }
-                unread = stream.isReady() ? 0 : unread + 1;
-                if (unread > MAX_UNREAD_EVENT_MESSAGES) {
+                if (stream.isReady()) {
+                    unread = 0;
+                    unreadBytes = 0;
+                } else {
+                    unread++;
+                    unreadBytes += events.getSerializedSize();
+                }
+                if (unread > MAX_UNREAD_EVENT_MESSAGES || unreadBytes > MAX_UNREAD_EVENT_BYTES) {
                     closed = true;
                     manager.unsubscribed(client, this);
-                    stream.onError(Status.RESOURCE_EXHAUSTED.withDescription("client " + client + " left "
-                            + MAX_UNREAD_EVENT_MESSAGES + " event messages unread; its listeners miss the events "
+                    stream.onError(Status.RESOURCE_EXHAUSTED.withDescription(client + " left " + unread
+                            + " event messages (" + unreadBytes + " bytes) unread; its listeners miss the events "
                             + "from here until it opens a new event stream").asRuntimeException());
                     return;
                 }

@@ -29,20 +29,47 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** What a server does with the event stream of a client that stops reading it. */
 class EventStreamTest {
 
-    /** CacheEndpoint.MAX_UNREAD_EVENT_MESSAGES. */
+    /** CacheEndpoint.MAX_UNREAD_EVENT_MESSAGES and MAX_UNREAD_EVENT_BYTES. */
     private static final int MAX_UNREAD = 10_000;
+    private static final long MAX_UNREAD_BYTES = 64L << 20;
 
     @Test
-    void aClientThatStopsReadingItsEventsHasItsStreamClosedAfterABoundedBacklog() throws Exception {
+    void aClientThatStopsReadingManySmallEventsHasItsStreamClosedAfterABoundedCount() throws Exception {
+        Stalled stalled = stallWhileWriting(1024, MAX_UNREAD + 5_000);
+        assertThat(stalled.ended).hasMessageContaining("client stalled left " + (MAX_UNREAD + 1) + " event messages");
+        assertThat(stalled.events).as("events kept for the client that stopped reading")
+                .isBetween(MAX_UNREAD, MAX_UNREAD + 1_000);
+    }
+
+    @Test
+    void aClientThatStopsReadingLargeEventsHasItsStreamClosedAfterABoundedSize() throws Exception {
+        int valueBytes = 1 << 20;
+        Stalled stalled = stallWhileWriting(valueBytes, 100);
+        assertThat(stalled.ended).hasMessageContaining("bytes) unread");
+        assertThat((long) stalled.events * valueBytes).as("bytes kept for the client that stopped reading")
+                .isBetween(MAX_UNREAD_BYTES - 2L * valueBytes, MAX_UNREAD_BYTES + 8L * valueBytes);
+    }
+
+    /** What a subscriber that read nothing got, once it read, and how its stream ended. */
+    private record Stalled(int events, Throwable ended) {
+    }
+
+    /**
+     * Subscribes to a server's events with a client that reads only the acknowledgement,
+     * while another client makes {@code puts} puts of {@code valueBytes}; then reads what
+     * the server kept for it.
+     */
+    private Stalled stallWhileWriting(int valueBytes, int puts) throws Exception {
         String address = FreePorts.loopbackAddress();
-        ManagedChannel channel = NettyChannelBuilder.forTarget(address).usePlaintext().flowControlWindow(65_535).build();
+        ManagedChannel channel = NettyChannelBuilder.forTarget(address).usePlaintext().flowControlWindow(65_535)
+                .maxInboundMessageSize(8 << 20).build();
         try (CacheServer server = CacheServer.start(KamaConfig.parse("node:\n  address: " + address
                 + "\nhttp:\n  port: 0\n", "server"));
              KamaCacheManager writer = new KamaCacheManager(null, URI.create("kamacache:writer"),
                      getClass().getClassLoader(), new Properties(), KamaConfig.parse("mode: client\ncluster:\n  peers: ["
                      + address + "]\n", "writer"), InstantSource.system())) {
-            Cache<String, String> watched = writer.createCache("watched",
-                    new MutableConfiguration<String, String>().setTypes(String.class, String.class));
+            Cache<String, byte[]> watched = writer.createCache("watched",
+                    new MutableConfiguration<String, byte[]>().setTypes(String.class, byte[].class));
 
             AtomicInteger messages = new AtomicInteger();
             AtomicReference<ClientCallStreamObserver<SubscribeRequest>> stalled = new AtomicReference<>();
@@ -80,8 +107,7 @@ class EventStreamTest {
             }
             assertThat(messages.get()).as("the acknowledgement").isEqualTo(1);
 
-            String value = "v".repeat(1024);
-            int puts = MAX_UNREAD + 5_000;
+            byte[] value = new byte[valueBytes];
             for (int i = 0; i < puts; i++) {
                 watched.put("k" + i, value); // one event message each for the stalled client
             }
@@ -90,10 +116,8 @@ class EventStreamTest {
             stalled.get().request(Integer.MAX_VALUE); // reads what the server kept, and its end
             assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
             assertThat(Status.fromThrowable(ended.get()).getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
-            assertThat(ended.get()).hasMessageContaining("client stalled left " + MAX_UNREAD + " event messages unread");
-            assertThat(messages.get() - 1).as("events kept for the client that stopped reading")
-                    .isBetween(MAX_UNREAD, MAX_UNREAD + 1_000);
-            assertThat(watched.get("k" + (puts - 1))).as("the writer never waited for it").isEqualTo(value);
+            assertThat(watched.get("k" + (puts - 1))).as("the writer never waited for it").hasSize(valueBytes);
+            return new Stalled(messages.get() - 1, ended.get());
         } finally {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
