@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * Environment variables over a configuration file, for containers. Every key has one
@@ -57,21 +58,16 @@ final class EnvironmentOverrides {
         Map<String, Boolean> keys = new LinkedHashMap<>(); // path -> is a list
         SCALAR_KEYS.forEach(path -> keys.put(path, false));
         LIST_KEYS.forEach(path -> keys.put(path, true));
-        List<String> caches = new ArrayList<>(List.of("cacheDefaults"));
+        CACHE_KEYS.forEach(key -> keys.put("cacheDefaults." + key, false));
         if (root instanceof MappingNode mapping) {
             Node named = child(mapping, "caches");
             if (named instanceof MappingNode cacheNodes) {
                 for (NodeTuple cache : cacheNodes.getValue()) {
                     if (cache.getKeyNode() instanceof ScalarNode name) {
-                        caches.add("caches." + name.getValue());
+                        Stream.concat(CACHE_KEYS.stream(), ConfigParser.CLASS_KEYS.stream())
+                                .forEach(key -> keys.put("caches." + name.getValue() + "." + key, false));
                     }
                 }
-            }
-        }
-        for (String cache : caches) {
-            CACHE_KEYS.forEach(key -> keys.put(cache + "." + key, false));
-            if (!cache.equals("cacheDefaults")) {
-                ConfigParser.CLASS_KEYS.forEach(key -> keys.put(cache + "." + key, false));
             }
         }
         Node result = root;

@@ -269,12 +269,16 @@ public final class KamaCacheManager implements CacheManager {
         requireOpen();
         Objects.requireNonNull(cacheName, "cache name must not be null");
         @SuppressWarnings("unchecked")
-        Cache<K, V> typed = (Cache<K, V>) cacheOrConfigured(cacheName);
+        Cache<K, V> typed = (Cache<K, V>) cacheOrConfigured(cacheName, true);
         return typed;
     }
 
-    /** The cache of that name, creating it on first use when the configuration file names it. */
-    private KamaCache<?, ?> cacheOrConfigured(String cacheName) {
+    /**
+     * The cache of that name, creating it on first use when the configuration file names it.
+     *
+     * @param shipped whether a cache made here is also made on the other members
+     */
+    private KamaCache<?, ?> cacheOrConfigured(String cacheName, boolean shipped) {
         KamaCache<?, ?> cache = caches.get(cacheName);
         if (cache == null && config.caches().containsKey(cacheName)) {
             boolean[] created = {false};
@@ -282,7 +286,7 @@ public final class KamaCacheManager implements CacheManager {
                 created[0] = true;
                 return newCache(name, namedConfiguration(config.caches().get(name)));
             });
-            if (created[0] && cluster != null) {
+            if (created[0] && shipped && cluster != null) {
                 try {
                     cluster.created(cacheName, true); // the cluster's cache of that name, if it has one
                 } catch (CacheException e) { // servers that cannot make it: nothing half-made stays
@@ -303,8 +307,7 @@ public final class KamaCacheManager implements CacheManager {
      */
     public void createNamedCaches() {
         requireOpen();
-        config.caches().forEach((name, settings) -> caches.computeIfAbsent(name,
-                n -> newCache(n, namedConfiguration(settings))));
+        config.caches().keySet().forEach(name -> cacheOrConfigured(name, false));
     }
 
     /**
@@ -317,13 +320,15 @@ public final class KamaCacheManager implements CacheManager {
      */
     private void checkNamedClasses(Mode mode) {
         for (CacheSettings settings : config.caches().values()) {
-            namedConfiguration(settings);
+            namedConfiguration(settings); // loads the types
             CacheClasses classes = settings.classes();
-            if (mode == Mode.EMBEDDED && classes.loader() != null) {
-                classes.loader().checkMakeable(classLoader, CacheLoader.class);
-            }
-            if (mode == Mode.EMBEDDED && classes.writer() != null) {
-                classes.writer().checkMakeable(classLoader, CacheWriter.class);
+            if (mode == Mode.EMBEDDED) {
+                if (classes.loader() != null) {
+                    classes.loader().checkMakeable(classLoader, CacheLoader.class);
+                }
+                if (classes.writer() != null) {
+                    classes.writer().checkMakeable(classLoader, CacheWriter.class);
+                }
             }
         }
     }
@@ -480,7 +485,7 @@ public final class KamaCacheManager implements CacheManager {
     /** The cache another node runs an operation on, or null when this node does not know it. */
     @SuppressWarnings("unchecked")
     KamaCache<Object, Object> cacheForPeers(String cacheName) {
-        return closed ? null : (KamaCache<Object, Object>) cacheOrConfigured(cacheName);
+        return closed ? null : (KamaCache<Object, Object>) cacheOrConfigured(cacheName, true);
     }
 
     /**
@@ -625,7 +630,7 @@ public final class KamaCacheManager implements CacheManager {
         requireOpen();
         Objects.requireNonNull(cacheName, "cache name must not be null");
         Objects.requireNonNull(settings, "settings must not be null");
-        if (cacheOrConfigured(cacheName) == null) {
+        if (cacheOrConfigured(cacheName, true) == null) {
             throw new IllegalArgumentException("no cache '" + cacheName + "' in cache manager " + uri);
         }
         CacheSettings current = settings(cacheName);
