@@ -67,7 +67,7 @@ final class ClusterCommands {
                 description = "etcd client URLs, such as http://127.0.0.1:2379, instead of --server")
         List<String> etcd = new ArrayList<>();
 
-        @Option(names = "--service", defaultValue = "kama-cache",
+        @Option(names = "--service", defaultValue = "kama-cache", paramLabel = "NAME",
                 description = "the cluster's name in etcd (default: ${DEFAULT-VALUE})")
         String service;
 
@@ -91,7 +91,7 @@ final class ClusterCommands {
     @Command(name = "get", mixinStandardHelpOptions = true,
             description = "Prints a key's value (on its last line), read through the group's loader on a miss.")
     static int get(@Mixin Target target,
-            @Option(names = "--group", required = true, description = "the group (cache) name") String group,
+            @Option(names = "--group", required = true, paramLabel = "GROUP", description = "the group (cache) name") String group,
             @Parameters(paramLabel = "KEY") String key) {
         return run(target, cluster -> {
             OperationReply reply = cluster.run(group, Op.GET, key, null);
@@ -110,7 +110,7 @@ final class ClusterCommands {
     @Command(name = "put", mixinStandardHelpOptions = true,
             description = "Stores a value: as text in a group of String values, as UTF-8 bytes otherwise.")
     static int put(@Mixin Target target,
-            @Option(names = "--group", required = true, description = "the group (cache) name") String group,
+            @Option(names = "--group", required = true, paramLabel = "GROUP", description = "the group (cache) name") String group,
             @Parameters(index = "0", paramLabel = "KEY") String key,
             @Parameters(index = "1", paramLabel = "VALUE") String value) {
         return run(target, cluster -> {
@@ -128,7 +128,7 @@ final class ClusterCommands {
 
     @Command(name = "delete", mixinStandardHelpOptions = true, description = "Removes a key.")
     static int delete(@Mixin Target target,
-               @Option(names = "--group", required = true, description = "the group (cache) name") String group,
+               @Option(names = "--group", required = true, paramLabel = "GROUP", description = "the group (cache) name") String group,
                @Parameters(paramLabel = "KEY") String key) {
         return run(target, cluster -> {
             if (!cluster.run(group, Op.REMOVE, key, null).getFlag()) {
@@ -163,7 +163,7 @@ final class ClusterCommands {
     @Command(name = "stats", mixinStandardHelpOptions = true,
             description = "Prints each group's counters summed over every server: gets, hits, loads, evictions, entries, bytes.")
     static int stats(@Mixin Target target,
-                     @Option(names = "--group", description = "only this group") String only) {
+                     @Option(names = "--group", paramLabel = "GROUP", description = "only this group") String only) {
         return run(target, cluster -> {
             ClusterCounters counters = ClusterCounters.collect(cluster.channels, cluster.header, cluster.ring.members());
             if (!counters.unanswered().isEmpty()) { // a sum without some servers' parts would mislead

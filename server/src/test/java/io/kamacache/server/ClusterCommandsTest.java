@@ -175,6 +175,16 @@ class ClusterCommandsTest {
         assertThat(usage.err).contains("--group");
     }
 
+    @Test
+    void everyCommandsHelpNamesWhatEachOptionTakes() {
+        for (String command : List.of("server", "get", "put", "delete", "owner", "groups", "nodes", "stats")) {
+            Result help = ok(command, "--help");
+            assertThat(help.out).as(command + " --help").contains("Usage: kamacache " + command)
+                    .doesNotContainPattern("<arg\\d+>|<[a-z]+>"); // picocli's stand-ins for a missing label
+        }
+        assertThat(ok("get", "--help").out).contains("--group=GROUP").contains("--service=NAME");
+    }
+
     private record Result(int status, String out, String err) {
         String lastLine() {
             String[] lines = out.strip().split("\n");
