@@ -38,6 +38,7 @@ import io.kamacache.remote.SentBytes;
 
 import javax.cache.CacheException;
 import javax.cache.configuration.CompleteConfiguration;
+import javax.cache.configuration.MutableConfiguration;
 import javax.cache.processor.EntryProcessor;
 import java.util.ArrayList;
 import java.util.List;
@@ -267,9 +268,28 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
                         + "' is a " + (decoded == null ? "null" : decoded.getClass().getName())
                         + ", not a javax.cache.configuration.CompleteConfiguration");
             }
-            manager.createShipped(request.getCache(), configuration, request.getKeepExisting(),
+            manager.createShipped(request.getCache(), withTypes(configuration, request), request.getKeepExisting(),
                     request.hasSettings() ? settings(manager.config().cacheDefaults(), request.getSettings()) : null);
         });
+    }
+
+    /** The configuration with the types the request names, loaded here; as it is when it names none. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private CompleteConfiguration<?, ?> withTypes(CompleteConfiguration<?, ?> configuration, CreateCacheRequest request) {
+        if (request.getKeyType().isEmpty()) {
+            return configuration;
+        }
+        return new MutableConfiguration(configuration).setTypes(type(request.getKeyType(), "key", request.getCache()),
+                type(request.getValueType(), "value", request.getCache()));
+    }
+
+    private Class<?> type(String name, String role, String cache) {
+        try {
+            return Class.forName(name, false, manager.getClassLoader());
+        } catch (ClassNotFoundException | LinkageError e) {
+            throw new IllegalArgumentException("the " + role + " type of cache '" + cache + "', " + name
+                    + ", is not on the class path of node " + manager.selfAddress(), e);
+        }
     }
 
     @Override

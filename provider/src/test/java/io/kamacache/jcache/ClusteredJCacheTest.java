@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import javax.cache.Cache;
 import javax.cache.CacheException;
 import javax.cache.Caching;
+import javax.cache.configuration.Factory;
 import javax.cache.configuration.FactoryBuilder;
 import javax.cache.configuration.MutableCacheEntryListenerConfiguration;
 import javax.cache.configuration.MutableConfiguration;
@@ -108,6 +109,45 @@ class ClusteredJCacheTest {
         }
         managers.get(0).destroyCache("scores");
         assertThat(managers.get(1).getCache("scores")).as("destroy reaches every node").isNull();
+    }
+
+    /**
+     * What must travel to other nodes is checked when it is given, whoever owns a key: a
+     * configuration whose factories cannot be sent fails createCache and leaves no cache, and
+     * an entry processor that is not Serializable is refused for the keys of this node too.
+     */
+    @Test
+    void whatCannotTravelIsRefusedWhereverItsKeysLie() {
+        List<String> addresses = List.of(FreePorts.loopbackAddress(), FreePorts.loopbackAddress());
+        String yaml = "cluster:\n  peers: [" + String.join(", ", addresses) + "]\n" + ALLOW;
+        for (String address : addresses) {
+            start(KamaConfig.parse(yaml, "test").withNodeAddress(address));
+        }
+        Factory<CacheLoader<Integer, String>> lambda = CountingLoader::new;
+        assertThatThrownBy(() -> managers.get(0).createCache("lambdas", new MutableConfiguration<Integer, String>()
+                .setTypes(Integer.class, String.class).setReadThrough(true).setCacheLoaderFactory(lambda)))
+                .isInstanceOf(CacheException.class)
+                .hasMessageContaining("the configuration of cache 'lambdas' cannot travel to the other nodes")
+                .hasMessageContaining("java.lang.invoke.SerializedLambda");
+        assertThat(managers.get(0).getCacheNames()).as("nothing half-made").doesNotContain("lambdas");
+        assertThat(managers.get(1).getCache("lambdas")).isNull();
+
+        Cache<Integer, String> cache = managers.get(0).createCache("scores",
+                new MutableConfiguration<Integer, String>().setTypes(Integer.class, String.class));
+        EntryProcessor<Integer, String, String> notSerializable = (entry, arguments) -> entry.getValue();
+        for (int i = 0; i < 20; i++) {
+            cache.put(i, "v" + i);
+            int key = i;
+            assertThatThrownBy(() -> cache.invoke(key, notSerializable)).isInstanceOf(CacheException.class)
+                    .hasMessageContaining("is not Serializable; in a cluster an entry processor runs at its key's owner");
+            assertThatThrownBy(() -> cache.invoke(key, new Append(), new Object())).isInstanceOf(CacheException.class)
+                    .hasMessageContaining("argument 0 of entry processor " + Append.class.getName()
+                            + ", of class java.lang.Object, is not Serializable");
+            assertThat(cache.get(key)).isEqualTo("v" + i);
+        }
+        assertThat(ownersOf(20)).as("keys of both nodes").hasSize(2);
+        assertThatThrownBy(() -> cache.invokeAll(Set.of(1, 2, 3), notSerializable)).isInstanceOf(CacheException.class)
+                .hasMessageContaining("is not Serializable");
     }
 
     @Test

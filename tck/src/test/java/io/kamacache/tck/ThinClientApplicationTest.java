@@ -17,6 +17,8 @@ import javax.cache.Cache;
 import javax.cache.CacheException;
 import javax.cache.CacheManager;
 import javax.cache.Caching;
+import javax.cache.configuration.CompleteConfiguration;
+import javax.cache.configuration.Factory;
 import javax.cache.configuration.FactoryBuilder;
 import javax.cache.configuration.MutableCacheEntryListenerConfiguration;
 import javax.cache.configuration.MutableConfiguration;
@@ -24,6 +26,8 @@ import javax.cache.event.CacheEntryCreatedListener;
 import javax.cache.event.CacheEntryEvent;
 import javax.cache.event.CacheEntryRemovedListener;
 import javax.cache.event.CacheEntryUpdatedListener;
+import javax.cache.expiry.CreatedExpiryPolicy;
+import javax.cache.expiry.ExpiryPolicy;
 import javax.cache.integration.CacheLoader;
 import javax.cache.spi.CachingProvider;
 import java.net.URI;
@@ -140,6 +144,23 @@ class ThinClientApplicationTest {
         assertThatThrownBy(() -> manager.createCache("missing", missing))
                 .isInstanceOf(CacheException.class)
                 .hasMessageContaining("com.example.NotOnTheServers");
+
+        Factory<ExpiryPolicy> lambda = () -> new CreatedExpiryPolicy(javax.cache.expiry.Duration.ONE_MINUTE);
+        assertThatThrownBy(() -> manager.createCache("lambdas", new MutableConfiguration<>().setExpiryPolicyFactory(lambda)))
+                .isInstanceOf(CacheException.class)
+                .hasMessageContaining("the configuration of cache 'lambdas' cannot travel to the other nodes");
+        assertThat(manager.getCache("lambdas")).as("nothing half-made").isNull();
+
+        // types travel by name, so they need not be in the servers' allow-list, but the servers must have them
+        assertThat(manager.createCache("colors", new MutableConfiguration<String, java.awt.Color>()
+                .setTypes(String.class, java.awt.Color.class)).getConfiguration(CompleteConfiguration.class)
+                .getValueType()).isEqualTo(java.awt.Color.class);
+        assertThatThrownBy(() -> manager.createCache("unknownType", new MutableConfiguration<String, ThinClientApplicationTest>()
+                .setTypes(String.class, ThinClientApplicationTest.class)))
+                .isInstanceOf(CacheException.class)
+                .hasMessageContaining("the value type of cache 'unknownType', " + ThinClientApplicationTest.class.getName()
+                        + ", is not on the class path of node");
+        assertThat(manager.getCache("unknownType")).isNull();
     }
 
     @Test

@@ -28,6 +28,8 @@ import io.kamacache.ring.HashRing;
 
 import javax.cache.CacheException;
 import javax.cache.configuration.CompleteConfiguration;
+import javax.cache.configuration.Configuration;
+import javax.cache.configuration.MutableConfiguration;
 import javax.cache.event.EventType;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
@@ -235,7 +237,7 @@ final class CacheCluster {
             if (!isUnknownCache(e)) {
                 throw failure(member, what.get(), e);
             }
-            ship(member, cache, true);
+            ship(member, shipment(cache, true));
             try {
                 return call.get();
             } catch (StatusRuntimeException again) {
@@ -403,13 +405,15 @@ final class CacheCluster {
      *
      * @param keepExisting members that have a cache of that name keep it (a cache opened by
      *                     getCache); otherwise they start it afresh (createCache)
-     * @throws CacheException on a client, when a server refused the configuration (a
-     *         factory's class is missing there, say): a client cannot use such a cache
+     * @throws CacheException when the configuration cannot be sent, whether or not other
+     *         members are up now (one may join later); and on a client, when a server refused
+     *         it (a factory's class is missing there, say): a client cannot use such a cache
      */
     void created(String cache, boolean keepExisting) {
+        CreateCacheRequest request = shipment(cache, keepExisting); // whether it can travel, members or not
         for (String member : others()) {
             try {
-                ship(member, cache, keepExisting);
+                ship(member, request);
             } catch (CacheException e) {
                 if (node.isClient() && e.getCause() instanceof StatusRuntimeException status
                         && status.getStatus().getCode() == Status.Code.INVALID_ARGUMENT) {
@@ -602,14 +606,29 @@ final class CacheCluster {
         }
     }
 
-    private void ship(String member, String cache, boolean keepExisting) {
+    private void ship(String member, CreateCacheRequest request) {
+        try {
+            channels().stub(member, JCacheServiceGrpc::newBlockingStub).createCache(request);
+        } catch (StatusRuntimeException e) {
+            throw failure(member, "create cache '" + request.getCache() + "'", e);
+        }
+    }
+
+    /**
+     * What makes a cache on another member: its configuration, factories included, and its
+     * settings.
+     *
+     * @throws CacheException when the configuration cannot be sent: a factory that is not
+     *         Serializable, or whose class serialization.allow does not allow
+     */
+    private CreateCacheRequest shipment(String cache, boolean keepExisting) {
         CompleteConfiguration<?, ?> configuration = manager.shippedConfiguration(cache);
         if (configuration == null) {
             throw new IllegalStateException("cache '" + cache + "' is closed");
         }
         byte[] bytes;
         try {
-            bytes = codec.encode(configuration);
+            bytes = codec.encode(untyped(configuration));
         } catch (RuntimeException e) {
             throw new CacheException("the configuration of cache '" + cache + "' cannot travel to the other nodes: "
                     + "its factories must be serializable and allowed by serialization.allow (" + e.getMessage() + ")", e);
@@ -618,16 +637,20 @@ final class CacheCluster {
                 .setHeader(header)
                 .setCache(cache)
                 .setConfiguration(ByteString.copyFrom(bytes))
+                .setKeyType(configuration.getKeyType().getName())
+                .setValueType(configuration.getValueType().getName())
                 .setKeepExisting(keepExisting);
         CacheSettings settings = manager.shippedSettings(cache);
         if (settings != null) {
             request.setSettings(shippable(settings));
         }
-        try {
-            channels().stub(member, JCacheServiceGrpc::newBlockingStub).createCache(request.build());
-        } catch (StatusRuntimeException e) {
-            throw failure(member, "create cache '" + cache + "'", e);
-        }
+        return request.build();
+    }
+
+    /** The configuration without its types, which travel by name (see CreateCacheRequest). */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Configuration<?, ?> untyped(CompleteConfiguration<?, ?> configuration) {
+        return new MutableConfiguration(configuration).setTypes(Object.class, Object.class);
     }
 
     /** What travels of a cache's settings: its policy and bounds. */
