@@ -114,7 +114,7 @@ class ClusteredJCacheTest {
     /**
      * What must travel to other nodes is checked when it is given, whoever owns a key: a
      * configuration whose factories cannot be sent fails createCache and leaves no cache, and
-     * an entry processor that is not Serializable is refused for the keys of this node too.
+     * an entry processor or argument that cannot be sent is refused for the keys of this node too.
      */
     @Test
     void whatCannotTravelIsRefusedWhereverItsKeysLie() {
@@ -139,15 +139,21 @@ class ClusteredJCacheTest {
             cache.put(i, "v" + i);
             int key = i;
             assertThatThrownBy(() -> cache.invoke(key, notSerializable)).isInstanceOf(CacheException.class)
-                    .hasMessageContaining("is not Serializable; in a cluster an entry processor runs at its key's owner");
+                    .hasMessageContaining("cache 'scores': entry processor " + notSerializable.getClass().getName()
+                            + " cannot be sent to its key's owner")
+                    .hasMessageContaining("does not implement java.io.Serializable");
             assertThatThrownBy(() -> cache.invoke(key, new Append(), new Object())).isInstanceOf(CacheException.class)
-                    .hasMessageContaining("argument 0 of entry processor " + Append.class.getName()
-                            + ", of class java.lang.Object, is not Serializable");
-            assertThat(cache.get(key)).isEqualTo("v" + i);
+                    .hasMessageContaining("argument 0 of entry processor " + Append.class.getName() + " cannot be sent")
+                    .hasMessageContaining("class java.lang.Object does not implement java.io.Serializable");
+            assertThatThrownBy(() -> cache.invoke(key, new Append(), new java.awt.Point(1, 2)))
+                    .isInstanceOf(CacheException.class)
+                    .hasMessageContaining("class java.awt.Point is not in the serialization allow-list");
+            assertThat(cache.get(key)).as("nothing ran").isEqualTo("v" + i);
         }
         assertThat(ownersOf(20)).as("keys of both nodes").hasSize(2);
         assertThatThrownBy(() -> cache.invokeAll(Set.of(1, 2, 3), notSerializable)).isInstanceOf(CacheException.class)
-                .hasMessageContaining("is not Serializable");
+                .hasMessageContaining("does not implement java.io.Serializable");
+        assertThat(cache.invoke(1, new Append(), "!")).as("what can travel runs").isEqualTo("v1!");
     }
 
     @Test

@@ -123,9 +123,9 @@ class SpringCacheTest {
                 assertThat(quotes.quote(item)).isEqualTo(new Quote(item, 5));
                 assertThat(other.getCache("quotes").get(item)).isEqualTo(new Quote(item, 5));
                 assertThatThrownBy(() -> quotes.quoteOnce(item)).isInstanceOf(CacheException.class)
-                        .hasMessageContaining("entry processor "
-                                + "org.springframework.cache.jcache.JCacheCache$ValueLoaderEntryProcessor is not Serializable")
-                        .hasMessageContaining("runs at its key's owner");
+                        .hasMessageContaining("entry processor org.springframework.cache.jcache."
+                                + "JCacheCache$ValueLoaderEntryProcessor cannot be sent to its key's owner")
+                        .hasMessageContaining("does not implement java.io.Serializable");
                 assertThatThrownBy(() -> spring.putIfAbsent(item + "-new", new Quote(item, 1)))
                         .isInstanceOf(CacheException.class).hasMessageContaining("PutIfAbsentEntryProcessor");
             }

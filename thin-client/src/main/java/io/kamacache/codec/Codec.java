@@ -111,8 +111,7 @@ public final class Codec {
     private byte[] serialize(Object value) {
         String type = value.getClass().getName();
         if (!(value instanceof Serializable)) {
-            throw new CodecException("class " + type + " does not implement java.io.Serializable;"
-                    + " make it Serializable, or store a value that is");
+            throw new CodecException("class " + type + " does not implement java.io.Serializable; make it Serializable");
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.write(TypeTag.SERIALIZED);

@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.kamacache.codec.Codec;
+import io.kamacache.codec.CodecException;
 import io.kamacache.config.CacheSettings;
 import io.kamacache.concurrent.SerialExecutor;
 import io.kamacache.proto.v1.CacheRequest;
@@ -292,6 +293,32 @@ final class CacheCluster {
         return true;
     }
 
+    /**
+     * Encodes an operation's entry processor and arguments as they travel to a key's owner.
+     * A call in a cluster encodes them whoever owns its keys, this node too, so that whether
+     * it works does not depend on where they lie.
+     *
+     * @throws CacheException naming the processor or the argument that cannot be sent, and why
+     */
+    void encodeProcessor(String cache, Operation<?, ?> operation) {
+        String processor = "entry processor " + operation.processor.getClass().getName();
+        operation.processorBytes = encodeSent(cache, processor, operation.processor);
+        Object[] arguments = operation.arguments == null ? new Object[0] : operation.arguments;
+        operation.argumentBytes = new ArrayList<>(arguments.length);
+        for (int i = 0; i < arguments.length; i++) {
+            operation.argumentBytes.add(encodeSent(cache, "argument " + i + " of " + processor, arguments[i]));
+        }
+    }
+
+    private byte[] encodeSent(String cache, String what, Object object) {
+        try {
+            return codec.encode(object);
+        } catch (CodecException e) {
+            throw new CacheException("cache '" + cache + "': " + what + " cannot be sent to its key's owner, which "
+                    + "in a cluster may be another node (" + e.getMessage() + ")", e);
+        }
+    }
+
     private <K, V> OperationRequest request(HashRing ring, String cache, Operation<K, V> operation, int eventMask) {
         OperationRequest.Builder request = OperationRequest.newBuilder()
                 .setHeader(header)
@@ -304,10 +331,8 @@ final class CacheCluster {
                 .setValue(SentBytes.orEmpty(operation.v))
                 .setExpected(SentBytes.orEmpty(operation.e));
         if (operation.processor != null) {
-            request.setProcessor(SentBytes.orEmpty(codec.encode(operation.processor)));
-            for (Object argument : operation.arguments) {
-                request.addArguments(SentBytes.orEmpty(codec.encode(argument)));
-            }
+            request.setProcessor(SentBytes.orEmpty(operation.processorBytes));
+            request.addAllArguments(SentBytes.allOrEmpty(operation.argumentBytes));
         }
         if (operation.ks != null) {
             request.addAllKeys(SentBytes.allOrEmpty(operation.ks));

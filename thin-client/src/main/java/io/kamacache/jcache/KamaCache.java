@@ -25,7 +25,6 @@ import javax.cache.processor.EntryProcessorException;
 import javax.cache.processor.EntryProcessorResult;
 import java.io.Closeable;
 import java.io.IOException;
-import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -394,9 +393,12 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         requireOpen();
         Objects.requireNonNull(key, "key must not be null");
         Objects.requireNonNull(processor, "entry processor must not be null");
-        checkSendable(processor, arguments);
+        Operation<K, V> operation = Operation.invoke(key, codec.encode(key), processor, arguments);
+        if (cluster != null) {
+            cluster.encodeProcessor(name, operation);
+        }
         long start = statistics.start();
-        Outcome out = run(Operation.invoke(key, codec.encode(key), processor, arguments));
+        Outcome out = run(operation);
         record(out, start, true);
         @SuppressWarnings("unchecked")
         T typed = (T) out.result;
@@ -410,7 +412,6 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         requireOpen();
         requireNoNulls(keySet);
         Objects.requireNonNull(processor, "entry processor must not be null");
-        checkSendable(processor, arguments);
         long start = statistics.start();
         List<K> keys = new ArrayList<>(keySet);
         List<byte[]> ks = new ArrayList<>(keys.size());
@@ -420,6 +421,9 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         Operation<K, V> whole = Operation.batch(Op.INVOKE_ALL, keys, ks, null, null);
         whole.processor = processor;
         whole.arguments = arguments;
+        if (cluster != null) {
+            cluster.encodeProcessor(name, whole);
+        }
         Outcome out = runBatch(whole, false, 1);
         record(out, start, true);
         Map<K, EntryProcessorResult<T>> results = new HashMap<>();
@@ -438,32 +442,6 @@ public final class KamaCache<K, V> implements Cache<K, V> {
             }
         }
         return results;
-    }
-
-    /**
-     * In a cluster an entry processor runs at its key's owner, often another node, so it and
-     * its arguments travel as bytes. They are checked whoever owns the key, this node too, so
-     * that whether a call works does not depend on where its key lies.
-     *
-     * @throws CacheException naming the processor or argument that is not Serializable
-     */
-    private void checkSendable(EntryProcessor<?, ?, ?> processor, Object[] arguments) {
-        if (cluster == null) {
-            return;
-        }
-        String why = "; in a cluster an entry processor runs at its key's owner, which may be another node, so it and "
-                + "its arguments must be Serializable (and on that node's class path)";
-        if (!(processor instanceof Serializable)) {
-            throw new CacheException("cache '" + name + "': entry processor " + processor.getClass().getName()
-                    + " is not Serializable" + why);
-        }
-        for (int i = 0; arguments != null && i < arguments.length; i++) {
-            if (arguments[i] != null && !(arguments[i] instanceof Serializable)) {
-                throw new CacheException("cache '" + name + "': argument " + i + " of entry processor "
-                        + processor.getClass().getName() + ", of class " + arguments[i].getClass().getName()
-                        + ", is not Serializable" + why);
-            }
-        }
     }
 
     // ---- iteration ------------------------------------------------------------------------
@@ -679,6 +657,8 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         operation.replaceExisting = replaceExisting;
         operation.processor = whole.processor;
         operation.arguments = whole.arguments;
+        operation.processorBytes = whole.processorBytes;
+        operation.argumentBytes = whole.argumentBytes;
         return operation;
     }
 

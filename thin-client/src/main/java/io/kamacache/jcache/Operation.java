@@ -27,6 +27,9 @@ final class Operation<K, V> {
     final byte[] e;
     EntryProcessor<K, V, ?> processor;
     Object[] arguments;
+    /** In a cluster, the processor and its arguments as they travel, encoded once before the call is routed. */
+    byte[] processorBytes;
+    List<byte[]> argumentBytes;
     /** For {@link Op#LOAD_ALL}: replace values already cached. */
     boolean replaceExisting;
     /** Batch operations: the keys, and for {@link Op#PUT_ALL} their values, index by index. */
