@@ -148,14 +148,13 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
                     .setPuts(out.puts)
                     .setRemovals(out.removals);
             if (out.result != null) {
-                reply.setResult(SentBytes.orEmpty(codec.encode(out.result)));
+                reply.setResult(SentBytes.orEmpty(CacheCluster.encodeResult(codec, out.result)));
             }
             if (out.values != null) {
                 reply.addAllValues(SentBytes.allOrEmpty(out.values));
             }
             if (out.results != null) {
-                out.results.forEach(result -> reply.addResults(
-                        SentBytes.orEmpty(result == null ? null : codec.encode(result))));
+                reply.addAllResults(SentBytes.allOrEmpty(CacheCluster.encodeResults(codec, out)));
                 out.failures.forEach(failure -> reply.addFailures(SentBytes.orEmpty(failure == null ? null
                         : encodeFailure(failure))));
             }

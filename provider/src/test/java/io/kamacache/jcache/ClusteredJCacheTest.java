@@ -23,6 +23,8 @@ import javax.cache.event.CacheEntryCreatedListener;
 import javax.cache.event.CacheEntryEvent;
 import javax.cache.integration.CacheLoader;
 import javax.cache.processor.EntryProcessor;
+import javax.cache.processor.EntryProcessorException;
+import javax.cache.processor.EntryProcessorResult;
 import javax.cache.processor.MutableEntry;
 import javax.cache.spi.CachingProvider;
 import java.io.IOException;
@@ -45,6 +47,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -154,6 +157,20 @@ class ClusteredJCacheTest {
         assertThatThrownBy(() -> cache.invokeAll(Set.of(1, 2, 3), notSerializable)).isInstanceOf(CacheException.class)
                 .hasMessageContaining("does not implement java.io.Serializable");
         assertThat(cache.invoke(1, new Append(), "!")).as("what can travel runs").isEqualTo("v1!");
+
+        for (int i = 0; i < 20; i++) {
+            int key = i;
+            assertThatThrownBy(() -> cache.invoke(key, new MarkReturningObject())).isInstanceOf(EntryProcessorException.class)
+                    .hasMessageContaining("the entry processor's result cannot be sent to its caller")
+                    .hasMessageContaining("its changes to the entry were made");
+            assertThat(cache.get(key)).isEqualTo("marked");
+        }
+        Map<Integer, EntryProcessorResult<Object>> results = cache.invokeAll(
+                IntStream.range(100, 120).boxed().collect(Collectors.toSet()), new MarkReturningObject());
+        assertThat(results).hasSize(20).allSatisfy((key, result) ->
+                assertThatThrownBy(result::get).isInstanceOf(EntryProcessorException.class)
+                        .hasMessageContaining("result cannot be sent"));
+        assertThat(cache.get(100)).isEqualTo("marked");
     }
 
     @Test
@@ -366,6 +383,15 @@ class ClusteredJCacheTest {
             Map<Integer, String> loaded = new HashMap<>();
             keys.forEach(key -> loaded.put(key, load(key)));
             return loaded;
+        }
+    }
+
+    /** Sets the value to "marked" and returns what cannot be serialized. */
+    public static final class MarkReturningObject implements EntryProcessor<Integer, String, Object>, Serializable {
+        @Override
+        public Object process(MutableEntry<Integer, String> entry, Object... arguments) {
+            entry.setValue("marked");
+            return new Object();
         }
     }
 

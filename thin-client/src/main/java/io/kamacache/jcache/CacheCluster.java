@@ -32,6 +32,7 @@ import javax.cache.configuration.CompleteConfiguration;
 import javax.cache.configuration.Configuration;
 import javax.cache.configuration.MutableConfiguration;
 import javax.cache.event.EventType;
+import javax.cache.processor.EntryProcessorException;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
 import java.time.Duration;
@@ -307,6 +308,55 @@ final class CacheCluster {
         operation.argumentBytes = new ArrayList<>(arguments.length);
         for (int i = 0; i < arguments.length; i++) {
             operation.argumentBytes.add(encodeSent(cache, "argument " + i + " of " + processor, arguments[i]));
+        }
+    }
+
+    /**
+     * What an entry processor returned, as it travels back to a caller on another node.
+     *
+     * @throws EntryProcessorException when it cannot be sent (not Serializable, or outside
+     *         serialization.allow); the processor's changes to the entry stand
+     */
+    static byte[] encodeResult(Codec codec, Object result) {
+        try {
+            return codec.encode(result);
+        } catch (CodecException e) {
+            throw new EntryProcessorException("the entry processor's result cannot be sent to its caller, which in a "
+                    + "cluster may be on another node; its changes to the entry were made (" + e.getMessage() + ")");
+        }
+    }
+
+    /**
+     * What {@code invokeAll}'s processors returned, index by index, as {@link #encodeResult}:
+     * a result that cannot be sent becomes its key's failure in {@code out}, its result null.
+     */
+    static List<byte[]> encodeResults(Codec codec, Outcome out) {
+        List<byte[]> encoded = new ArrayList<>(out.results.size());
+        for (int i = 0; i < out.results.size(); i++) {
+            try {
+                encoded.add(out.results.get(i) == null ? null : encodeResult(codec, out.results.get(i)));
+            } catch (EntryProcessorException e) {
+                encoded.add(null);
+                out.results.set(i, null);
+                out.failures.set(i, e);
+            }
+        }
+        return encoded;
+    }
+
+    /**
+     * Checks what entry processors that ran on this node return to its own callers as if
+     * they were on another node, so that whether a call works does not depend on where its
+     * keys lie.
+     *
+     * @throws EntryProcessorException as {@link #encodeResult}
+     */
+    void checkResults(Outcome out) {
+        if (out.result != null) {
+            encodeResult(codec, out.result);
+        }
+        if (out.results != null) {
+            encodeResults(codec, out);
         }
     }
 

@@ -557,7 +557,11 @@ public final class KamaCache<K, V> implements Cache<K, V> {
     }
 
     private Outcome runOwned(Operation<K, V> operation) {
-        return runAsOwner(operation, EventSink.none(), null);
+        Outcome out = runAsOwner(operation, EventSink.none(), null);
+        if (operation.processorBytes != null) { // in a cluster
+            cluster.checkResults(out);
+        }
+        return out;
     }
 
     /**
