@@ -272,12 +272,9 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
         });
     }
 
-    /** The configuration with the types the request names, loaded here; as it is when it names none. */
+    /** The configuration with the types the request names, loaded here. */
     @SuppressWarnings({"unchecked", "rawtypes"})
     private CompleteConfiguration<?, ?> withTypes(CompleteConfiguration<?, ?> configuration, CreateCacheRequest request) {
-        if (request.getKeyType().isEmpty()) {
-            return configuration;
-        }
         return new MutableConfiguration(configuration).setTypes(type(request.getKeyType(), "key", request.getCache()),
                 type(request.getValueType(), "value", request.getCache()));
     }
