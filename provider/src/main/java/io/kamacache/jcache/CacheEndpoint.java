@@ -32,6 +32,7 @@ import io.kamacache.proto.v1.ReconfigureCacheRequest;
 import io.kamacache.proto.v1.RequestHeader;
 import io.kamacache.proto.v1.SubscribeRequest;
 import io.kamacache.metrics.NodeMetrics;
+import io.kamacache.remote.MessagePieces;
 import io.kamacache.remote.Protocol;
 import io.kamacache.remote.ReceivedBytes;
 import io.kamacache.remote.SentBytes;
@@ -78,7 +79,8 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
     /** A caller's operation stream: each operation answered by its id, as it finishes. */
     @Override
     public StreamObserver<OperationCall> operations(StreamObserver<OperationResult> responses) {
-        Results results = new Results((ServerCallStreamObserver<OperationResult>) responses);
+        Results results = new Results((ServerCallStreamObserver<OperationResult>) responses,
+                manager.config().cluster().maxMessageBytes());
         return new StreamObserver<>() {
             @Override
             public void onNext(OperationCall call) {
@@ -117,9 +119,9 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
             Group group = cache.unwrap(Group.class);
             group.recordServed();
             if (cache.mayBlock(operation.op) || group.isTakingOver()) {
-                manager.executor().execute(() -> results.send(id, run(request, cache, operation), timer, start));
+                manager.executor().execute(() -> results.send(id, request, run(request, cache, operation), timer, start));
             } else {
-                results.send(id, run(request, cache, operation), timer, start);
+                results.send(id, request, run(request, cache, operation), timer, start);
             }
         } catch (RuntimeException e) {
             results.fail(id, status(e, "run " + request.getOp() + " on", request.getCache()));
@@ -175,13 +177,15 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
      */
     private static final class Results {
         private final ServerCallStreamObserver<OperationResult> stream;
+        private final int maxMessageBytes;
         /** Operations received and not answered yet. */
         private int running;
         private boolean halfClosed;
         private boolean ended;
 
-        Results(ServerCallStreamObserver<OperationResult> stream) {
+        Results(ServerCallStreamObserver<OperationResult> stream, int maxMessageBytes) {
             this.stream = stream;
+            this.maxMessageBytes = maxMessageBytes;
             stream.setOnCancelHandler(this::end);
         }
 
@@ -190,22 +194,37 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
             running++;
         }
 
-        /** Sends an operation's reply; its time, from {@code start}, goes to {@code timer}. */
-        void send(long id, OperationReply reply, Timer timer, long start) {
-            send(OperationResult.newBuilder().setId(id).setReply(reply).build());
+        /**
+         * Sends the reply to {@code request}, in pieces when it is too large for one message;
+         * its time, from {@code start}, goes to {@code timer}.
+         */
+        void send(long id, OperationRequest request, OperationReply reply, Timer timer, long start) {
+            try {
+                List<OperationReply> pieces = MessagePieces.reply(reply, maxMessageBytes);
+                List<OperationResult> results = new ArrayList<>(pieces.size());
+                for (int i = 0; i < pieces.size(); i++) {
+                    results.add(OperationResult.newBuilder().setId(id).setReply(pieces.get(i))
+                            .setMore(i < pieces.size() - 1).build());
+                }
+                send(results);
+            } catch (MessagePieces.TooLarge e) {
+                fail(id, Status.RESOURCE_EXHAUSTED.withDescription("cannot answer " + request.getOp() + " on cache '"
+                        + request.getCache() + "': " + e.getMessage()).asRuntimeException());
+            }
             timer.update(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         }
 
         void fail(long id, StatusRuntimeException e) {
             Status status = e.getStatus();
-            send(OperationResult.newBuilder().setId(id).setStatusCode(status.getCode().value())
-                    .setStatusDescription(status.getDescription() == null ? "" : status.getDescription()).build());
+            send(List.of(OperationResult.newBuilder().setId(id).setStatusCode(status.getCode().value())
+                    .setStatusDescription(status.getDescription() == null ? "" : status.getDescription()).build()));
         }
 
-        private synchronized void send(OperationResult result) {
+        /** Sends the answer to one operation, in one or more messages. */
+        private synchronized void send(List<OperationResult> results) {
             running--;
             if (!ended) {
-                stream.onNext(result);
+                results.forEach(stream::onNext);
                 endIfDone();
             }
         }

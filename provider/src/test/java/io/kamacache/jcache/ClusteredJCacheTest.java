@@ -2,6 +2,7 @@ package io.kamacache.jcache;
 
 import io.kamacache.Group;
 import io.kamacache.Node;
+import io.kamacache.codec.Codec;
 import io.kamacache.config.KamaConfig;
 import io.kamacache.jcache.spi.KamaCachingProvider;
 import io.kamacache.store.StoreOptions;
@@ -36,6 +37,7 @@ import java.time.Duration;
 import java.net.URI;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -174,6 +176,77 @@ class ClusteredJCacheTest {
     }
 
     @Test
+    void whatIsLargerThanAMessageTravelsInPiecesOrIsRefusedWhereverItsKeysLie() throws InterruptedException {
+        List<String> addresses = List.of(FreePorts.loopbackAddress(), FreePorts.loopbackAddress());
+        String yaml = "cluster:\n  peers: [" + String.join(", ", addresses) + "]\n  maxMessageBytes: 64KiB\n" + ALLOW;
+        for (String address : addresses) {
+            start(KamaConfig.parse(yaml, "test").withNodeAddress(address));
+        }
+        MutableConfiguration<String, byte[]> configuration = new MutableConfiguration<String, byte[]>()
+                .setTypes(String.class, byte[].class)
+                .setReadThrough(true)
+                .setCacheLoaderFactory(FactoryBuilder.factoryOf(LargeLoader.class));
+        Cache<String, byte[]> first = managers.get(0).createCache("large", configuration);
+        Cache<String, byte[]> second = managers.get(1).getCache("large", String.class, byte[].class);
+        second.registerCacheEntryListener(new MutableCacheEntryListenerConfiguration<>(
+                FactoryBuilder.factoryOf(LargeHeard.class), null, true, true));
+        LargeHeard.CREATED.clear();
+
+        Map<String, byte[]> batch = new HashMap<>(); // 500 KiB, over both nodes: several messages to each
+        for (int i = 0; i < 500; i++) {
+            byte[] value = new byte[1024];
+            Arrays.fill(value, (byte) i);
+            batch.put("k" + i, value);
+        }
+        first.putAll(batch);
+        Map<String, byte[]> read = second.getAll(batch.keySet());
+        assertThat(read).hasSize(500);
+        batch.forEach((key, value) -> assertThat(read.get(key)).as(key).isEqualTo(value));
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (LargeHeard.CREATED.size() < 500 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(LargeHeard.CREATED).as("a listener on the other node hears every entry, values too")
+                .hasSize(500).allSatisfy(size -> assertThat(size).isEqualTo(1024));
+        Map<String, EntryProcessorResult<byte[]>> results = second.invokeAll(batch.keySet(), new ReadValue());
+        assertThat(results).hasSize(500);
+        batch.forEach((key, value) -> assertThat(results.get(key).get()).as(key).isEqualTo(value));
+
+        byte[] tooLarge = new byte[80 << 10];
+        for (int i = 0; i < 20; i++) { // keys on both nodes
+            String key = "large-" + i;
+            assertThatThrownBy(() -> first.put(key, tooLarge)).isInstanceOf(CacheException.class)
+                    .hasMessageContaining("cache 'large': key '" + key + "' with its value takes")
+                    .hasMessageContaining("cluster.maxMessageBytes: 65536")
+                    .hasMessageContaining("nothing was run or stored");
+            assertThat(first.containsKey(key)).isFalse();
+        }
+        Map<String, byte[]> withOneTooLarge = new HashMap<>();
+        for (int i = 0; i < 20; i++) {
+            withOneTooLarge.put("other-" + i, new byte[10]);
+        }
+        withOneTooLarge.put("large-0", tooLarge);
+        assertThatThrownBy(() -> second.putAll(withOneTooLarge)).isInstanceOf(CacheException.class)
+                .hasMessageContaining("key 'large-0' with its value takes");
+        assertThat(second.getAll(withOneTooLarge.keySet())).as("nothing of the batch was stored").isEmpty();
+
+        // a loader may load a value no message can carry: a caller elsewhere is told, and its stream lives on
+        for (int i = 0; i < 20; i++) {
+            String key = "loaded-" + i;
+            boolean here = managers.get(0).unwrap(Node.class).ring().ownerOf(Codec.create(List.of(), null).encode(key))
+                    .equals(addresses.get(0));
+            if (here) {
+                assertThat(first.get(key)).hasSize(80 << 10);
+            } else {
+                assertThatThrownBy(() -> first.get(key)).isInstanceOf(CacheException.class)
+                        .hasMessageContaining("cannot answer GET on cache 'large'")
+                        .hasMessageContaining("more than a message between nodes carries");
+            }
+            assertThat(first.get("k" + i)).isEqualTo(batch.get("k" + i));
+        }
+    }
+
+    @Test
     void listenersOnOneNodeHearOperationsCalledOnAnother() throws InterruptedException {
         List<String> addresses = List.of(FreePorts.loopbackAddress(), FreePorts.loopbackAddress(), FreePorts.loopbackAddress());
         String yaml = "cluster:\n  peers: [" + String.join(", ", addresses) + "]\n" + ALLOW;
@@ -282,7 +355,7 @@ class ClusteredJCacheTest {
             start(KamaConfig.parse(yaml, "test").withNodeAddress(addresses.get(2)));
             awaitMembers(addresses);
             Node joined = managers.get(2).unwrap(Node.class);
-            io.kamacache.codec.Codec codec = io.kamacache.codec.Codec.create(List.of(), null);
+            Codec codec = Codec.create(List.of(), null);
             taken = IntStream.range(0, 300).boxed()
                     .filter(i -> joined.ring().ownerOf(codec.encode(i)).equals(joined.selfAddress())).toList();
             assertThat(taken).hasSizeGreaterThan(2);
@@ -363,7 +436,7 @@ class ClusteredJCacheTest {
 
     private Set<String> ownersOf(int keys) {
         Node node = managers.get(0).unwrap(Node.class);
-        io.kamacache.codec.Codec codec = io.kamacache.codec.Codec.create(List.of(), null);
+        Codec codec = Codec.create(List.of(), null);
         Set<String> owners = new HashSet<>();
         for (int i = 0; i < keys; i++) {
             owners.add(node.ring().ownerOf(codec.encode(i)));
@@ -400,6 +473,43 @@ class ClusteredJCacheTest {
         public String process(MutableEntry<Integer, String> entry, Object... arguments) {
             entry.setValue(entry.getValue() + arguments[0]);
             return entry.getValue();
+        }
+    }
+
+    /** Loads a value of 80 KiB, more than the test's 64 KiB messages carry, for keys named {@code loaded-}. */
+    public static final class LargeLoader implements CacheLoader<String, byte[]>, Serializable {
+        @Override
+        public byte[] load(String key) {
+            return key.startsWith("loaded-") ? new byte[80 << 10] : null;
+        }
+
+        @Override
+        public Map<String, byte[]> loadAll(Iterable<? extends String> keys) {
+            Map<String, byte[]> loaded = new HashMap<>();
+            keys.forEach(key -> {
+                byte[] value = load(key);
+                if (value != null) {
+                    loaded.put(key, value);
+                }
+            });
+            return loaded;
+        }
+    }
+
+    public static final class ReadValue implements EntryProcessor<String, byte[], byte[]>, Serializable {
+        @Override
+        public byte[] process(MutableEntry<String, byte[]> entry, Object... arguments) {
+            return entry.getValue();
+        }
+    }
+
+    /** The size of each created entry's value. */
+    public static final class LargeHeard implements CacheEntryCreatedListener<String, byte[]>, Serializable {
+        static final List<Integer> CREATED = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void onCreated(Iterable<CacheEntryEvent<? extends String, ? extends byte[]>> events) {
+            events.forEach(event -> CREATED.add(event.getValue().length));
         }
     }
 

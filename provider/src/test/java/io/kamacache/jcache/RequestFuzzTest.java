@@ -296,7 +296,7 @@ class RequestFuzzTest {
     private static OperationRequest randomRequest(Random random) {
         OperationRequest.Builder request = OperationRequest.newBuilder()
                 .setHeader(random.nextInt(20) == 0 ? Protocol.header("127.0.0.1:1", false).toBuilder()
-                        .setProtocolVersion(random.nextInt(3)).build() : Protocol.clientHeader("fuzz"))
+                        .setProtocolVersion(random.nextInt(Protocol.VERSION + 2)).build() : Protocol.clientHeader("fuzz"))
                 .setCache(random.nextInt(10) == 0 ? "no-such-cache" : random.nextBoolean() ? "scores" : "objects")
                 .setOpValue(random.nextInt(Op.values().length + 1))
                 .setKey(bytes(random))

@@ -35,6 +35,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -161,6 +163,24 @@ class ThinClientApplicationTest {
                 .hasMessageContaining("the value type of cache 'unknownType', " + ThinClientApplicationTest.class.getName()
                         + ", is not on the class path of node");
         assertThat(manager.getCache("unknownType")).isNull();
+
+        // 20 MiB in one batch: more than a message (4 MiB by default) to each server, so it and its reply go in pieces
+        Cache<Integer, byte[]> blobs = manager.createCache("blobs", new MutableConfiguration<Integer, byte[]>()
+                .setTypes(Integer.class, byte[].class));
+        Map<Integer, byte[]> large = new HashMap<>();
+        for (int i = 0; i < 40; i++) {
+            byte[] blob = new byte[512 << 10];
+            Arrays.fill(blob, (byte) i);
+            large.put(i, blob);
+        }
+        blobs.putAll(large);
+        Map<Integer, byte[]> back = blobs.getAll(large.keySet());
+        assertThat(back).hasSize(40);
+        large.forEach((key, blob) -> assertThat(back.get(key)).as("blob %d", key).isEqualTo(blob));
+        assertThatThrownBy(() -> blobs.put(100, new byte[5 << 20])).isInstanceOf(CacheException.class)
+                .hasMessageContaining("cache 'blobs': key '100' with its value takes")
+                .hasMessageContaining("cluster.maxMessageBytes: 4194304");
+        assertThat(blobs.containsKey(100)).isFalse();
     }
 
     @Test

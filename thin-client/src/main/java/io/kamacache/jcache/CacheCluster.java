@@ -20,6 +20,7 @@ import io.kamacache.proto.v1.OperationReply;
 import io.kamacache.proto.v1.OperationRequest;
 import io.kamacache.proto.v1.ReconfigureCacheRequest;
 import io.kamacache.proto.v1.RequestHeader;
+import io.kamacache.remote.MessagePieces;
 import io.kamacache.remote.PeerChannels;
 import io.kamacache.remote.Protocol;
 import io.kamacache.remote.ReceivedBytes;
@@ -292,6 +293,37 @@ final class CacheCluster {
             }
         }
         return true;
+    }
+
+    /**
+     * How many bytes of keys, values and entry processor one message of an operation on
+     * {@code cache} carries: the message limit (cluster.maxMessageBytes) less room for
+     * the rest of the message.
+     */
+    long room(String cache) {
+        return channels().maxMessageBytes() - MessagePieces.ENVELOPE_BYTES - 3L * cache.length();
+    }
+
+    /**
+     * Refuses an operation on {@code key} that would carry {@code bytes} in one message to
+     * its owner, more than {@link #room} allows. An operation in a cluster is checked
+     * whoever owns its keys, this node too, so that whether it works does not depend on
+     * where they lie (and an entry this node keeps can still travel to a reader or a new
+     * owner).
+     *
+     * @param what what travels with the key, or null for nothing
+     * @throws CacheException naming the key, what it carries and the limit; nothing was run
+     */
+    void checkFits(String cache, long bytes, Object key, String what) {
+        long room = room(cache);
+        if (bytes > room) {
+            String shown = String.valueOf(key);
+            throw new CacheException("cache '" + cache + "': key '"
+                    + (shown.length() > 60 ? shown.substring(0, 60) + "..." : shown) + "'"
+                    + (what == null ? "" : " with " + what) + " takes " + bytes + " bytes, more than the " + room
+                    + " a message between nodes has room for (cluster.maxMessageBytes: " + channels().maxMessageBytes()
+                    + "); nothing was run or stored");
+        }
     }
 
     /**
@@ -643,20 +675,29 @@ final class CacheCluster {
             if (wanted.isEmpty()) {
                 return;
             }
-            EventsRequest request = EventsRequest.newBuilder().setHeader(header)
-                    .setCache(cache).addAllEvents(wanted).build();
-            deliveries.computeIfAbsent(member, m -> new SerialExecutor(executor)).execute(() -> {
-                try {
-                    if (stream != null) {
-                        stream.accept(request);
-                    } else {
-                        channels().stub(member, JCacheServiceGrpc::newBlockingStub).deliver(request);
-                    }
-                } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.DEBUG, "node " + member + " did not take " + wanted.size()
-                            + " events of cache '" + cache + "': " + e);
+            long room = room(cache);
+            for (List<Event> run : MessagePieces.runs(wanted, event -> event.getSerializedSize() + 6L, room)) {
+                if (run.size() == 1 && run.get(0).getSerializedSize() > room) {
+                    LOG.log(System.Logger.Level.WARNING, "the listeners of cache '" + cache + "' on " + member
+                            + " miss an event of " + run.get(0).getSerializedSize() + " bytes, more than the " + room
+                            + " a message between nodes has room for (cluster.maxMessageBytes)");
+                    continue;
                 }
-            });
+                EventsRequest request = EventsRequest.newBuilder().setHeader(header).setCache(cache).addAllEvents(run)
+                        .build();
+                deliveries.computeIfAbsent(member, m -> new SerialExecutor(executor)).execute(() -> {
+                    try {
+                        if (stream != null) {
+                            stream.accept(request);
+                        } else {
+                            channels().stub(member, JCacheServiceGrpc::newBlockingStub).deliver(request);
+                        }
+                    } catch (RuntimeException e) {
+                        LOG.log(System.Logger.Level.DEBUG, "node " + member + " did not take " + run.size()
+                                + " events of cache '" + cache + "': " + e);
+                    }
+                });
+            }
         });
     }
 

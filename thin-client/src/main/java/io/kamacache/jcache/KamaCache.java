@@ -8,6 +8,7 @@ import io.kamacache.jcache.management.CacheStatistics;
 import io.kamacache.jcache.management.MBeans;
 import io.kamacache.proto.v1.Event;
 import io.kamacache.proto.v1.Op;
+import io.kamacache.remote.MessagePieces;
 import io.kamacache.ring.HashRing;
 
 import javax.cache.Cache;
@@ -231,7 +232,8 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         // alone, without a ring to place it on, the key need not even be encoded
         byte[] k = cluster == null ? null : codec.encode(key);
         byte[] v = valueBytes(value);
-        int puts = events.mask() == 0 && (k == null || cluster.ownerOf(k) == null && cluster.remoteMask(name, null) == 0)
+        int puts = events.mask() == 0 && (k == null || cluster.ownerOf(k) == null && cluster.remoteMask(name, null) == 0
+                && Operation.sizeOf(k) + Operation.valueSize(value, v) <= cluster.room(name)) // else run checks it
                 ? local.putHeld(key, k, value, v) : -1;
         if (puts >= 0) {
             statistics.recordPuts(puts, start);
@@ -515,6 +517,9 @@ public final class KamaCache<K, V> implements Cache<K, V> {
 
     /** Runs a single-key operation at the key's owner and delivers its events here. */
     private Outcome run(Operation<K, V> operation) {
+        if (cluster != null) {
+            checkFits(operation);
+        }
         for (int attempt = 1; ; attempt++) {
             HashRing ring = cluster == null ? null : cluster.ring();
             String owner = ring == null ? null : cluster.ownerOf(ring, operation.k);
@@ -526,6 +531,15 @@ public final class KamaCache<K, V> implements Cache<K, V> {
             } catch (CacheCluster.MovedException e) {
                 awaitNewView(attempt, e);
             }
+        }
+    }
+
+    /** Refuses an operation on one key too large to travel to its owner, wherever that is ({@link CacheCluster#checkFits}). */
+    private void checkFits(Operation<K, V> operation) {
+        if (operation.size() > cluster.room(name)) {
+            operation.encodeValue(codec); // the exact size, where the bound was too coarse
+            cluster.checkFits(name, operation.size(), operation.key, operation.processor != null
+                    ? "its entry processor and arguments" : operation.value != null ? "its value" : null);
         }
     }
 
@@ -603,7 +617,9 @@ public final class KamaCache<K, V> implements Cache<K, V> {
 
     /**
      * Runs each owner's part of a batch: sends the other owners' parts, runs this node's
-     * own meanwhile, then waits for the others' answers and merges the outcomes.
+     * own meanwhile, then waits for the others' answers and merges the outcomes. A part
+     * too large for one message goes as several; a key too large with its value for any
+     * fails the whole batch before any of it runs, wherever the key lies.
      */
     private Outcome runBatch(Operation<K, V> whole, boolean replaceExisting, int attempt) {
         Map<String, List<Integer>> byOwner = new LinkedHashMap<>();
@@ -613,8 +629,8 @@ public final class KamaCache<K, V> implements Cache<K, V> {
             byOwner.computeIfAbsent(owner == null ? "" : owner, o -> new ArrayList<>()).add(i);
         }
         List<Integer> own = byOwner.remove("");
-        List<List<Integer>> remote = new ArrayList<>(byOwner.values());
-        List<CacheCluster.Sent<K, V>> sent = new ArrayList<>(byOwner.size());
+        List<Map.Entry<String, List<Integer>>> remote = cluster == null ? List.of() : messages(whole, byOwner);
+        List<CacheCluster.Sent<K, V>> sent = new ArrayList<>(remote.size());
         Outcome merged = new Outcome();
         merged.values = new ArrayList<>(Collections.nCopies(whole.ks.size(), null));
         if (whole.op == Op.INVOKE_ALL) {
@@ -623,7 +639,7 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         }
         RuntimeException failed = null;
         try {
-            for (Map.Entry<String, List<Integer>> part : byOwner.entrySet()) {
+            for (Map.Entry<String, List<Integer>> part : remote) {
                 sent.add(send(part.getKey(), ring, part(whole, part.getValue(), replaceExisting)));
             }
             if (own != null) {
@@ -635,7 +651,7 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         CacheCluster.awaitAnswers(sent);
         for (int p = 0; p < sent.size(); p++) { // every part sent is answered, whatever failed before
             try {
-                merge(merged, remote.get(p), answerPart(sent.get(p), attempt));
+                merge(merged, remote.get(p).getValue(), answerPart(sent.get(p), attempt));
             } catch (RuntimeException e) {
                 failed = failed == null ? e : failed;
             }
@@ -644,6 +660,26 @@ public final class KamaCache<K, V> implements Cache<K, V> {
             throw failed;
         }
         return merged;
+    }
+
+    /**
+     * The other owners' parts of a batch, each cut into runs of keys that fit in one
+     * message with their values and the entry processor.
+     *
+     * @throws CacheException when one key with its value does not fit, naming it; nothing was sent
+     */
+    private List<Map.Entry<String, List<Integer>>> messages(Operation<K, V> whole, Map<String, List<Integer>> byOwner) {
+        long room = cluster.room(name) - whole.processorSize();
+        for (int i = 0; i < whole.ks.size(); i++) { // every key, this node's own too
+            if (whole.entrySize(i) > room) {
+                cluster.checkFits(name, whole.entrySize(i) + whole.processorSize(), whole.keys.get(i), whole.processor != null
+                        ? "its entry processor and arguments" : whole.vs != null ? "its value" : null);
+            }
+        }
+        List<Map.Entry<String, List<Integer>>> messages = new ArrayList<>(byOwner.size());
+        byOwner.forEach((owner, indexes) -> MessagePieces.runs(indexes, whole::entrySize, room)
+                .forEach(run -> messages.add(Map.entry(owner, run))));
+        return messages;
     }
 
     private Outcome answerPart(CacheCluster.Sent<K, V> sent, int attempt) {

@@ -94,4 +94,42 @@ final class Operation<K, V> {
     boolean isBatch() {
         return ks != null;
     }
+
+    /**
+     * What the operation's key, values, entry processor and arguments take in a message, at
+     * most: exact for what is encoded, a bound for an immutable value that is not, which
+     * {@link #encodeValue} makes exact.
+     */
+    long size() {
+        return sizeOf(k) + valueSize(value, v) + sizeOf(e) + processorSize();
+    }
+
+    /** What a value takes in a message: exact when {@code v}, its bytes, is there, else a bound. */
+    static long valueSize(Object value, byte[] v) {
+        if (v != null || value == null) {
+            return sizeOf(v);
+        }
+        return value instanceof String s ? 3L * s.length() + 16 : 32; // UTF-8 takes at most 3 bytes a char
+    }
+
+    /** What a batch's key at {@code index}, with its value, takes in a message. */
+    long entrySize(int index) {
+        return sizeOf(ks.get(index)) + (vs == null ? 0 : sizeOf(vs.get(index)));
+    }
+
+    /** What the entry processor and its arguments take in a message, sent with every part of a batch. */
+    long processorSize() {
+        long size = sizeOf(processorBytes);
+        if (argumentBytes != null) {
+            for (byte[] argument : argumentBytes) {
+                size += sizeOf(argument);
+            }
+        }
+        return size;
+    }
+
+    /** What a bytes field takes in a message: the bytes, a tag and a length of up to five bytes. */
+    static long sizeOf(byte[] bytes) {
+        return bytes == null ? 0 : bytes.length + 6L;
+    }
 }

@@ -12,6 +12,7 @@ import io.kamacache.proto.v1.OperationRequest;
 import io.kamacache.proto.v1.OperationResult;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,7 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The operations sent to one member, multiplexed on one {@code JCacheService.Operations}
  * stream: a call is a message with an id, its result comes back with that id. Replies
- * are read on the channel's network thread and handed straight to the waiting caller.
+ * are read on the channel's network thread and handed straight to the waiting caller; a
+ * reply too large for one message comes in pieces, put back together here.
  *
  * <p>Each call waits at most the deadline and then fails with DEADLINE_EXCEEDED; the
  * stream stays open for the others. When the stream fails (the member stopped, the
@@ -183,6 +185,8 @@ final class OperationStream {
     private final class Open implements ClientResponseObserver<OperationCall, OperationResult> {
 
         final Map<Long, CompletableFuture<OperationReply>> pending = new ConcurrentHashMap<>();
+        /** The pieces come so far of replies sent in several ({@link MessagePieces}); read on the network thread only. */
+        private final Map<Long, OperationReply.Builder> pieces = new HashMap<>();
         volatile Status failure;
         private ClientCallStreamObserver<OperationCall> requests;
 
@@ -199,12 +203,19 @@ final class OperationStream {
 
         @Override
         public void onNext(OperationResult result) {
+            if (result.getMore()) {
+                if (pending.containsKey(result.getId())) {
+                    pieces.computeIfAbsent(result.getId(), id -> OperationReply.newBuilder()).mergeFrom(result.getReply());
+                }
+                return;
+            }
+            OperationReply.Builder earlier = pieces.remove(result.getId());
             CompletableFuture<OperationReply> reply = pending.remove(result.getId());
             if (reply == null) {
                 return; // its caller gave up waiting
             }
             if (result.getStatusCode() == Status.Code.OK.value()) {
-                reply.complete(result.getReply());
+                reply.complete(earlier == null ? result.getReply() : earlier.mergeFrom(result.getReply()).build());
             } else {
                 reply.completeExceptionally(Status.fromCodeValue(result.getStatusCode())
                         .withDescription(result.getStatusDescription()).asRuntimeException());

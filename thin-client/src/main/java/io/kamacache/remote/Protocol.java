@@ -8,7 +8,7 @@ import io.kamacache.proto.v1.RequestHeader;
 public final class Protocol {
 
     /** The version of {@code kamacache/v1/cache.proto} this code speaks. */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
 
     private Protocol() {
     }

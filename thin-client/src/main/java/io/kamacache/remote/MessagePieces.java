@@ -1,0 +1,112 @@
+package io.kamacache.remote;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
+import io.kamacache.proto.v1.Event;
+import io.kamacache.proto.v1.OperationReply;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.ToLongFunction;
+
+/**
+ * What is too large for one message between nodes, cut into pieces that each fit. A
+ * message over the receiver's limit (cluster.maxMessageBytes) fails the call it belongs
+ * to, and on an operation stream every call in flight on it. So a batch goes to each
+ * owner as runs of keys that fit ({@link #runs}), events go to a listening node in runs
+ * too, and a JCache reply that grew with its values (a {@code getAll} of many large
+ * values, the events of a {@code putAll}) goes as pieces ({@link #reply}). A reply's
+ * pieces each hold a run of its repeated fields' elements, the last also its single
+ * fields, and all but the last are marked {@code OperationResult.more}: the caller merges
+ * them in order, which appends repeated fields and sets single ones, and has the reply
+ * back exactly. One value, result or event larger than a message cannot be cut.
+ */
+public final class MessagePieces {
+
+    /** Room in a message for what travels beside its keys and values: header, names, ids, framing. */
+    public static final int ENVELOPE_BYTES = 1024;
+
+    private MessagePieces() {
+    }
+
+    /**
+     * {@code elements} in order, cut into runs whose sizes add up to at most {@code room}
+     * each; an element larger than {@code room} makes a run of its own.
+     */
+    public static <T> List<List<T>> runs(List<T> elements, ToLongFunction<T> size, long room) {
+        List<List<T>> runs = new ArrayList<>(1);
+        List<T> run = new ArrayList<>();
+        long filled = 0;
+        for (T element : elements) {
+            long bytes = size.applyAsLong(element);
+            if (!run.isEmpty() && filled + bytes > room) {
+                runs.add(run);
+                run = new ArrayList<>();
+                filled = 0;
+            }
+            run.add(element);
+            filled += bytes;
+        }
+        if (!run.isEmpty()) {
+            runs.add(run);
+        }
+        return runs;
+    }
+
+    /**
+     * {@code reply} as pieces of at most {@code maxMessageBytes} less the envelope each, in
+     * the order to send them; the reply itself when it fits.
+     *
+     * @throws TooLarge naming what alone is larger than a message
+     */
+    public static List<OperationReply> reply(OperationReply reply, int maxMessageBytes) {
+        long room = maxMessageBytes - ENVELOPE_BYTES;
+        if (reply.getSerializedSize() <= room) {
+            return List.of(reply);
+        }
+        List<Part> parts = new ArrayList<>();
+        for (ByteString value : reply.getValuesList()) {
+            parts.add(new Part(CodedOutputStream.computeBytesSize(OperationReply.VALUES_FIELD_NUMBER, value), "a value",
+                    piece -> piece.addValues(value)));
+        }
+        for (ByteString result : reply.getResultsList()) {
+            parts.add(new Part(CodedOutputStream.computeBytesSize(OperationReply.RESULTS_FIELD_NUMBER, result),
+                    "an entry processor's result", piece -> piece.addResults(result)));
+        }
+        for (ByteString failure : reply.getFailuresList()) {
+            parts.add(new Part(CodedOutputStream.computeBytesSize(OperationReply.FAILURES_FIELD_NUMBER, failure),
+                    "an exception", piece -> piece.addFailures(failure)));
+        }
+        for (Event event : reply.getEventsList()) {
+            parts.add(new Part(CodedOutputStream.computeMessageSize(OperationReply.EVENTS_FIELD_NUMBER, event),
+                    "an event", piece -> piece.addEvents(event)));
+        }
+        OperationReply singles = reply.toBuilder().clearValues().clearResults().clearFailures().clearEvents().build();
+        parts.add(new Part(singles.getSerializedSize(), "a value, result or exception", piece -> piece.mergeFrom(singles)));
+        List<OperationReply> pieces = new ArrayList<>();
+        for (List<Part> run : runs(parts, Part::size, room)) {
+            OperationReply.Builder piece = OperationReply.newBuilder();
+            for (Part part : run) {
+                if (part.size > room) {
+                    throw new TooLarge(part.what + " of " + part.size + " bytes", room);
+                }
+                part.into.accept(piece);
+            }
+            pieces.add(piece.build());
+        }
+        return pieces;
+    }
+
+    /** An element of a reply, and how to add it to a piece. */
+    private record Part(long size, String what, Consumer<OperationReply.Builder> into) {
+    }
+
+    /** A reply with an element that alone does not fit in a message. */
+    public static final class TooLarge extends RuntimeException {
+        TooLarge(String what, long room) {
+            super("the reply holds " + what + ", more than a message between nodes carries (" + room
+                    + " bytes: cluster.maxMessageBytes less " + ENVELOPE_BYTES + "); what the operation changed stands");
+        }
+    }
+}
