@@ -254,13 +254,18 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
         try {
             Protocol.check(request.getHeader());
             KamaCache<Object, Object> cache = cache(request.getCache());
+            long room = manager.config().cluster().maxMessageBytes() - MessagePieces.ENVELOPE_BYTES;
             KeysChunk.Builder[] chunk = {KeysChunk.newBuilder()};
+            long[] bytes = {0};
             cache.forEachOwnedKey(k -> {
-                chunk[0].addKeys(ByteString.copyFrom(k));
-                if (chunk[0].getKeysCount() == CacheCluster.KEYS_PER_CHUNK) {
+                if (chunk[0].getKeysCount() == CacheCluster.KEYS_PER_CHUNK
+                        || chunk[0].getKeysCount() > 0 && bytes[0] + k.length + 6 > room) {
                     response.onNext(chunk[0].build());
                     chunk[0] = KeysChunk.newBuilder();
+                    bytes[0] = 0;
                 }
+                chunk[0].addKeys(ByteString.copyFrom(k));
+                bytes[0] += k.length + 6;
             });
             if (chunk[0].getKeysCount() > 0) {
                 response.onNext(chunk[0].build());

@@ -211,6 +211,14 @@ class ClusteredJCacheTest {
         Map<String, EntryProcessorResult<byte[]>> results = second.invokeAll(batch.keySet(), new ReadValue());
         assertThat(results).hasSize(500);
         batch.forEach((key, value) -> assertThat(results.get(key).get()).as(key).isEqualTo(value));
+        Map<String, byte[]> longKeys = new HashMap<>(); // 200 KiB of keys: another node lists its keys in pieces too
+        for (int i = 0; i < 200; i++) {
+            longKeys.put(i + "x".repeat(1024), new byte[1]);
+        }
+        second.putAll(longKeys);
+        Set<String> iterated = new HashSet<>();
+        first.forEach(entry -> iterated.add(entry.getKey()));
+        assertThat(iterated).hasSize(700).containsAll(longKeys.keySet()).containsAll(batch.keySet());
 
         byte[] tooLarge = new byte[80 << 10];
         for (int i = 0; i < 20; i++) { // keys on both nodes
