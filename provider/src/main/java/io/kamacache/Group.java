@@ -165,7 +165,15 @@ public final class Group {
         setBytes(keyBytes(key), value.clone());
     }
 
+    /**
+     * In a cluster a value that cannot travel is refused wherever its key lies, this node
+     * too: whether a set works must not depend on the owner, and a value kept here must
+     * still reach its readers and a new owner.
+     */
     private void setBytes(byte[] keyBytes, byte[] value) {
+        if (node.peers() != null) {
+            node.peers().checkSize(name, keyBytes, value);
+        }
         String owner = node.ownerOf(keyBytes);
         if (owner != null) {
             node.peers().set(owner, name, keyBytes, value, false);

@@ -56,8 +56,8 @@ final class PeerClient implements AutoCloseable {
         }
     }
 
+    /** Sends a value to its owner; the caller has checked it fits ({@link #checkSize}). */
     void set(String owner, String group, byte[] key, byte[] value, boolean forwarded) {
-        checkSize(group, key, value);
         try {
             channels.blocking(owner).set(SetRequest.newBuilder()
                     .setHeader(Protocol.header(self, forwarded))
@@ -216,7 +216,8 @@ final class PeerClient implements AutoCloseable {
         return TransferBatch.newBuilder().setHeader(Protocol.header(self, false)).setGroup(group);
     }
 
-    private void checkSize(String group, byte[] key, byte[] value) {
+    /** @throws IllegalArgumentException when a value cannot travel with its key in one message */
+    void checkSize(String group, byte[] key, byte[] value) {
         if (!fits(key, value)) {
             throw new IllegalArgumentException("a value of " + value.length + " bytes for key '" + text(key)
                     + "' of group '" + group + "' is over the cluster's message limit of " + channels.maxMessageBytes()
