@@ -79,8 +79,7 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
     /** A caller's operation stream: each operation answered by its id, as it finishes. */
     @Override
     public StreamObserver<OperationCall> operations(StreamObserver<OperationResult> responses) {
-        Results results = new Results((ServerCallStreamObserver<OperationResult>) responses,
-                manager.config().cluster().maxMessageBytes());
+        Results results = new Results((ServerCallStreamObserver<OperationResult>) responses);
         return new StreamObserver<>() {
             @Override
             public void onNext(OperationCall call) {
@@ -119,14 +118,22 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
             Group group = cache.unwrap(Group.class);
             group.recordServed();
             if (cache.mayBlock(operation.op) || group.isTakingOver()) {
-                manager.executor().execute(() -> results.send(id, request, run(request, cache, operation), timer, start));
+                manager.executor().execute(() -> results.send(id, request, replyLimit(request.getHeader()),
+                        run(request, cache, operation), timer, start));
             } else {
-                results.send(id, request, run(request, cache, operation), timer, start);
+                results.send(id, request, replyLimit(request.getHeader()), run(request, cache, operation), timer, start);
             }
         } catch (RuntimeException e) {
             results.fail(id, status(e, "run " + request.getOp() + " on", request.getCache()));
             timer.update(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         }
+    }
+
+    /** The largest message a reply to {@code header}'s sender may be: this node's limit, or the sender's if smaller. */
+    private int replyLimit(RequestHeader header) {
+        int own = manager.config().cluster().maxMessageBytes();
+        int senders = header.getMaxMessageBytes();
+        return senders == 0 ? own : Math.min(senders, own);
     }
 
     /** The timer of an operation kind: {@code jcache.get}, {@code jcache.put_all}, ... */
@@ -177,15 +184,13 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
      */
     private static final class Results {
         private final ServerCallStreamObserver<OperationResult> stream;
-        private final int maxMessageBytes;
         /** Operations received and not answered yet. */
         private int running;
         private boolean halfClosed;
         private boolean ended;
 
-        Results(ServerCallStreamObserver<OperationResult> stream, int maxMessageBytes) {
+        Results(ServerCallStreamObserver<OperationResult> stream) {
             this.stream = stream;
-            this.maxMessageBytes = maxMessageBytes;
             stream.setOnCancelHandler(this::end);
         }
 
@@ -195,12 +200,12 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
         }
 
         /**
-         * Sends the reply to {@code request}, in pieces when it is too large for one message;
+         * Sends the reply to {@code request}, in pieces when it is larger than {@code limit};
          * its time, from {@code start}, goes to {@code timer}.
          */
-        void send(long id, OperationRequest request, OperationReply reply, Timer timer, long start) {
+        void send(long id, OperationRequest request, int limit, OperationReply reply, Timer timer, long start) {
             try {
-                List<OperationReply> pieces = MessagePieces.reply(reply, maxMessageBytes);
+                List<OperationReply> pieces = MessagePieces.reply(reply, limit);
                 List<OperationResult> results = new ArrayList<>(pieces.size());
                 for (int i = 0; i < pieces.size(); i++) {
                     results.add(OperationResult.newBuilder().setId(id).setReply(pieces.get(i))
@@ -254,7 +259,7 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
         try {
             Protocol.check(request.getHeader());
             KamaCache<Object, Object> cache = cache(request.getCache());
-            long room = manager.config().cluster().maxMessageBytes() - MessagePieces.ENVELOPE_BYTES;
+            long room = replyLimit(request.getHeader()) - MessagePieces.ENVELOPE_BYTES;
             KeysChunk.Builder[] chunk = {KeysChunk.newBuilder()};
             long[] bytes = {0};
             cache.forEachOwnedKey(k -> {
@@ -331,7 +336,10 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
     @Override
     public void listen(ListenRequest request, StreamObserver<CacheReply> response) {
         answer(request.getHeader(), request.getCache(), "note the listeners of", response,
-                () -> manager.listening(request.getCache(), Protocol.origin(request.getHeader()), request.getEventMask()));
+                () -> {
+                    manager.messageLimit(Protocol.origin(request.getHeader()), request.getHeader().getMaxMessageBytes());
+                    manager.listening(request.getCache(), Protocol.origin(request.getHeader()), request.getEventMask());
+                });
     }
 
     @Override
@@ -362,6 +370,7 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
         EventStream sink = new EventStream(client, stream);
         stream.setOnCancelHandler(() -> manager.unsubscribed(client, sink));
         synchronized (stream) {
+            manager.messageLimit(client, request.getHeader().getMaxMessageBytes());
             manager.subscribed(client, request.getEventMasksMap(), sink);
             stream.onNext(EventsRequest.getDefaultInstance());
         }

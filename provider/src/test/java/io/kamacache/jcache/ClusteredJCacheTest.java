@@ -255,6 +255,37 @@ class ClusteredJCacheTest {
     }
 
     @Test
+    void repliesAndEventsFitTheCallersMessageLimitWhenItIsSmallerThanTheOwners() throws InterruptedException {
+        List<String> addresses = List.of(FreePorts.loopbackAddress(), FreePorts.loopbackAddress());
+        String peers = "cluster:\n  peers: [" + String.join(", ", addresses) + "]\n";
+        start(KamaConfig.parse(peers + "  maxMessageBytes: 64KiB\n", "small").withNodeAddress(addresses.get(0)));
+        start(KamaConfig.parse(peers + "  maxMessageBytes: 8MiB\n", "large").withNodeAddress(addresses.get(1)));
+        Cache<Integer, byte[]> small = managers.get(0).createCache("limits", new MutableConfiguration<Integer, byte[]>()
+                .setTypes(Integer.class, byte[].class));
+        small.registerCacheEntryListener(new MutableCacheEntryListenerConfiguration<>(
+                FactoryBuilder.factoryOf(SizeHeard.class), null, true, false));
+        SizeHeard.CREATED.clear();
+        Cache<Integer, byte[]> large = managers.get(1).getCache("limits", Integer.class, byte[].class);
+        Codec codec = Codec.create(List.of(), null);
+        Map<Integer, byte[]> batch = new HashMap<>(); // 300 KiB, all of it owned by the node with the larger limit
+        for (int i = 0; batch.size() < 300; i++) {
+            if (managers.get(1).ring().ownerOf(codec.encode(i)).equals(addresses.get(1))) {
+                batch.put(i, new byte[1024]);
+            }
+        }
+        large.putAll(batch); // runs there alone: its events go to the other node's listener
+        assertThat(small.getAll(batch.keySet())).as("read back from the node with the larger limit").hasSize(300);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (SizeHeard.CREATED.size() < 300 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(SizeHeard.CREATED).as("events sent in messages the listening node takes in").hasSize(300);
+        Set<Integer> iterated = new HashSet<>();
+        small.forEach(entry -> iterated.add(entry.getKey()));
+        assertThat(iterated).isEqualTo(batch.keySet());
+    }
+
+    @Test
     void listenersOnOneNodeHearOperationsCalledOnAnother() throws InterruptedException {
         List<String> addresses = List.of(FreePorts.loopbackAddress(), FreePorts.loopbackAddress(), FreePorts.loopbackAddress());
         String yaml = "cluster:\n  peers: [" + String.join(", ", addresses) + "]\n" + ALLOW;
@@ -508,6 +539,15 @@ class ClusteredJCacheTest {
         @Override
         public byte[] process(MutableEntry<String, byte[]> entry, Object... arguments) {
             return entry.getValue();
+        }
+    }
+
+    public static final class SizeHeard implements CacheEntryCreatedListener<Integer, byte[]>, Serializable {
+        static final List<Integer> CREATED = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void onCreated(Iterable<CacheEntryEvent<? extends Integer, ? extends byte[]>> events) {
+            events.forEach(event -> CREATED.add(event.getValue().length));
         }
     }
 

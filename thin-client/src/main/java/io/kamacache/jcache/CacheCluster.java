@@ -96,6 +96,8 @@ final class CacheCluster {
     private final Map<String, SerialExecutor> deliveries = new ConcurrentHashMap<>();
     /** Per client that listens here, its event stream. */
     private final Map<String, Consumer<EventsRequest>> subscribers = new ConcurrentHashMap<>();
+    /** Per member or client that listens here, the largest message it takes in, when it told. */
+    private final Map<String, Integer> messageLimits = new ConcurrentHashMap<>();
     /** Who this JVM's requests come from: the node's address, or a client's id. */
     private final RequestHeader header;
     /** A client's event streams from the servers; null on a node, which is delivered to. */
@@ -115,10 +117,12 @@ final class CacheCluster {
         this.executor = executor;
         this.failoverWait = failoverWait;
         if (node.isClient()) {
-            this.header = Protocol.clientHeader(UUID.randomUUID().toString());
+            this.header = Protocol.clientHeader(UUID.randomUUID().toString()).toBuilder()
+                    .setMaxMessageBytes(node.channels().maxMessageBytes()).build();
             this.subscriptions = new EventSubscriptions(node, header, manager::listenerMasks, manager::deliver, executor);
         } else {
-            this.header = Protocol.header(node.selfAddress(), false);
+            this.header = Protocol.header(node.selfAddress(), false).toBuilder()
+                    .setMaxMessageBytes(node.channels().maxMessageBytes()).build();
             this.subscriptions = null;
         }
     }
@@ -301,7 +305,21 @@ final class CacheCluster {
      * the rest of the message.
      */
     long room(String cache) {
-        return channels().maxMessageBytes() - MessagePieces.ENVELOPE_BYTES - 3L * cache.length();
+        return room(cache, channels().maxMessageBytes());
+    }
+
+    private static long room(String cache, int maxMessageBytes) {
+        return maxMessageBytes - MessagePieces.ENVELOPE_BYTES - 3L * cache.length();
+    }
+
+    /**
+     * Notes the largest message {@code member} (a node, or a client by its origin) takes
+     * in, as its request header told (0: not told), so that the events sent to it fit.
+     */
+    void messageLimit(String member, int maxMessageBytes) {
+        if (maxMessageBytes > 0) {
+            messageLimits.put(member, maxMessageBytes);
+        }
     }
 
     /**
@@ -675,7 +693,8 @@ final class CacheCluster {
             if (wanted.isEmpty()) {
                 return;
             }
-            long room = room(cache);
+            long room = room(cache, Math.min(channels().maxMessageBytes(),
+                    messageLimits.getOrDefault(member, Integer.MAX_VALUE)));
             for (List<Event> run : MessagePieces.runs(wanted, event -> event.getSerializedSize() + 6L, room)) {
                 if (run.size() == 1 && run.get(0).getSerializedSize() > room) {
                     LOG.log(System.Logger.Level.WARNING, "the listeners of cache '" + cache + "' on " + member
@@ -706,6 +725,7 @@ final class CacheCluster {
         Set<String> known = new HashSet<>(members);
         known.addAll(subscribers.keySet());
         deliveries.keySet().retainAll(known);
+        messageLimits.keySet().retainAll(known);
         for (Map<String, Integer> byMember : listening.values()) {
             byMember.keySet().retainAll(known);
         }

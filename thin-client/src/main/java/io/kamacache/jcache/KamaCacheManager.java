@@ -163,6 +163,13 @@ public final class KamaCacheManager implements CacheManager {
         }
     }
 
+    /** Notes the largest message another node or a client takes in: see {@link CacheCluster#messageLimit}. */
+    void messageLimit(String member, int maxMessageBytes) {
+        if (cluster != null) {
+            cluster.messageLimit(member, maxMessageBytes);
+        }
+    }
+
     /** A client's event stream opened here: see {@link CacheCluster#subscribed}. */
     void subscribed(String client, Map<String, Integer> masks, Consumer<EventsRequest> stream) {
         if (cluster != null) {
