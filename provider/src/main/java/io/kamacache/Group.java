@@ -344,6 +344,14 @@ public final class Group {
         remoteSent.increment();
     }
 
+    /**
+     * Whether {@code value} can travel with {@code key} in one message between nodes, to a
+     * reader elsewhere or a new owner: always on a single-instance node.
+     */
+    public boolean fitsInAMessage(byte[] key, byte[] value) {
+        return node.peers() == null || node.peers().fits(key, value);
+    }
+
     /** Counts one request of another member answered here. */
     public void recordServed() {
         remoteServed.increment();

@@ -387,6 +387,9 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
      */
     private byte[] storeLoaded(K key, byte[] k, Object keyObject, V loaded, boolean replace, EventSink<K> sink) {
         byte[] v = codec.encode(loaded);
+        if (!group.fitsInAMessage(k, v)) {
+            throw new CacheLoaderException(tooLarge("the loader", key, v));
+        }
         byte[][] result = {v};
         compute(k, keyObject, current -> {
             if (current == null) {
@@ -399,6 +402,26 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
             return updated(key, k, v, null, current, sink);
         });
         return result[0];
+    }
+
+    /** The bytes of a value an entry processor set, refused before the writer sees it when they cannot travel. */
+    private byte[] processed(K key, byte[] k, V value) {
+        byte[] v = codec.encode(value);
+        if (!group.fitsInAMessage(k, v)) {
+            throw new EntryProcessorException(tooLarge("the entry processor", key, v));
+        }
+        return v;
+    }
+
+    /**
+     * A value set at the owner (by the loader or an entry processor) that could not travel
+     * to a reader elsewhere or a new owner is refused as a caller's put is, wherever its
+     * key lies.
+     */
+    private String tooLarge(String setter, K key, byte[] v) {
+        return "cache '" + name + "': " + setter + " set a value of " + v.length + " bytes for key " + key
+                + ", more than a message between nodes carries with its key (cluster.maxMessageBytes); "
+                + "it was not stored";
     }
 
     private V callLoad(K key) {
@@ -686,19 +709,24 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
                 case LOAD:
                 case CREATE: {
                     V value = entry.getValue();
-                    if (entry.outcome() == ProcessorEntry.Outcome.CREATE) {
+                    boolean set = entry.outcome() == ProcessorEntry.Outcome.CREATE; // not only loaded
+                    if (set) {
                         checkTypes(key, value);
+                    }
+                    byte[] v = processed(key, op.k, value);
+                    if (set) {
                         write(key, value);
                         out.puts = 1;
                     }
-                    return created(key, op.k, codec.encode(value), given(op, value), sink);
+                    return created(key, op.k, v, given(op, value), sink);
                 }
                 case UPDATE: {
                     V value = entry.getValue();
                     checkTypes(key, value);
+                    byte[] v = processed(key, op.k, value);
                     write(key, value);
                     out.puts = 1;
-                    return updated(key, op.k, codec.encode(value), given(op, value), current, sink);
+                    return updated(key, op.k, v, given(op, value), current, sink);
                 }
                 case REMOVE:
                     delete(key);

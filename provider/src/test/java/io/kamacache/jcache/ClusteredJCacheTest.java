@@ -23,6 +23,7 @@ import javax.cache.configuration.MutableConfiguration;
 import javax.cache.event.CacheEntryCreatedListener;
 import javax.cache.event.CacheEntryEvent;
 import javax.cache.integration.CacheLoader;
+import javax.cache.integration.CacheLoaderException;
 import javax.cache.processor.EntryProcessor;
 import javax.cache.processor.EntryProcessorException;
 import javax.cache.processor.EntryProcessorResult;
@@ -238,20 +239,19 @@ class ClusteredJCacheTest {
                 .hasMessageContaining("key 'large-0' with its value takes");
         assertThat(second.getAll(withOneTooLarge.keySet())).as("nothing of the batch was stored").isEmpty();
 
-        // a loader may load a value no message can carry: a caller elsewhere is told, and its stream lives on
+        // a loader or an entry processor may set a value no message can carry: refused alike wherever the key lies
         for (int i = 0; i < 20; i++) {
             String key = "loaded-" + i;
-            boolean here = managers.get(0).unwrap(Node.class).ring().ownerOf(Codec.create(List.of(), null).encode(key))
-                    .equals(addresses.get(0));
-            if (here) {
-                assertThat(first.get(key)).hasSize(80 << 10);
-            } else {
-                assertThatThrownBy(() -> first.get(key)).isInstanceOf(CacheException.class)
-                        .hasMessageContaining("cannot answer GET on cache 'large'")
-                        .hasMessageContaining("more than a message between nodes carries");
-            }
-            assertThat(first.get("k" + i)).isEqualTo(batch.get("k" + i));
+            String stored = "k" + i;
+            assertThatThrownBy(() -> first.get(key)).isInstanceOf(CacheLoaderException.class)
+                    .hasMessageContaining("cache 'large': the loader set a value of 81921 bytes for key " + key)
+                    .hasMessageContaining("it was not stored");
+            assertThatThrownBy(() -> first.invoke(stored, new SetLarge())).isInstanceOf(EntryProcessorException.class)
+                    .hasMessageContaining("the entry processor set a value of 81921 bytes for key " + stored);
+            assertThat(first.get(stored)).as("unchanged, and the stream lives on").isEqualTo(batch.get(stored));
         }
+        assertThat(managers.stream().mapToLong(m -> m.getCache("large", String.class, byte[].class)
+                .unwrap(Group.class).stats().entries()).sum()).isEqualTo(700);
     }
 
     @Test
@@ -532,6 +532,14 @@ class ClusteredJCacheTest {
                 }
             });
             return loaded;
+        }
+    }
+
+    public static final class SetLarge implements EntryProcessor<String, byte[], Void>, Serializable {
+        @Override
+        public Void process(MutableEntry<String, byte[]> entry, Object... arguments) {
+            entry.setValue(new byte[80 << 10]);
+            return null;
         }
     }
 
