@@ -30,6 +30,7 @@ import javax.cache.configuration.CompleteConfiguration;
 import javax.cache.configuration.MutableConfiguration;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -86,6 +87,8 @@ final class HttpApi implements AutoCloseable {
     static final String OWNER_HEADER = "Kamacache-Owner";
     /** Room in a message for what travels with a value: its key, the cache name, framing. */
     private static final int ENVELOPE_BYTES = 16 << 10;
+    /** The largest refused body read to its end before the answer ({@link #drain}). */
+    private static final long DRAINED_BYTES = 64 << 20;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Javalin app;
@@ -311,6 +314,23 @@ final class HttpApi implements AutoCloseable {
 
     /** The body as a JSON object of only these fields, or 400 saying what is wrong with it. */
     /** The request's body; one that ends before its announced length is a 400, nothing is done with it. */
+    /**
+     * Reads and drops a refused body of at most {@link #DRAINED_BYTES}: a server that
+     * answers while the client is still sending, and then closes the connection with the
+     * rest unread, resets it, and the client may lose the answer. A larger body is left
+     * unread and the connection closed: such a client may see only the reset.
+     */
+    private static void drain(Context ctx, long length) {
+        if (length > DRAINED_BYTES) {
+            return;
+        }
+        try {
+            ctx.req().getInputStream().transferTo(OutputStream.nullOutputStream());
+        } catch (IOException e) {
+            // the client went away: nobody reads the answer either
+        }
+    }
+
     private static byte[] body(Context ctx) {
         try {
             return ctx.bodyAsBytes();
@@ -419,6 +439,7 @@ final class HttpApi implements AutoCloseable {
     private static void putKey(Context ctx, Cache<Object, Object> cache, int maxValueBytes) {
         long length = ctx.contentLength();
         if (length > maxValueBytes) {
+            drain(ctx, length);
             throw new Refusal(HttpStatus.CONTENT_TOO_LARGE, "a value of " + length + " bytes is over the limit of "
                     + maxValueBytes + " bytes (cluster.maxMessageBytes less room for the key); nothing was stored");
         }
