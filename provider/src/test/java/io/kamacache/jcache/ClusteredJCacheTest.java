@@ -21,6 +21,7 @@ import javax.cache.configuration.FactoryBuilder;
 import javax.cache.configuration.MutableCacheEntryListenerConfiguration;
 import javax.cache.configuration.MutableConfiguration;
 import javax.cache.event.CacheEntryCreatedListener;
+import javax.cache.event.CacheEntryUpdatedListener;
 import javax.cache.event.CacheEntryEvent;
 import javax.cache.integration.CacheLoader;
 import javax.cache.integration.CacheLoaderException;
@@ -252,6 +253,19 @@ class ClusteredJCacheTest {
         }
         assertThat(managers.stream().mapToLong(m -> m.getCache("large", String.class, byte[].class)
                 .unwrap(Group.class).stats().entries()).sum()).isEqualTo(700);
+
+        // an update event carries the value and the old one: 80 KiB together, more than the reply can carry
+        first.registerCacheEntryListener(new MutableCacheEntryListenerConfiguration<>(
+                FactoryBuilder.factoryOf(LargeUpdates.class), null, true, true));
+        String remote = IntStream.range(0, 100).mapToObj(i -> "update-" + i).filter(key -> managers.get(0).ring()
+                .ownerOf(Codec.create(List.of(), null).encode(key)).equals(addresses.get(1))).findFirst().orElseThrow();
+        first.put(remote, new byte[40 << 10]);
+        byte[] second40 = new byte[40 << 10];
+        Arrays.fill(second40, (byte) 7);
+        assertThatThrownBy(() -> first.put(remote, second40)).isInstanceOf(CacheException.class)
+                .hasMessageContaining("cannot answer PUT on cache 'large'")
+                .hasMessageContaining("what the operation changed stands");
+        assertThat(second.get(remote)).isEqualTo(second40);
     }
 
     @Test
@@ -540,6 +554,12 @@ class ClusteredJCacheTest {
         public Void process(MutableEntry<String, byte[]> entry, Object... arguments) {
             entry.setValue(new byte[80 << 10]);
             return null;
+        }
+    }
+
+    public static final class LargeUpdates implements CacheEntryUpdatedListener<String, byte[]>, Serializable {
+        @Override
+        public void onUpdated(Iterable<CacheEntryEvent<? extends String, ? extends byte[]>> events) {
         }
     }
 
