@@ -395,6 +395,9 @@ public final class Group {
         if (loaded == null) {
             return null;
         }
+        if (node.peers() != null) {
+            node.peers().checkSize(name, keyBytes, loaded); // refused as a set is (setBytes)
+        }
         byte[] owned = loaded.clone(); // the getter may reuse its array
         store.put(keyBytes, stored(owned));
         return ByteView.wrap(owned);

@@ -50,7 +50,8 @@ class ClusterTest {
             node.newGroup("scores", key -> {
                 loads.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
                 sleep(50); // long enough for concurrent misses to pile up
-                return key.startsWith("missing") ? null : ("score of " + key).getBytes(StandardCharsets.UTF_8);
+                return key.startsWith("missing") ? null : key.startsWith("huge") ? new byte[2 << 20]
+                        : ("score of " + key).getBytes(StandardCharsets.UTF_8);
             });
         }
     }
@@ -168,6 +169,13 @@ class ClusterTest {
                     .hasMessageContaining("over the cluster's message limit of 1048576 bytes");
             assertThat(owner.getGroup("scores").stats().entries()).isZero();
         }
+        for (Node owner : List.of(nodes.get(1), caller)) { // the getter's value, alike
+            String key = keyOwnedBy(owner, "huge-");
+            assertThatThrownBy(() -> caller.getGroup("scores").get(key)).isInstanceOf(LoadException.class)
+                    .hasMessageContaining("over the cluster's message limit of 1048576 bytes")
+                    .hasMessageContaining("nothing was stored");
+            assertThat(owner.getGroup("scores").stats().entries()).isZero();
+        }
     }
 
     @Test
@@ -218,9 +226,13 @@ class ClusterTest {
     }
 
     private String keyOwnedBy(Node node) {
+        return keyOwnedBy(node, "key-");
+    }
+
+    private String keyOwnedBy(Node node, String prefix) {
         for (int i = 0; ; i++) {
-            if (node.ring().ownerOf("key-" + i).equals(node.selfAddress())) {
-                return "key-" + i;
+            if (node.ring().ownerOf(prefix + i).equals(node.selfAddress())) {
+                return prefix + i;
             }
         }
     }
