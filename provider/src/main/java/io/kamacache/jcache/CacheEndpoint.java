@@ -131,9 +131,7 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
 
     /** The largest message a reply to {@code header}'s sender may be: this node's limit, or the sender's if smaller. */
     private int replyLimit(RequestHeader header) {
-        int own = manager.config().cluster().maxMessageBytes();
-        int senders = header.getMaxMessageBytes();
-        return senders == 0 ? own : Math.min(senders, own);
+        return MessagePieces.limit(manager.config().cluster().maxMessageBytes(), header.getMaxMessageBytes());
     }
 
     /** The timer of an operation kind: {@code jcache.get}, {@code jcache.put_all}, ... */
@@ -264,13 +262,13 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
             long[] bytes = {0};
             cache.forEachOwnedKey(k -> {
                 if (chunk[0].getKeysCount() == CacheCluster.KEYS_PER_CHUNK
-                        || chunk[0].getKeysCount() > 0 && bytes[0] + k.length + 6 > room) {
+                        || chunk[0].getKeysCount() > 0 && bytes[0] + MessagePieces.fieldSize(k.length) > room) {
                     response.onNext(chunk[0].build());
                     chunk[0] = KeysChunk.newBuilder();
                     bytes[0] = 0;
                 }
                 chunk[0].addKeys(ByteString.copyFrom(k));
-                bytes[0] += k.length + 6;
+                bytes[0] += MessagePieces.fieldSize(k.length);
             });
             if (chunk[0].getKeysCount() > 0) {
                 response.onNext(chunk[0].build());

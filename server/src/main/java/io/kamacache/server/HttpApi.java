@@ -312,8 +312,6 @@ final class HttpApi implements AutoCloseable {
         ctx.json(group(manager, cache, counters.collect()));
     }
 
-    /** The body as a JSON object of only these fields, or 400 saying what is wrong with it. */
-    /** The request's body; one that ends before its announced length is a 400, nothing is done with it. */
     /**
      * Reads and drops a refused body of at most {@link #DRAINED_BYTES}: a server that
      * answers while the client is still sending, and then closes the connection with the
@@ -331,6 +329,7 @@ final class HttpApi implements AutoCloseable {
         }
     }
 
+    /** The request's body; one that ends before its announced length is a 400, nothing is done with it. */
     private static byte[] body(Context ctx) {
         try {
             return ctx.bodyAsBytes();
@@ -345,6 +344,7 @@ final class HttpApi implements AutoCloseable {
         }
     }
 
+    /** The body as a JSON object of only these fields, or 400 saying what is wrong with it. */
     private static JsonNode jsonObject(Context ctx, Set<String> fields, String example) {
         JsonNode body;
         try {

@@ -47,6 +47,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 import java.util.stream.Collectors;
 
 /**
@@ -116,15 +117,11 @@ final class CacheCluster {
         this.manager = manager;
         this.executor = executor;
         this.failoverWait = failoverWait;
-        if (node.isClient()) {
-            this.header = Protocol.clientHeader(UUID.randomUUID().toString()).toBuilder()
-                    .setMaxMessageBytes(node.channels().maxMessageBytes()).build();
-            this.subscriptions = new EventSubscriptions(node, header, manager::listenerMasks, manager::deliver, executor);
-        } else {
-            this.header = Protocol.header(node.selfAddress(), false).toBuilder()
-                    .setMaxMessageBytes(node.channels().maxMessageBytes()).build();
-            this.subscriptions = null;
-        }
+        RequestHeader sender = node.isClient() ? Protocol.clientHeader(UUID.randomUUID().toString())
+                : Protocol.header(node.selfAddress(), false);
+        this.header = sender.toBuilder().setMaxMessageBytes(node.channels().maxMessageBytes()).build();
+        this.subscriptions = node.isClient()
+                ? new EventSubscriptions(node, header, manager::listenerMasks, manager::deliver, executor) : null;
     }
 
     /** The owner of a key when it is another node, or null when it is this one. */
@@ -323,25 +320,22 @@ final class CacheCluster {
     }
 
     /**
-     * Refuses an operation on {@code key} that would carry {@code bytes} in one message to
-     * its owner, more than {@link #room} allows. An operation in a cluster is checked
-     * whoever owns its keys, this node too, so that whether it works does not depend on
-     * where they lie (and an entry this node keeps can still travel to a reader or a new
-     * owner).
+     * The refusal of an operation on {@code key} that would carry {@code bytes} in one
+     * message to its owner, more than {@link #room} allows. An operation in a cluster is
+     * checked whoever owns its keys, this node too, so that whether it works does not
+     * depend on where they lie (and an entry this node keeps can still travel to a reader
+     * or a new owner).
      *
-     * @param what what travels with the key, or null for nothing
-     * @throws CacheException naming the key, what it carries and the limit; nothing was run
+     * @param what what travels with the key, or null for nothing ({@link Operation#carried})
+     * @return the exception to throw, naming the key, what it carries and the limit; nothing was run
      */
-    void checkFits(String cache, long bytes, Object key, String what) {
-        long room = room(cache);
-        if (bytes > room) {
-            String shown = String.valueOf(key);
-            throw new CacheException("cache '" + cache + "': key '"
-                    + (shown.length() > 60 ? shown.substring(0, 60) + "..." : shown) + "'"
-                    + (what == null ? "" : " with " + what) + " takes " + bytes + " bytes, more than the " + room
-                    + " a message between nodes has room for (cluster.maxMessageBytes: " + channels().maxMessageBytes()
-                    + "); nothing was run or stored");
-        }
+    CacheException tooLarge(String cache, long bytes, Object key, String what) {
+        String shown = String.valueOf(key);
+        return new CacheException("cache '" + cache + "': key '"
+                + (shown.length() > 60 ? shown.substring(0, 60) + "..." : shown) + "'"
+                + (what == null ? "" : " with " + what) + " takes " + bytes + " bytes, more than the " + room(cache)
+                + " a message between nodes has room for (cluster.maxMessageBytes: " + channels().maxMessageBytes()
+                + "); nothing was run or stored");
     }
 
     /**
@@ -693,10 +687,11 @@ final class CacheCluster {
             if (wanted.isEmpty()) {
                 return;
             }
-            long room = room(cache, Math.min(channels().maxMessageBytes(),
-                    messageLimits.getOrDefault(member, Integer.MAX_VALUE)));
-            for (List<Event> run : MessagePieces.runs(wanted, event -> event.getSerializedSize() + 6L, room)) {
-                if (run.size() == 1 && run.get(0).getSerializedSize() > room) {
+            long room = room(cache, MessagePieces.limit(channels().maxMessageBytes(),
+                    messageLimits.getOrDefault(member, 0)));
+            ToLongFunction<Event> size = event -> MessagePieces.fieldSize(event.getSerializedSize());
+            for (List<Event> run : MessagePieces.runs(wanted, size, room)) {
+                if (size.applyAsLong(run.get(0)) > room) { // alone in its run
                     LOG.log(System.Logger.Level.WARNING, "the listeners of cache '" + cache + "' on " + member
                             + " miss an event of " + run.get(0).getSerializedSize() + " bytes, more than the " + room
                             + " a message between nodes has room for (cluster.maxMessageBytes)");

@@ -534,12 +534,14 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         }
     }
 
-    /** Refuses an operation on one key too large to travel to its owner, wherever that is ({@link CacheCluster#checkFits}). */
+    /** Refuses an operation on one key too large to travel to its owner, wherever that is ({@link CacheCluster#tooLarge}). */
     private void checkFits(Operation<K, V> operation) {
-        if (operation.size() > cluster.room(name)) {
+        long room = cluster.room(name);
+        if (operation.size() > room) {
             operation.encodeValue(codec); // the exact size, where the bound was too coarse
-            cluster.checkFits(name, operation.size(), operation.key, operation.processor != null
-                    ? "its entry processor and arguments" : operation.value != null ? "its value" : null);
+            if (operation.size() > room) {
+                throw cluster.tooLarge(name, operation.size(), operation.key, operation.carried());
+            }
         }
     }
 
@@ -672,8 +674,7 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         long room = cluster.room(name) - whole.processorSize();
         for (int i = 0; i < whole.ks.size(); i++) { // every key, this node's own too
             if (whole.entrySize(i) > room) {
-                cluster.checkFits(name, whole.entrySize(i) + whole.processorSize(), whole.keys.get(i), whole.processor != null
-                        ? "its entry processor and arguments" : whole.vs != null ? "its value" : null);
+                throw cluster.tooLarge(name, whole.entrySize(i) + whole.processorSize(), whole.keys.get(i), whole.carried());
             }
         }
         List<Map.Entry<String, List<Integer>>> messages = new ArrayList<>(byOwner.size());

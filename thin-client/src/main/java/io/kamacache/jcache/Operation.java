@@ -2,6 +2,7 @@ package io.kamacache.jcache;
 
 import io.kamacache.codec.Codec;
 import io.kamacache.proto.v1.Op;
+import io.kamacache.remote.MessagePieces;
 
 import javax.cache.processor.EntryProcessor;
 import java.util.List;
@@ -128,8 +129,14 @@ final class Operation<K, V> {
         return size;
     }
 
-    /** What a bytes field takes in a message: the bytes, a tag and a length of up to five bytes. */
+    /** What travels with the key, as an error names it: null for nothing. */
+    String carried() {
+        return processor != null ? "its entry processor and arguments"
+                : value != null || v != null || vs != null ? "its value" : null;
+    }
+
+    /** What a bytes field takes in a message, none for null. */
     static long sizeOf(byte[] bytes) {
-        return bytes == null ? 0 : bytes.length + 6L;
+        return bytes == null ? 0 : MessagePieces.fieldSize(bytes.length);
     }
 }

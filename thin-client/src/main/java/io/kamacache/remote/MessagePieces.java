@@ -31,6 +31,22 @@ public final class MessagePieces {
     }
 
     /**
+     * What a bytes or message field of {@code length} bytes takes in a message, at most: a
+     * tag and a length of up to five bytes more.
+     */
+    public static long fieldSize(long length) {
+        return length + 6;
+    }
+
+    /**
+     * The largest message to send to a receiver that said it takes {@code theirs} (0: it did
+     * not say) from a sender whose own limit is {@code own}: the smaller of the two.
+     */
+    public static int limit(int own, int theirs) {
+        return theirs == 0 ? own : Math.min(own, theirs);
+    }
+
+    /**
      * {@code elements} in order, cut into runs whose sizes add up to at most {@code room}
      * each; an element larger than {@code room} makes a run of its own.
      */
