@@ -27,7 +27,8 @@ import java.util.stream.Stream;
  * A client/server load test of three distributed caches in one run, each a cluster on
  * loopback reached by a client in this JVM: kamacache (three server processes, the JCache
  * client in client mode), Hazelcast 5 (three member JVMs, the Hazelcast client on an
- * {@code IMap}) and Redis (one {@code redis-server}, Lettuce). For every system and value
+ * {@code IMap}) and Redis (one {@code redis-server}, Lettuce); {@code --servers} sets how
+ * many servers and members the first two have. For every system and value
  * size it prefills the keys, so every get hits, then measures the throughput of get, put
  * and getAll at each number of concurrent callers, and the latency of a get from one
  * caller. With {@code --rounds} it does all of that again, system after system, and
@@ -114,6 +115,11 @@ public final class ClientServerLoad implements Callable<Integer> {
             description = "The redis-server program, a path or a name on the PATH (default: ${DEFAULT-VALUE}).")
     private String redisServer = "redis-server";
 
+    @Option(names = "--servers", paramLabel = "N",
+            description = "kamacache servers and Hazelcast members of each cluster; Redis is always one server "
+                    + "(default: ${DEFAULT-VALUE}).")
+    private int servers = 3;
+
     @Option(names = "--server-heap", paramLabel = "SIZE",
             description = "-Xms and -Xmx of every kamacache server and Hazelcast member JVM, whose heap is touched "
                     + "at start (-XX:+AlwaysPreTouch) (default: ${DEFAULT-VALUE}).")
@@ -143,7 +149,7 @@ public final class ClientServerLoad implements Callable<Integer> {
         checkOptions(systems);
         Duration timeout = Duration.ofSeconds(timeoutSeconds);
         Path workDir = logs == null ? Files.createTempDirectory("kamacache-load-") : Files.createDirectories(logs);
-        LoadSetup setup = new LoadSetup(workDir, serverJar, redisServer, serverHeap, timeout, Duration.ofSeconds(120));
+        LoadSetup setup = new LoadSetup(workDir, serverJar, redisServer, servers, serverHeap, timeout, Duration.ofSeconds(120));
         LoadReport report = new LoadReport(systems.stream().map(system -> system.heading).toList());
         for (LoadWorkload.Operation operation : operations) {
             for (int size : sizes) {
@@ -285,6 +291,9 @@ public final class ClientServerLoad implements Callable<Integer> {
     private void checkOptions(List<SystemUnderTest> systems) {
         if (rounds < 1) {
             throw new ParameterException(spec.commandLine(), "--rounds must be at least 1");
+        }
+        if (servers < 1) {
+            throw new ParameterException(spec.commandLine(), "--servers must be at least 1");
         }
         if (systemWarmupSeconds < 0) {
             throw new ParameterException(spec.commandLine(), "--system-warmup must be at least 0");

@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Three Hazelcast 5 members, each in a JVM of its own ({@link HazelcastLoadMember}, started
+ * Hazelcast 5 members (three unless the setup says otherwise), each in a JVM of its own ({@link HazelcastLoadMember}, started
  * from this JVM's class path), and a Hazelcast client in this JVM with smart routing (the
  * default: every call goes straight to the key's owner) and an invocation timeout. The
  * operations use the plain {@code IMap<String, byte[]>}: {@code get}, {@code set} and
@@ -19,7 +19,6 @@ import java.util.List;
  */
 final class HazelcastTarget implements LoadTarget {
 
-    static final int MEMBERS = 3;
     static final String MAP_NAME = "bench";
 
     private final List<ChildProcess> members;
@@ -31,7 +30,7 @@ final class HazelcastTarget implements LoadTarget {
     }
 
     static HazelcastTarget start(LoadSetup setup) throws IOException, InterruptedException {
-        List<Integer> ports = LoadSetup.freePorts(MEMBERS);
+        List<Integer> ports = LoadSetup.freePorts(setup.servers());
         String clusterName = "kamacache-load-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
         List<ChildProcess> members = new ArrayList<>();
         try {
@@ -83,8 +82,8 @@ final class HazelcastTarget implements LoadTarget {
 
     @Override
     public String describe() {
-        return "Hazelcast " + BuildInfoProvider.getBuildInfo().getVersion() + ": " + MEMBERS
-                + " member JVMs, map backup count 0; client in this JVM, smart routing";
+        return "Hazelcast " + BuildInfoProvider.getBuildInfo().getVersion() + ": " + members.size()
+                + (members.size() == 1 ? " member JVM" : " member JVMs") + ", map backup count 0; client in this JVM, smart routing";
     }
 
     @Override

@@ -14,19 +14,19 @@ import java.util.List;
 import java.util.stream.StreamSupport;
 
 /**
- * Three kamacache servers, each a process of the server program with a static cluster of
- * the three, and a JCache client of them in this JVM: a cache manager in client mode
+ * kamacache servers (three unless the setup says otherwise), each a process of the server
+ * program with a static cluster of them all, and a JCache client of them in this JVM: a cache manager in client mode
  * ({@code mode: client}, owning nothing) whose calls carry the {@code rpcTimeout} deadline.
  */
 final class KamacacheTarget implements LoadTarget {
 
-    static final int SERVERS = 3;
     static final String CACHE_NAME = "bench";
     /** Found by the end of its class name, so the harness does not depend on the provider's package. */
     static final String PROVIDER_CLASS_SUFFIX = "KamaCachingProvider";
 
     private final List<ChildProcess> servers;
     private final Path serverJar;
+    private final int serverCount;
     private CachingProvider provider;
     private CacheManager manager;
     private Cache<String, byte[]> cache;
@@ -34,14 +34,15 @@ final class KamacacheTarget implements LoadTarget {
     private KamacacheTarget(List<ChildProcess> servers, Path serverJar) {
         this.servers = servers;
         this.serverJar = serverJar;
+        this.serverCount = servers.size();
     }
 
     static KamacacheTarget start(LoadSetup setup) throws IOException, InterruptedException {
-        List<String> peers = LoadSetup.addresses(LoadSetup.freePorts(SERVERS));
+        List<String> peers = LoadSetup.addresses(LoadSetup.freePorts(setup.servers()));
         String peerList = "[" + String.join(", ", peers) + "]";
         List<ChildProcess> servers = new ArrayList<>();
         try {
-            for (int i = 0; i < SERVERS; i++) {
+            for (int i = 0; i < peers.size(); i++) {
                 Path config = setup.workDir().resolve("kamacache-server-" + (i + 1) + ".yaml");
                 Files.writeString(config, "node:\n  address: " + peers.get(i) + "\n"
                         + "cluster:\n  peers: " + peerList + "\n"
@@ -89,7 +90,7 @@ final class KamacacheTarget implements LoadTarget {
 
     @Override
     public String describe() {
-        return "kamacache: " + SERVERS + " server JVMs (" + serverJar + "); client in this JVM, "
+        return "kamacache: " + serverCount + (serverCount == 1 ? " server JVM (" : " server JVMs (") + serverJar + "); client in this JVM, "
                 + provider.getClass().getName() + " in client mode";
     }
 

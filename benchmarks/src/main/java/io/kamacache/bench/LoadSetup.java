@@ -14,11 +14,12 @@ import java.util.List;
  * @param workDir       where the servers' configuration files and logs go
  * @param serverJar     the kamacache server program
  * @param redisServer   the {@code redis-server} command
+ * @param servers       how many kamacache servers and Hazelcast members the clusters have
  * @param serverHeap    -Xms and -Xmx of every server JVM (kamacache servers, Hazelcast members)
  * @param callTimeout   the deadline of every client call
  * @param readyTimeout  how long a server may take to say it serves
  */
-record LoadSetup(Path workDir, Path serverJar, String redisServer, String serverHeap,
+record LoadSetup(Path workDir, Path serverJar, String redisServer, int servers, String serverHeap,
                  Duration callTimeout, Duration readyTimeout) {
 
     static final String LOOPBACK = "127.0.0.1";

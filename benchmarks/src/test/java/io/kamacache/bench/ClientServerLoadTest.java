@@ -110,6 +110,7 @@ class ClientServerLoadTest {
         assertThat(run("--operations", "get,scan")).startsWith("2:")
                 .contains("unknown operation 'scan'; known operations are: get, put, getAll");
         assertThat(run("--systems", "redis", "--rounds", "0")).startsWith("2:").contains("--rounds must be at least 1");
+        assertThat(run("--systems", "redis", "--servers", "0")).startsWith("2:").contains("--servers must be at least 1");
         assertThat(run("--systems", "kamacache", "--server-jar", "no/such/server.jar"))
                 .startsWith("2:").contains("no kamacache server program at").contains("--server-jar");
     }
