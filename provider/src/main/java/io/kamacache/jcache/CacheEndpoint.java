@@ -84,7 +84,11 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
             @Override
             public void onNext(OperationCall call) {
                 results.started();
-                run(call.getId(), call.getRequest(), results);
+                if (call.getId() == Protocol.HELLO) {
+                    hello(call.getRequest(), results);
+                } else {
+                    run(call.getId(), call.getRequest(), results);
+                }
             }
 
             @Override
@@ -97,6 +101,17 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
                 results.complete();
             }
         };
+    }
+
+    /** Answers a stream's hello with the largest message this node takes in, when the caller speaks its protocol. */
+    private void hello(OperationRequest request, Results results) {
+        try {
+            Protocol.check(request.getHeader());
+            results.send(List.of(OperationResult.newBuilder().setId(Protocol.HELLO)
+                    .setMaxMessageBytes(manager.config().cluster().maxMessageBytes()).build()));
+        } catch (StatusRuntimeException e) {
+            results.fail(Protocol.HELLO, e);
+        }
     }
 
     /**

@@ -270,12 +270,8 @@ class ClusteredJCacheTest {
 
     @Test
     void repliesAndEventsFitTheCallersMessageLimitWhenItIsSmallerThanTheOwners() throws InterruptedException {
-        List<String> addresses = List.of(FreePorts.loopbackAddress(), FreePorts.loopbackAddress());
-        String peers = "cluster:\n  peers: [" + String.join(", ", addresses) + "]\n";
-        start(KamaConfig.parse(peers + "  maxMessageBytes: 64KiB\n", "small").withNodeAddress(addresses.get(0)));
-        start(KamaConfig.parse(peers + "  maxMessageBytes: 8MiB\n", "large").withNodeAddress(addresses.get(1)));
-        Cache<Integer, byte[]> small = managers.get(0).createCache("limits", new MutableConfiguration<Integer, byte[]>()
-                .setTypes(Integer.class, byte[].class));
+        List<String> addresses = startNodesWithSmallAndLargeMessageLimits();
+        Cache<Integer, byte[]> small = managers.get(0).getCache("limits", Integer.class, byte[].class);
         small.registerCacheEntryListener(new MutableCacheEntryListenerConfiguration<>(
                 FactoryBuilder.factoryOf(SizeHeard.class), null, true, false));
         SizeHeard.CREATED.clear();
@@ -297,6 +293,76 @@ class ClusteredJCacheTest {
         Set<Integer> iterated = new HashSet<>();
         small.forEach(entry -> iterated.add(entry.getKey()));
         assertThat(iterated).isEqualTo(batch.keySet());
+    }
+
+    @Test
+    void requestsFitTheOwnersMessageLimitWhenItIsSmallerThanTheCallers() throws InterruptedException {
+        List<String> addresses = startNodesWithSmallAndLargeMessageLimits();
+        Cache<Integer, byte[]> large = managers.get(1).getCache("limits", Integer.class, byte[].class);
+        Codec codec = Codec.create(List.of(), null);
+        List<Integer> ownedBySmall = IntStream.iterate(0, i -> i + 1)
+                .filter(i -> managers.get(1).ring().ownerOf(codec.encode(i)).equals(addresses.get(0)))
+                .limit(310).boxed().toList();
+        Map<Integer, byte[]> batch = new HashMap<>(); // 300 KiB, all of it owned by the node with the smaller limit
+        ownedBySmall.subList(0, 300).forEach(key -> batch.put(key, new byte[1024]));
+
+        large.putAll(batch);
+        assertThat(large.getAll(batch.keySet())).as("sent in messages the owner takes in").hasSize(300);
+
+        int huge = ownedBySmall.get(300);
+        assertThatThrownBy(() -> large.put(huge, new byte[100 * 1024]))
+                .isInstanceOf(CacheException.class)
+                .hasMessageContaining("more than the 65536 " + addresses.get(0) + " takes in")
+                .hasMessageContaining("nothing was sent");
+        Map<Integer, byte[]> withHuge = Map.of(ownedBySmall.get(301), new byte[10], huge, new byte[100 * 1024]);
+        assertThatThrownBy(() -> large.putAll(withHuge))
+                .isInstanceOf(CacheException.class)
+                .hasMessageContaining("key '" + huge + "'")
+                .hasMessageContaining("its owner " + addresses.get(0) + " has room for")
+                .hasMessageContaining("nothing was run or stored");
+        assertThat(large.containsKey(huge)).isFalse();
+        assertThat(large.containsKey(ownedBySmall.get(301))).isFalse();
+
+        // a refused message is never sent, so the calls of other threads on the same stream go on
+        AtomicInteger failed = new AtomicInteger();
+        CountDownLatch done = new CountDownLatch(4);
+        for (int t = 0; t < 4; t++) {
+            int thread = t;
+            new Thread(() -> {
+                try {
+                    for (int i = 0; i < 300; i++) {
+                        int key = ownedBySmall.get((thread * 300 + i) % 300);
+                        try {
+                            large.put(key, new byte[1024]);
+                            large.get(key);
+                        } catch (CacheException e) {
+                            failed.incrementAndGet();
+                        }
+                    }
+                } finally {
+                    done.countDown();
+                }
+            }).start();
+        }
+        for (int i = 0; i < 20; i++) {
+            assertThatThrownBy(() -> large.put(huge, new byte[100 * 1024])).isInstanceOf(CacheException.class);
+        }
+        assertThat(done.await(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(failed).as("calls of other threads that failed").hasValue(0);
+    }
+
+    /**
+     * Two nodes, the first taking in messages of at most 64 KiB and the second of 8 MiB,
+     * and a cache {@code limits} of Integer keys and byte[] values; returns their addresses.
+     */
+    private List<String> startNodesWithSmallAndLargeMessageLimits() {
+        List<String> addresses = List.of(FreePorts.loopbackAddress(), FreePorts.loopbackAddress());
+        String peers = "cluster:\n  peers: [" + String.join(", ", addresses) + "]\n";
+        start(KamaConfig.parse(peers + "  maxMessageBytes: 64KiB\n", "small").withNodeAddress(addresses.get(0)));
+        start(KamaConfig.parse(peers + "  maxMessageBytes: 8MiB\n", "large").withNodeAddress(addresses.get(1)));
+        managers.get(0).createCache("limits", new MutableConfiguration<Integer, byte[]>()
+                .setTypes(Integer.class, byte[].class));
+        return addresses;
     }
 
     @Test

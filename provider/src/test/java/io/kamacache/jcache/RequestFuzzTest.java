@@ -184,6 +184,36 @@ class RequestFuzzTest {
     }
 
     /**
+     * A stream's hello is answered with the largest message the node takes in, so that a
+     * caller never sends one too large for it; a caller of another protocol version is
+     * told so in the answer.
+     */
+    @Test
+    void aStreamsHelloIsAnsweredWithTheLargestMessageTheNodeTakesIn() throws Exception {
+        Cache<String, String> scores = start();
+        for (int version : new int[] {Protocol.VERSION, Protocol.VERSION - 1}) {
+            OperationCall hello = OperationCall.newBuilder().setId(Protocol.HELLO).setRequest(OperationRequest.newBuilder()
+                    .setHeader(Protocol.clientHeader("fuzz").toBuilder().setProtocolVersion(version))).build();
+            List<io.kamacache.proto.v1.OperationResult> answers = new CopyOnWriteArrayList<>();
+            Status status = exchange(JCacheServiceGrpc.getOperationsMethod(), List.of(hello), 30, answers::add);
+            assertThat(status.isOk()).as("the stream ends as asked: %s", status).isTrue();
+            assertThat(answers).hasSize(1);
+            io.kamacache.proto.v1.OperationResult answer = answers.get(0);
+            assertThat(answer.getId()).isEqualTo(Protocol.HELLO);
+            if (version == Protocol.VERSION) {
+                assertThat(answer.getStatusCode()).isZero();
+                assertThat(answer.getMaxMessageBytes()).isEqualTo(node.config().cluster().maxMessageBytes())
+                        .isEqualTo(4 << 20);
+            } else {
+                assertThat(answer.getStatusCode()).isEqualTo(Status.Code.FAILED_PRECONDITION.value());
+                assertThat(answer.getStatusDescription()).contains("protocol version " + version + " from client fuzz"
+                        + " is not supported; this node speaks version " + Protocol.VERSION);
+            }
+        }
+        assertServes(scores);
+    }
+
+    /**
      * The URLDNS gadget (a HashMap whose key is a java.net.URL: reading it resolves the URL's
      * host), sent as a value and as an entry processor: the node's allow-list refuses
      * java.net.URL, naming it, before anything of it runs, and stores nothing.
@@ -276,13 +306,13 @@ class RequestFuzzTest {
     /** Sends {@code requests} on one operation stream and returns their results, in the order sent. */
     private List<io.kamacache.proto.v1.OperationResult> runOperations(List<OperationRequest> requests) throws Exception {
         List<OperationCall> calls = new ArrayList<>();
-        for (int i = 0; i < requests.size(); i++) {
-            calls.add(OperationCall.newBuilder().setId(i).setRequest(requests.get(i)).build());
+        for (int i = 0; i < requests.size(); i++) { // id 0 is the hello
+            calls.add(OperationCall.newBuilder().setId(i + 1).setRequest(requests.get(i)).build());
         }
         io.kamacache.proto.v1.OperationResult[] results = new io.kamacache.proto.v1.OperationResult[requests.size()];
         Status status = exchange(JCacheServiceGrpc.getOperationsMethod(), calls, 90, result -> {
             synchronized (results) {
-                results[(int) result.getId()] = result;
+                results[(int) result.getId() - 1] = result;
             }
         });
         assertThat(status.isOk()).as("the stream ends as asked: %s", status).isTrue();

@@ -39,6 +39,7 @@ import java.util.ArrayList;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -309,6 +310,46 @@ final class CacheCluster {
         return maxMessageBytes - MessagePieces.ENVELOPE_BYTES - 3L * cache.length();
     }
 
+    /** How much a message to each owner of one batch has room for; see {@link Rooms}. */
+    Rooms rooms(String cache) {
+        return new Rooms(cache);
+    }
+
+    /**
+     * The room in a message to each owner of one batch on {@code cache}: {@link #room},
+     * or less for an owner that takes in less than this node sends (each member sets its own
+     * cluster.maxMessageBytes, and tells it in answer to the hello of a stream to it). An
+     * owner that could not be asked is given this node's room, and its parts fail as a call
+     * to it would, without another wait.
+     */
+    final class Rooms {
+        private final String cache;
+        private final Map<String, StatusRuntimeException> unasked = new HashMap<>();
+
+        private Rooms(String cache) {
+            this.cache = cache;
+        }
+
+        /** The room in a message to {@code owner}; the first time, waits for its answer to the hello, up to the deadline. */
+        long of(String owner) {
+            try {
+                return room(cache, MessagePieces.limit(channels().maxMessageBytes(),
+                        channels().messageLimit(owner, header)));
+            } catch (StatusRuntimeException e) {
+                unasked.put(owner, e);
+                return room(cache);
+            }
+        }
+
+        /** {@link CacheCluster#send}, or for an owner that could not be asked its failure, as if sent. */
+        <K, V> Sent<K, V> send(String owner, HashRing ring, Operation<K, V> operation, int eventMask) {
+            StatusRuntimeException failure = unasked.get(owner);
+            return failure == null ? CacheCluster.this.send(owner, ring, cache, operation, eventMask)
+                    : new Sent<>(owner, cache, operation, request(ring, cache, operation, eventMask),
+                            SentCall.failed(failure));
+        }
+    }
+
     /**
      * Notes the largest message {@code member} (a node, or a client by its origin) takes
      * in, as its request header told (0: not told), so that the events sent to it fit.
@@ -330,12 +371,25 @@ final class CacheCluster {
      * @return the exception to throw, naming the key, what it carries and the limit; nothing was run
      */
     CacheException tooLarge(String cache, long bytes, Object key, String what) {
+        return tooLarge(cache, bytes, key, what, room(cache), "a message between nodes has room for "
+                + "(cluster.maxMessageBytes: " + channels().maxMessageBytes() + ")");
+    }
+
+    /**
+     * The refusal of an operation on {@code key} that carries more than {@code room}, the
+     * room in a message to {@code owner}, a member that takes in less than this node sends.
+     */
+    CacheException tooLarge(String cache, long bytes, Object key, String what, String owner, long room) {
+        return tooLarge(cache, bytes, key, what, room, "its owner " + owner + " has room for (its "
+                + "cluster.maxMessageBytes is smaller than this node's " + channels().maxMessageBytes() + ")");
+    }
+
+    private static CacheException tooLarge(String cache, long bytes, Object key, String what, long room, String limit) {
         String shown = String.valueOf(key);
         return new CacheException("cache '" + cache + "': key '"
                 + (shown.length() > 60 ? shown.substring(0, 60) + "..." : shown) + "'"
-                + (what == null ? "" : " with " + what) + " takes " + bytes + " bytes, more than the " + room(cache)
-                + " a message between nodes has room for (cluster.maxMessageBytes: " + channels().maxMessageBytes()
-                + "); nothing was run or stored");
+                + (what == null ? "" : " with " + what) + " takes " + bytes + " bytes, more than the " + room
+                + " " + limit + "; nothing was run or stored");
     }
 
     /**

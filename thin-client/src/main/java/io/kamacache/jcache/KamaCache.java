@@ -527,7 +527,7 @@ public final class KamaCache<K, V> implements Cache<K, V> {
                 return runOwned(operation);
             }
             try {
-                return answer(send(owner, ring, operation));
+                return answer(send(owner, ring, operation, null));
             } catch (CacheCluster.MovedException e) {
                 awaitNewView(attempt, e);
             }
@@ -545,10 +545,13 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         }
     }
 
-    private CacheCluster.Sent<K, V> send(String owner, HashRing ring, Operation<K, V> operation) {
+    /** Sends an operation to its owner; a part of a batch goes through the batch's {@code rooms}. */
+    private CacheCluster.Sent<K, V> send(String owner, HashRing ring, Operation<K, V> operation,
+                                         CacheCluster.Rooms rooms) {
         operation.encodeValue(codec);
         local.recordSent();
-        return cluster.send(owner, ring, name, operation, events.mask());
+        return rooms == null ? cluster.send(owner, ring, name, operation, events.mask())
+                : rooms.send(owner, ring, operation, events.mask());
     }
 
     /** Waits for the answer to an operation sent and delivers its events here. */
@@ -631,7 +634,8 @@ public final class KamaCache<K, V> implements Cache<K, V> {
             byOwner.computeIfAbsent(owner == null ? "" : owner, o -> new ArrayList<>()).add(i);
         }
         List<Integer> own = byOwner.remove("");
-        List<Map.Entry<String, List<Integer>>> remote = cluster == null ? List.of() : messages(whole, byOwner);
+        CacheCluster.Rooms rooms = cluster == null ? null : cluster.rooms(name);
+        List<Map.Entry<String, List<Integer>>> remote = cluster == null ? List.of() : messages(whole, byOwner, rooms);
         List<CacheCluster.Sent<K, V>> sent = new ArrayList<>(remote.size());
         Outcome merged = new Outcome();
         merged.values = new ArrayList<>(Collections.nCopies(whole.ks.size(), null));
@@ -642,7 +646,7 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         RuntimeException failed = null;
         try {
             for (Map.Entry<String, List<Integer>> part : remote) {
-                sent.add(send(part.getKey(), ring, part(whole, part.getValue(), replaceExisting)));
+                sent.add(send(part.getKey(), ring, part(whole, part.getValue(), replaceExisting), rooms));
             }
             if (own != null) {
                 merge(merged, own, runOwned(part(whole, own, replaceExisting)));
@@ -666,11 +670,12 @@ public final class KamaCache<K, V> implements Cache<K, V> {
 
     /**
      * The other owners' parts of a batch, each cut into runs of keys that fit in one
-     * message with their values and the entry processor.
+     * message to its owner ({@code rooms}) with their values and the entry processor.
      *
      * @throws CacheException when one key with its value does not fit, naming it; nothing was sent
      */
-    private List<Map.Entry<String, List<Integer>>> messages(Operation<K, V> whole, Map<String, List<Integer>> byOwner) {
+    private List<Map.Entry<String, List<Integer>>> messages(Operation<K, V> whole, Map<String, List<Integer>> byOwner,
+                                                            CacheCluster.Rooms rooms) {
         long room = cluster.room(name) - whole.processorSize();
         for (int i = 0; i < whole.ks.size(); i++) { // every key, this node's own too
             if (whole.entrySize(i) > room) {
@@ -678,8 +683,17 @@ public final class KamaCache<K, V> implements Cache<K, V> {
             }
         }
         List<Map.Entry<String, List<Integer>>> messages = new ArrayList<>(byOwner.size());
-        byOwner.forEach((owner, indexes) -> MessagePieces.runs(indexes, whole::entrySize, room)
-                .forEach(run -> messages.add(Map.entry(owner, run))));
+        byOwner.forEach((owner, indexes) -> {
+            long ownerRoom = Math.min(room, rooms.of(owner) - whole.processorSize());
+            for (int i = 0; ownerRoom < room && i < indexes.size(); i++) {
+                int index = indexes.get(i);
+                if (whole.entrySize(index) > ownerRoom) {
+                    throw cluster.tooLarge(name, whole.entrySize(index) + whole.processorSize(), whole.keys.get(index),
+                            whole.carried(), owner, ownerRoom + whole.processorSize());
+                }
+            }
+            MessagePieces.runs(indexes, whole::entrySize, ownerRoom).forEach(run -> messages.add(Map.entry(owner, run)));
+        });
         return messages;
     }
 

@@ -10,6 +10,7 @@ import io.kamacache.proto.v1.OperationCall;
 import io.kamacache.proto.v1.OperationReply;
 import io.kamacache.proto.v1.OperationRequest;
 import io.kamacache.proto.v1.OperationResult;
+import io.kamacache.proto.v1.RequestHeader;
 
 import java.time.Duration;
 import java.util.HashMap;
@@ -26,7 +27,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * The operations sent to one member, multiplexed on one {@code JCacheService.Operations}
  * stream: a call is a message with an id, its result comes back with that id. Replies
  * are read on the channel's network thread and handed straight to the waiting caller; a
- * reply too large for one message comes in pieces, put back together here.
+ * reply too large for one message comes in pieces, put back together here. The first
+ * call on a stream is the hello, whose answer tells the largest message the member takes
+ * in; a call larger than that is refused here, unsent, since the member would end the
+ * whole stream on it, failing every call in flight.
  *
  * <p>Each call waits at most the deadline and then fails with DEADLINE_EXCEEDED; the
  * stream stays open for the others. When the stream fails (the member stopped, the
@@ -40,7 +44,7 @@ final class OperationStream {
     private final Duration deadline;
     private final Waiting waiting;
     private final AtomicLong ids = new AtomicLong();
-    private Open open;
+    private volatile Open open;
 
     OperationStream(Channel channel, String address, Duration deadline, Waiting waiting) {
         this.channel = channel;
@@ -63,25 +67,48 @@ final class OperationStream {
      * Sends {@code request} to the member without waiting for its reply: the caller must
      * {@link SentCall#await} it, once, and may send other calls meanwhile.
      *
-     * @throws StatusRuntimeException UNAVAILABLE when the stream has failed
+     * @throws StatusRuntimeException UNAVAILABLE when the stream has failed, RESOURCE_EXHAUSTED
+     *                                when the request is larger than the member takes in (nothing
+     *                                was sent), or as {@link #limit}
      */
     SentCall send(OperationRequest request) {
+        long deadlineAt = System.nanoTime() + deadline.toNanos();
         long id = ids.incrementAndGet();
-        CompletableFuture<OperationReply> reply = new CompletableFuture<>();
         Open stream = stream();
+        OperationCall call = OperationCall.newBuilder().setId(id).setRequest(request).build();
+        int limit = stream.limit(request.getHeader(), deadlineAt);
+        if (call.getSerializedSize() > limit) {
+            throw Status.RESOURCE_EXHAUSTED.withDescription("a message of " + call.getSerializedSize()
+                    + " bytes is more than the " + limit + " " + address + " takes in (its cluster.maxMessageBytes, "
+                    + "smaller than this one's); nothing was sent").asRuntimeException();
+        }
+        CompletableFuture<OperationReply> reply = new CompletableFuture<>();
         stream.pending.put(id, reply);
         waiting.start();
         try {
             if (stream.failure != null) {
                 throw stream.failure.asRuntimeException();
             }
-            stream.send(OperationCall.newBuilder().setId(id).setRequest(request).build());
+            stream.send(call);
         } catch (RuntimeException e) {
             stream.pending.remove(id);
             waiting.done();
             throw e;
         }
-        return new Call(id, stream, reply, System.nanoTime() + deadline.toNanos());
+        return new Call(id, stream, reply, deadlineAt);
+    }
+
+    /**
+     * The largest message the member takes in, as the answer to the stream's hello told;
+     * the first caller on a stream sends the hello with {@code header}, and every caller
+     * waits for its answer up to {@code deadlineAt}.
+     *
+     * @throws StatusRuntimeException what the hello failed with (FAILED_PRECONDITION for another
+     *                                protocol version, the stream's failure), DEADLINE_EXCEEDED,
+     *                                or CANCELLED when interrupted
+     */
+    int limit(RequestHeader header, long deadlineAt) {
+        return stream().limit(header, deadlineAt);
     }
 
     /** A call sent on {@code stream}, its reply to come in {@code reply}. */
@@ -102,16 +129,7 @@ final class OperationStream {
         public OperationReply await() {
             try {
                 waiting.spin(reply);
-                return reply.get(deadlineAt - System.nanoTime(), TimeUnit.NANOSECONDS);
-            } catch (ExecutionException e) {
-                throw (StatusRuntimeException) e.getCause();
-            } catch (TimeoutException e) {
-                throw Status.DEADLINE_EXCEEDED.withDescription("no reply from " + address + " within " + deadline)
-                        .asRuntimeException();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw Status.CANCELLED.withDescription("interrupted while waiting for " + address).withCause(e)
-                        .asRuntimeException();
+                return OperationStream.this.await(reply, deadlineAt);
             } finally {
                 stream.pending.remove(id);
                 waiting.done();
@@ -129,7 +147,29 @@ final class OperationStream {
         }
     }
 
-    private synchronized Open stream() {
+    /** What {@code answer} completes with, waiting up to {@code deadlineAt}; a failure is thrown with its status. */
+    private <T> T await(CompletableFuture<T> answer, long deadlineAt) {
+        try {
+            return answer.get(deadlineAt - System.nanoTime(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            StatusRuntimeException failure = (StatusRuntimeException) e.getCause();
+            throw new StatusRuntimeException(failure.getStatus(), failure.getTrailers()); // one per caller: the hello's is shared
+        } catch (TimeoutException e) {
+            throw Status.DEADLINE_EXCEEDED.withDescription("no reply from " + address + " within " + deadline)
+                    .asRuntimeException();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw Status.CANCELLED.withDescription("interrupted while waiting for " + address).withCause(e)
+                    .asRuntimeException();
+        }
+    }
+
+    private Open stream() {
+        Open current = open;
+        return current != null && current.failure == null ? current : openStream();
+    }
+
+    private synchronized Open openStream() {
         if (open == null || open.failure != null) {
             open = new Open();
             JCacheServiceGrpc.newStub(channel).withExecutor(Runnable::run).operations(open);
@@ -185,6 +225,9 @@ final class OperationStream {
     private final class Open implements ClientResponseObserver<OperationCall, OperationResult> {
 
         final Map<Long, CompletableFuture<OperationReply>> pending = new ConcurrentHashMap<>();
+        /** The answer to the hello: the largest message the member takes in. */
+        private final CompletableFuture<Integer> limit = new CompletableFuture<>();
+        private boolean helloSent;
         /** The pieces come so far of replies sent in several ({@link MessagePieces}); read on the network thread only. */
         private final Map<Long, OperationReply.Builder> pieces = new HashMap<>();
         volatile Status failure;
@@ -201,8 +244,32 @@ final class OperationStream {
             }
         }
 
+        int limit(RequestHeader header, long deadlineAt) {
+            if (limit.isDone() && !limit.isCompletedExceptionally()) {
+                return limit.join();
+            }
+            if (!limit.isDone()) {
+                synchronized (this) {
+                    if (!helloSent) {
+                        helloSent = true;
+                        send(OperationCall.newBuilder().setId(Protocol.HELLO)
+                                .setRequest(OperationRequest.newBuilder().setHeader(header)).build());
+                    }
+                }
+            }
+            return await(limit, deadlineAt);
+        }
+
         @Override
         public void onNext(OperationResult result) {
+            if (result.getId() == Protocol.HELLO) {
+                if (result.getStatusCode() == Status.Code.OK.value()) {
+                    limit.complete(result.getMaxMessageBytes());
+                } else {
+                    limit.completeExceptionally(status(result).asRuntimeException());
+                }
+                return;
+            }
             if (result.getMore()) {
                 if (pending.containsKey(result.getId())) {
                     pieces.computeIfAbsent(result.getId(), id -> OperationReply.newBuilder()).mergeFrom(result.getReply());
@@ -217,9 +284,12 @@ final class OperationStream {
             if (result.getStatusCode() == Status.Code.OK.value()) {
                 reply.complete(earlier == null ? result.getReply() : earlier.mergeFrom(result.getReply()).build());
             } else {
-                reply.completeExceptionally(Status.fromCodeValue(result.getStatusCode())
-                        .withDescription(result.getStatusDescription()).asRuntimeException());
+                reply.completeExceptionally(status(result).asRuntimeException());
             }
+        }
+
+        private static Status status(OperationResult result) {
+            return Status.fromCodeValue(result.getStatusCode()).withDescription(result.getStatusDescription());
         }
 
         @Override
@@ -237,6 +307,7 @@ final class OperationStream {
                 return;
             }
             failure = status;
+            limit.completeExceptionally(status.asRuntimeException());
             requests.onError(status.asRuntimeException());
             pending.values().forEach(reply -> reply.completeExceptionally(status.asRuntimeException()));
             pending.clear();

@@ -16,6 +16,7 @@ import io.kamacache.config.ClusterSettings;
 import io.kamacache.proto.v1.CacheServiceGrpc;
 import io.kamacache.proto.v1.OperationReply;
 import io.kamacache.proto.v1.OperationRequest;
+import io.kamacache.proto.v1.RequestHeader;
 
 import java.time.Duration;
 import java.util.Map;
@@ -133,10 +134,22 @@ public final class PeerChannels implements AutoCloseable {
      * Sends a JCache operation to {@code address} on its operation stream without waiting;
      * the reply is the returned call's to await.
      *
-     * @throws io.grpc.StatusRuntimeException UNAVAILABLE when the stream has failed
+     * @throws io.grpc.StatusRuntimeException UNAVAILABLE when the stream has failed, RESOURCE_EXHAUSTED
+     *                                        when the request is larger than the member takes in
      */
     public SentCall send(String address, OperationRequest request) {
         return stream(address).send(request);
+    }
+
+    /**
+     * The largest message the member at {@code address} takes in (its cluster.maxMessageBytes),
+     * which may be smaller than this side's {@link #maxMessageBytes()}; asked once per stream
+     * with the hello, which carries {@code header}.
+     *
+     * @throws io.grpc.StatusRuntimeException when the member cannot be asked within the deadline
+     */
+    public int messageLimit(String address, RequestHeader header) {
+        return stream(address).limit(header, System.nanoTime() + deadline.toNanos());
     }
 
     private OperationStream stream(String address) {
