@@ -171,8 +171,9 @@ final class OperationStream {
 
     private synchronized Open openStream() {
         if (open == null || open.failure != null) {
-            open = new Open();
-            JCacheServiceGrpc.newStub(channel).withExecutor(Runnable::run).operations(open);
+            Open started = new Open();
+            JCacheServiceGrpc.newStub(channel).withExecutor(Runnable::run).operations(started);
+            open = started; // only once started: callers that find it send on it without this lock
         }
         return open;
     }
