@@ -209,15 +209,19 @@ public final class Group {
      * Hands every entry this node does not own in {@code ring} to its owner, and drops it
      * here once the owner has confirmed it (unless it was rewritten meanwhile). Entries an
      * owner did not take (unreachable, or without this group yet) stay here for a later try.
+     * Batches fit the smaller of the two nodes' message limits; an entry too large for that
+     * is not handed off.
      *
      * @return how many entries moved and how many are left to move, of which how many for
      *         owners that could not be reached
      */
     HandOff handOff(HashRing ring) {
         Map<String, List<Map.Entry<byte[], StoredValue>>> byOwner = new HashMap<>();
+        Map<String, Integer> limits = new HashMap<>();
         store.forEach((key, value) -> {
             String owner = ring.ownerOf(key);
-            if (!owner.equals(node.selfAddress()) && node.peers().fits(key, value.value())) {
+            if (!owner.equals(node.selfAddress())
+                    && PeerClient.fits(key, value.value(), limits.computeIfAbsent(owner, node.peers()::messageLimit))) {
                 byOwner.computeIfAbsent(owner, o -> new ArrayList<>()).add(Map.entry(key, value));
             }
         });

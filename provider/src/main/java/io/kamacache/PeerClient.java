@@ -12,6 +12,7 @@ import io.kamacache.proto.v1.SetRequest;
 import io.kamacache.proto.v1.TransferBatch;
 import io.kamacache.proto.v1.TransferEntry;
 import io.kamacache.proto.v1.TransferSummary;
+import io.kamacache.remote.MessagePieces;
 import io.kamacache.remote.PeerChannels;
 import io.kamacache.remote.Protocol;
 import io.kamacache.store.StoredValue;
@@ -140,6 +141,7 @@ final class PeerClient implements AutoCloseable {
      * @throws ClusterException when the owner did not confirm within the deadline
      */
     void transfer(String owner, String group, List<Map.Entry<byte[], StoredValue>> entries) {
+        int limit = messageLimit(owner);
         CompletableFuture<TransferSummary> done = new CompletableFuture<>();
         StreamObserver<TransferBatch> stream = channels.async(owner).transfer(new StreamObserver<>() {
             @Override
@@ -169,7 +171,7 @@ final class PeerClient implements AutoCloseable {
                     .build();
             int size = transferred.getSerializedSize();
             if (batch.getEntriesCount() > 0 && (batch.getEntriesCount() == TRANSFER_BATCH_ENTRIES
-                    || batchBytes + size + ENVELOPE_BYTES > channels.maxMessageBytes())) {
+                    || batchBytes + size + ENVELOPE_BYTES > limit)) {
                 stream.onNext(batch.build());
                 batch = newBatch(group);
                 batchBytes = 0;
@@ -200,7 +202,26 @@ final class PeerClient implements AutoCloseable {
 
     /** Whether a value this large can travel at all. */
     boolean fits(byte[] key, byte[] value) {
-        return (long) key.length + value.length + ENVELOPE_BYTES <= channels.maxMessageBytes();
+        return fits(key, value, channels.maxMessageBytes());
+    }
+
+    /** Whether a value this large can travel in a message of at most {@code limit} bytes. */
+    static boolean fits(byte[] key, byte[] value, int limit) {
+        return (long) key.length + value.length + ENVELOPE_BYTES <= limit;
+    }
+
+    /**
+     * The largest message this node sends {@code member}: its own limit, or the member's when
+     * smaller (each sets its own, and tells it in answer to a stream's hello). A member that
+     * cannot be asked is given this node's limit: a call to it fails the same way.
+     */
+    int messageLimit(String member) {
+        try {
+            return MessagePieces.limit(channels.maxMessageBytes(),
+                    channels.messageLimit(member, Protocol.header(self, false)));
+        } catch (StatusRuntimeException e) {
+            return channels.maxMessageBytes();
+        }
     }
 
     @Override

@@ -502,6 +502,38 @@ class ClusteredJCacheTest {
         assertThat(LOADS).isEmpty();
     }
 
+    @Test
+    void aJoiningNodeWithASmallerMessageLimitIsHandedItsEntriesInMessagesItTakesIn() throws InterruptedException {
+        String etcd = "  etcd:\n    endpoints: [" + ETCD.endpoint() + "]\n    service: limits-" + System.nanoTime()
+                + "\n    leaseTtl: 2s\n";
+        List<String> addresses = List.of(FreePorts.loopbackAddress(), FreePorts.loopbackAddress());
+        start(KamaConfig.parse("cluster:\n  maxMessageBytes: 8MiB\n" + etcd, "large").withNodeAddress(addresses.get(0)));
+        awaitMembers(addresses.subList(0, 1));
+        Cache<Integer, byte[]> large = managers.get(0).createCache("handed", new MutableConfiguration<Integer, byte[]>()
+                .setTypes(Integer.class, byte[].class));
+        for (int i = 0; i < 300; i++) {
+            large.put(i, new byte[1024]);
+        }
+        start(KamaConfig.parse("cluster:\n  maxMessageBytes: 64KiB\n" + etcd, "small").withNodeAddress(addresses.get(1)));
+        awaitMembers(addresses);
+        Node small = managers.get(1).unwrap(Node.class);
+        Codec codec = Codec.create(List.of(), null);
+        List<Integer> taken = IntStream.range(0, 300).boxed()
+                .filter(i -> small.ring().ownerOf(codec.encode(i)).equals(small.selfAddress())).toList();
+        assertThat(taken.size() * 1024).as("more than one message to the joined node").isGreaterThan(128 * 1024);
+
+        large.put(taken.get(0), new byte[1024]); // the joined node learns the cache from this call
+        Group left = large.unwrap(Group.class);
+        Group joined = managers.get(1).getCache("handed", Integer.class, byte[].class).unwrap(Group.class);
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while ((left.stats().entries() > 300 - taken.size() || joined.isTakingOver()) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(left.stats().entries()).as("what the first node still holds").isEqualTo(300 - taken.size());
+        assertThat(joined.stats().entries()).as("what the joined node was handed").isEqualTo(taken.size());
+        assertThat(joined.isTakingOver()).isFalse();
+    }
+
     /** Holds a node's maintenance thread until {@code release}: a removal listener waits on it. */
     private static void holdMaintenance(Node node, CountDownLatch held, CountDownLatch release) {
         Group hold = node.newGroup("hold", key -> null, StoreOptions.builder().expireAfterWrite(Duration.ofMillis(1)).build(),

@@ -324,7 +324,7 @@ final class CacheCluster {
      */
     final class Rooms {
         private final String cache;
-        private final Map<String, StatusRuntimeException> unasked = new HashMap<>();
+        private Map<String, StatusRuntimeException> unasked; // made on the first failure: most batches have none
 
         private Rooms(String cache) {
             this.cache = cache;
@@ -336,6 +336,9 @@ final class CacheCluster {
                 return room(cache, MessagePieces.limit(channels().maxMessageBytes(),
                         channels().messageLimit(owner, header)));
             } catch (StatusRuntimeException e) {
+                if (unasked == null) {
+                    unasked = new HashMap<>();
+                }
                 unasked.put(owner, e);
                 return room(cache);
             }
@@ -343,7 +346,7 @@ final class CacheCluster {
 
         /** {@link CacheCluster#send}, or for an owner that could not be asked its failure, as if sent. */
         <K, V> Sent<K, V> send(String owner, HashRing ring, Operation<K, V> operation, int eventMask) {
-            StatusRuntimeException failure = unasked.get(owner);
+            StatusRuntimeException failure = unasked == null ? null : unasked.get(owner);
             return failure == null ? CacheCluster.this.send(owner, ring, cache, operation, eventMask)
                     : new Sent<>(owner, cache, operation, request(ring, cache, operation, eventMask),
                             SentCall.failed(failure));
