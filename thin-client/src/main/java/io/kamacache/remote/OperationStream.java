@@ -79,8 +79,8 @@ final class OperationStream {
         int limit = stream.limit(request.getHeader(), deadlineAt);
         if (call.getSerializedSize() > limit) {
             throw Status.RESOURCE_EXHAUSTED.withDescription("a message of " + call.getSerializedSize()
-                    + " bytes is more than the " + limit + " " + address + " takes in (its cluster.maxMessageBytes, "
-                    + "smaller than this one's); nothing was sent").asRuntimeException();
+                    + " bytes is more than the " + limit + " " + address + " takes in (its cluster.maxMessageBytes "
+                    + "is smaller than this caller's); nothing was sent").asRuntimeException();
         }
         CompletableFuture<OperationReply> reply = new CompletableFuture<>();
         stream.pending.put(id, reply);
@@ -227,7 +227,7 @@ final class OperationStream {
 
         final Map<Long, CompletableFuture<OperationReply>> pending = new ConcurrentHashMap<>();
         /** The answer to the hello: the largest message the member takes in. */
-        private final CompletableFuture<Integer> limit = new CompletableFuture<>();
+        private final CompletableFuture<Integer> memberLimit = new CompletableFuture<>();
         private boolean helloSent;
         /** The pieces come so far of replies sent in several ({@link MessagePieces}); read on the network thread only. */
         private final Map<Long, OperationReply.Builder> pieces = new HashMap<>();
@@ -246,28 +246,29 @@ final class OperationStream {
         }
 
         int limit(RequestHeader header, long deadlineAt) {
-            if (limit.isDone() && !limit.isCompletedExceptionally()) {
-                return limit.join();
+            if (!memberLimit.isDone()) {
+                hello(header);
+            } else if (!memberLimit.isCompletedExceptionally()) {
+                return memberLimit.join();
             }
-            if (!limit.isDone()) {
-                synchronized (this) {
-                    if (!helloSent) {
-                        helloSent = true;
-                        send(OperationCall.newBuilder().setId(Protocol.HELLO)
-                                .setRequest(OperationRequest.newBuilder().setHeader(header)).build());
-                    }
-                }
+            return await(memberLimit, deadlineAt);
+        }
+
+        private synchronized void hello(RequestHeader header) {
+            if (!helloSent) {
+                helloSent = true;
+                send(OperationCall.newBuilder().setId(Protocol.HELLO)
+                        .setRequest(OperationRequest.newBuilder().setHeader(header)).build());
             }
-            return await(limit, deadlineAt);
         }
 
         @Override
         public void onNext(OperationResult result) {
             if (result.getId() == Protocol.HELLO) {
                 if (result.getStatusCode() == Status.Code.OK.value()) {
-                    limit.complete(result.getMaxMessageBytes());
+                    memberLimit.complete(result.getMaxMessageBytes());
                 } else {
-                    limit.completeExceptionally(status(result).asRuntimeException());
+                    memberLimit.completeExceptionally(status(result).asRuntimeException());
                 }
                 return;
             }
@@ -308,7 +309,7 @@ final class OperationStream {
                 return;
             }
             failure = status;
-            limit.completeExceptionally(status.asRuntimeException());
+            memberLimit.completeExceptionally(status.asRuntimeException());
             requests.onError(status.asRuntimeException());
             pending.values().forEach(reply -> reply.completeExceptionally(status.asRuntimeException()));
             pending.clear();
