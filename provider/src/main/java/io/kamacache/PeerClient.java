@@ -12,7 +12,6 @@ import io.kamacache.proto.v1.SetRequest;
 import io.kamacache.proto.v1.TransferBatch;
 import io.kamacache.proto.v1.TransferEntry;
 import io.kamacache.proto.v1.TransferSummary;
-import io.kamacache.remote.MessagePieces;
 import io.kamacache.remote.PeerChannels;
 import io.kamacache.remote.Protocol;
 import io.kamacache.store.StoredValue;
@@ -211,14 +210,12 @@ final class PeerClient implements AutoCloseable {
     }
 
     /**
-     * The largest message this node sends {@code member}: its own limit, or the member's when
-     * smaller (each sets its own, and tells it in answer to a stream's hello). A member that
-     * cannot be asked is given this node's limit: a call to it fails the same way.
+     * The largest message this node sends {@code member} ({@link PeerChannels#messageLimit});
+     * a member that cannot be asked is given this node's limit: a call to it fails the same way.
      */
     int messageLimit(String member) {
         try {
-            return MessagePieces.limit(channels.maxMessageBytes(),
-                    channels.messageLimit(member, Protocol.header(self, false)));
+            return channels.messageLimit(member, Protocol.header(self, false));
         } catch (StatusRuntimeException e) {
             return channels.maxMessageBytes();
         }

@@ -37,9 +37,9 @@ import javax.cache.processor.EntryProcessorException;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -333,8 +333,7 @@ final class CacheCluster {
         /** The room in a message to {@code owner}; the first time, waits for its answer to the hello, up to the deadline. */
         long of(String owner) {
             try {
-                return room(cache, MessagePieces.limit(channels().maxMessageBytes(),
-                        channels().messageLimit(owner, header)));
+                return room(cache, channels().messageLimit(owner, header));
             } catch (StatusRuntimeException e) {
                 if (unasked == null) {
                     unasked = new HashMap<>();

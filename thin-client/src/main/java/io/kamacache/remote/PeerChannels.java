@@ -142,14 +142,14 @@ public final class PeerChannels implements AutoCloseable {
     }
 
     /**
-     * The largest message the member at {@code address} takes in (its cluster.maxMessageBytes),
-     * which may be smaller than this side's {@link #maxMessageBytes()}; asked once per stream
-     * with the hello, which carries {@code header}.
+     * The largest message to send the member at {@code address}: this side's
+     * {@link #maxMessageBytes()}, or the member's own limit when that is smaller. The member
+     * tells it once per stream, in answer to the hello, which carries {@code header}.
      *
      * @throws io.grpc.StatusRuntimeException when the member cannot be asked within the deadline
      */
     public int messageLimit(String address, RequestHeader header) {
-        return stream(address).limit(header, System.nanoTime() + deadline.toNanos());
+        return MessagePieces.limit(maxMessageBytes, stream(address).limit(header, System.nanoTime() + deadline.toNanos()));
     }
 
     private OperationStream stream(String address) {
