@@ -361,6 +361,12 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
     private byte[] loadCoalesced(K key, byte[] k, Object keyObject, EventSink<K> sink) {
         try {
             return loads.load(ByteBuffer.wrap(k), () -> {
+                // a load that ended between this caller's miss and its asking has stored the value
+                // (coalescing joins only loads that overlap): take it, as groupcache checks again
+                StoredValue present = store.peek(k);
+                if (present != null) {
+                    return present.value();
+                }
                 V loaded = callLoad(key);
                 return loaded == null ? null : storeLoaded(key, k, keyObject, loaded, false, sink);
             }).get();

@@ -41,16 +41,19 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 
@@ -361,6 +364,55 @@ class KamaCacheTest {
             release.countDown();
             threads.shutdownNow();
         }
+    }
+
+    /**
+     * Callers that read the same keys together load each key once: one that missed while
+     * another's load ran, and asks for the load only after it finished, takes its value.
+     */
+    @Test
+    void callersReadingTheSameKeysTogetherLoadEachKeyOnce() throws Exception {
+        Map<String, AtomicInteger> loads = new ConcurrentHashMap<>();
+        CacheLoader<String, String> loader = new CacheLoader<>() {
+            @Override
+            public String load(String key) {
+                loads.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+                return "loaded " + key;
+            }
+
+            @Override
+            public Map<String, String> loadAll(Iterable<? extends String> keys) {
+                throw new UnsupportedOperationException();
+            }
+        };
+        Cache<String, String> cache = managerWithClock("kamacache:together", KamaConfig.defaults())
+                .createCache("c", new MutableConfiguration<String, String>()
+                        .setReadThrough(true).setCacheLoaderFactory(() -> loader));
+        int callers = 4;
+        int keys = 20_000;
+        ExecutorService threads = Executors.newFixedThreadPool(callers);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<?>> reads = new ArrayList<>();
+            for (int c = 0; c < callers; c++) {
+                reads.add(threads.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < keys; i++) {
+                        assertThat(cache.get("k" + i)).isEqualTo("loaded k" + i);
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> read : reads) {
+                read.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        assertThat(loads).hasSize(keys);
+        assertThat(loads.entrySet().stream().filter(e -> e.getValue().get() != 1).map(Map.Entry::getKey).toList())
+                .as("keys loaded more than once").isEmpty();
     }
 
     @Test
