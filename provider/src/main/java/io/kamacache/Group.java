@@ -230,7 +230,7 @@ public final class Group {
         long unreachable = 0;
         for (Map.Entry<String, List<Map.Entry<byte[], StoredValue>>> batch : byOwner.entrySet()) {
             try {
-                node.peers().transfer(batch.getKey(), name, batch.getValue());
+                node.peers().transfer(batch.getKey(), name, batch.getValue(), limits.get(batch.getKey()));
             } catch (ClusterException e) {
                 LOG.log(System.Logger.Level.DEBUG, "group '" + name + "': " + e.getMessage());
                 left += batch.getValue().size();

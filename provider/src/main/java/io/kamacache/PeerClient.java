@@ -135,12 +135,12 @@ final class PeerClient implements AutoCloseable {
     }
 
     /**
-     * Streams entries to their new owner; returns once it has confirmed them all.
+     * Streams entries to their new owner in batches of at most {@code limit} bytes ({@link #messageLimit}); returns
+     * once it has confirmed them all.
      *
      * @throws ClusterException when the owner did not confirm within the deadline
      */
-    void transfer(String owner, String group, List<Map.Entry<byte[], StoredValue>> entries) {
-        int limit = messageLimit(owner);
+    void transfer(String owner, String group, List<Map.Entry<byte[], StoredValue>> entries, int limit) {
         CompletableFuture<TransferSummary> done = new CompletableFuture<>();
         StreamObserver<TransferBatch> stream = channels.async(owner).transfer(new StreamObserver<>() {
             @Override
