@@ -13,6 +13,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.kamacache.concurrent.SerialExecutor;
 import io.kamacache.config.TlsSettings;
 import io.kamacache.metrics.NodeMetrics;
+import io.kamacache.remote.MessagePieces;
 import io.kamacache.remote.PeerChannels;
 import io.kamacache.remote.Tls;
 import io.kamacache.remote.Tokens;
@@ -100,7 +101,7 @@ final class NodeServer {
                     .intercept(offloading(pool, inlineMethods))
                     .intercept(counting(inFlight, lastingMethods, node.metrics()))
                     .addService(new NodeService(node))
-                    .maxInboundMessageSize(maxMessageBytes);
+                    .maxInboundMessageSize(MessagePieces.inbound(maxMessageBytes));
             services.forEach(builder::addService);
             if (token != null) {
                 builder.intercept(Tokens.requiring(token)); // added last, so it runs first

@@ -78,11 +78,13 @@ final class NodeService extends CacheServiceGrpc.CacheServiceImplBase {
         try {
             Group group = group(request.getHeader(), request.getGroup());
             byte[] key = request.getKey().toByteArray();
+            byte[] value = request.getValue().toByteArray();
+            node.peers().checkSize(group.name(), key, value); // the transport takes more, for events
             String owner = route(request.getHeader(), key);
             if (owner == null) {
-                group.localSet(key, request.getValue().toByteArray());
+                group.localSet(key, value);
             } else {
-                node.peers().set(owner, group.name(), key, request.getValue().toByteArray(), true);
+                node.peers().set(owner, group.name(), key, value, true);
             }
             response.onNext(SetResponse.getDefaultInstance());
             response.onCompleted();

@@ -8,6 +8,7 @@ import io.kamacache.discovery.Membership;
 import io.kamacache.proto.v1.CacheServiceGrpc;
 import io.kamacache.proto.v1.GetRequest;
 import io.kamacache.proto.v1.RequestHeader;
+import io.kamacache.proto.v1.SetRequest;
 import io.kamacache.remote.PeerChannels;
 import io.kamacache.remote.Protocol;
 import io.kamacache.testing.FreePorts;
@@ -202,6 +203,27 @@ class ClusterTest {
                     .hasMessageContaining("protocol version " + (Protocol.VERSION + 1) + " from 10.0.0.9:1 is not supported; "
                             + "this node speaks version " + Protocol.VERSION);
             assertThat(loads).isEmpty();
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    /** The transport takes in twice the limit, for events; a value over the limit itself is still refused. */
+    @Test
+    void aSetOverTheOwnersLimitFromAnotherSenderIsRefusedAndStoresNothing() {
+        ManagedChannel channel = NettyChannelBuilder.forTarget(addresses.get(0)).usePlaintext().build();
+        try {
+            String key = keyOwnedBy(nodes.get(0));
+            SetRequest request = SetRequest.newBuilder().setHeader(Protocol.header("10.0.0.9:1", false))
+                    .setGroup("scores").setKey(ByteString.copyFromUtf8(key))
+                    .setValue(ByteString.copyFrom(new byte[3 << 19])).build();
+            assertThatThrownBy(() -> CacheServiceGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(5, TimeUnit.SECONDS).set(request))
+                    .isInstanceOf(StatusRuntimeException.class)
+                    .hasMessageContaining("INVALID_ARGUMENT")
+                    .hasMessageContaining("a value of 1572864 bytes for key '" + key + "' of group 'scores' is over "
+                            + "the cluster's message limit of 1048576 bytes");
+            assertThat(nodes.get(0).getGroup("scores").stats().entries()).isZero();
         } finally {
             channel.shutdownNow();
         }

@@ -125,6 +125,7 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
         Timer timer = timer(request.getOp());
         try {
             Protocol.check(request.getHeader());
+            checkSize(request);
             KamaCache<Object, Object> cache = cache(request.getCache());
             Operation<Object, Object> operation = operation(request);
             if (request.getRing() != manager.ring().fingerprint()) {
@@ -141,6 +142,19 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
         } catch (RuntimeException e) {
             results.fail(id, status(e, "run " + request.getOp() + " on", request.getCache()));
             timer.update(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /**
+     * Refuses a request over this node's limit, which the transport lets through (see
+     * {@link MessagePieces#inbound}) and callers that asked the limit never send.
+     */
+    private void checkSize(OperationRequest request) {
+        int limit = manager.config().cluster().maxMessageBytes();
+        if (request.getSerializedSize() > limit) {
+            throw Status.RESOURCE_EXHAUSTED.withDescription("node " + manager.selfAddress() + " takes requests of at most "
+                    + limit + " bytes (cluster.maxMessageBytes), not " + request.getSerializedSize()
+                    + "; nothing was run").asRuntimeException();
         }
     }
 

@@ -8,6 +8,7 @@ import io.kamacache.jcache.spi.KamaCachingProvider;
 import io.kamacache.store.StoreOptions;
 import io.kamacache.testing.EtcdExtension;
 import io.kamacache.testing.FreePorts;
+import io.kamacache.testing.UpdatesHeard;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -21,7 +22,6 @@ import javax.cache.configuration.FactoryBuilder;
 import javax.cache.configuration.MutableCacheEntryListenerConfiguration;
 import javax.cache.configuration.MutableConfiguration;
 import javax.cache.event.CacheEntryCreatedListener;
-import javax.cache.event.CacheEntryUpdatedListener;
 import javax.cache.event.CacheEntryEvent;
 import javax.cache.integration.CacheLoader;
 import javax.cache.integration.CacheLoaderException;
@@ -254,18 +254,29 @@ class ClusteredJCacheTest {
         assertThat(managers.stream().mapToLong(m -> m.getCache("large", String.class, byte[].class)
                 .unwrap(Group.class).stats().entries()).sum()).isEqualTo(700);
 
-        // an update event carries the value and the old one: 80 KiB together, more than the reply can carry
+        // an update event carries the value and the old one: 80 KiB together, more than a message of 64 KiB
+        UpdatesHeard.HEARD.clear();
         first.registerCacheEntryListener(new MutableCacheEntryListenerConfiguration<>(
-                FactoryBuilder.factoryOf(LargeUpdates.class), null, true, true));
+                FactoryBuilder.factoryOf(UpdatesHeard.class), null, true, true));
         String remote = IntStream.range(0, 100).mapToObj(i -> "update-" + i).filter(key -> managers.get(0).ring()
                 .ownerOf(Codec.create(List.of(), null).encode(key)).equals(addresses.get(1))).findFirst().orElseThrow();
-        first.put(remote, new byte[40 << 10]);
-        byte[] second40 = new byte[40 << 10];
-        Arrays.fill(second40, (byte) 7);
-        assertThatThrownBy(() -> first.put(remote, second40)).isInstanceOf(CacheException.class)
-                .hasMessageContaining("cannot answer PUT on cache 'large'")
-                .hasMessageContaining("what the operation changed stands");
-        assertThat(second.get(remote)).isEqualTo(second40);
+        first.put(remote, filled(40 << 10, 1));
+        first.put(remote, filled(40 << 10, 7)); // runs at its owner, the second node: the event comes in the reply
+        assertThat(UpdatesHeard.HEARD).as("a synchronous listener hears it before the put returns")
+                .containsExactly(remote + ": 40960 x 1 -> 40960 x 7");
+        second.put(remote, filled(40 << 10, 9)); // runs there: the event goes to the first node's listener
+        deadline = System.nanoTime() + 10_000_000_000L;
+        while (UpdatesHeard.HEARD.size() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(UpdatesHeard.HEARD).as("and so does a listener on another node")
+                .containsExactly(remote + ": 40960 x 1 -> 40960 x 7", remote + ": 40960 x 7 -> 40960 x 9");
+    }
+
+    private static byte[] filled(int length, int value) {
+        byte[] bytes = new byte[length];
+        Arrays.fill(bytes, (byte) value);
+        return bytes;
     }
 
     @Test
@@ -652,12 +663,6 @@ class ClusteredJCacheTest {
         public Void process(MutableEntry<String, byte[]> entry, Object... arguments) {
             entry.setValue(new byte[80 << 10]);
             return null;
-        }
-    }
-
-    public static final class LargeUpdates implements CacheEntryUpdatedListener<String, byte[]>, Serializable {
-        @Override
-        public void onUpdated(Iterable<CacheEntryEvent<? extends String, ? extends byte[]>> events) {
         }
     }
 

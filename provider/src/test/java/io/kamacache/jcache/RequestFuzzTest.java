@@ -214,6 +214,29 @@ class RequestFuzzTest {
     }
 
     /**
+     * The transport takes in messages of twice the node's limit, for events; a request over
+     * the limit itself is refused alone, nothing of it stored, and the stream goes on.
+     */
+    @Test
+    void aRequestOverTheNodesLimitIsRefusedAloneAndTheStreamGoesOn() throws Exception {
+        Cache<String, String> scores = start();
+        Codec codec = Codec.create(List.of(), null);
+        ByteString key = ByteString.copyFrom(codec.encode("big"));
+        List<io.kamacache.proto.v1.OperationResult> results = runOperations(List.of(
+                OperationRequest.newBuilder().setHeader(Protocol.clientHeader("fuzz")).setCache("objects")
+                        .setOp(Op.PUT).setKey(key).setValue(ByteString.copyFrom(codec.encode(new byte[5 << 20])))
+                        .build(),
+                get(ByteString.copyFrom(codec.encode("before")), 0)));
+        assertThat(results.get(0).getStatusCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED.value());
+        assertThat(results.get(0).getStatusDescription()).contains("takes requests of at most 4194304 bytes "
+                + "(cluster.maxMessageBytes), not 524").contains("nothing was run");
+        assertThat(results.get(1).getStatusCode()).isZero();
+        assertThat(codec.decode(results.get(1).getReply().getValue().toByteArray())).isEqualTo("kept");
+        assertThat(node.getCache("objects").containsKey("big")).isFalse();
+        assertServes(scores);
+    }
+
+    /**
      * The URLDNS gadget (a HashMap whose key is a java.net.URL: reading it resolves the URL's
      * host), sent as a value and as an entry processor: the node's allow-list refuses
      * java.net.URL, naming it, before anything of it runs, and stores nothing.

@@ -12,12 +12,17 @@ import io.kamacache.proto.v1.JCacheServiceGrpc;
 import io.kamacache.proto.v1.SubscribeRequest;
 import io.kamacache.remote.Protocol;
 import io.kamacache.testing.FreePorts;
+import io.kamacache.testing.UpdatesHeard;
+import io.kamacache.testing.UpdatesHeard;
 import org.junit.jupiter.api.Test;
 
 import javax.cache.Cache;
+import javax.cache.configuration.FactoryBuilder;
+import javax.cache.configuration.MutableCacheEntryListenerConfiguration;
 import javax.cache.configuration.MutableConfiguration;
 import java.net.URI;
 import java.time.InstantSource;
+import java.util.Arrays;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -48,6 +53,42 @@ class EventStreamTest {
         assertThat(stalled.ended).hasMessageContaining("bytes) unread");
         assertThat((long) stalled.events * valueBytes).as("bytes kept for the client that stopped reading")
                 .isBetween(MAX_UNREAD_BYTES - 2L * valueBytes, MAX_UNREAD_BYTES + 8L * valueBytes);
+    }
+
+    /** An update carries the value and its old one: 80 KiB here, more than one message of 64 KiB. */
+    @Test
+    void aClientsListenerHearsAnUpdateLargerThanAMessage() throws Exception {
+        String address = FreePorts.loopbackAddress();
+        String client = "mode: client\ncluster:\n  peers: [" + address + "]\n  maxMessageBytes: 64KiB\n";
+        try (CacheServer server = CacheServer.start(KamaConfig.parse("node:\n  address: " + address
+                + "\nhttp:\n  port: 0\ncluster:\n  maxMessageBytes: 64KiB\n", "server"));
+             KamaCacheManager listening = new KamaCacheManager(null, URI.create("kamacache:listening"),
+                     getClass().getClassLoader(), new Properties(), KamaConfig.parse(client, "listening"),
+                     InstantSource.system());
+             KamaCacheManager writer = new KamaCacheManager(null, URI.create("kamacache:writer"),
+                     getClass().getClassLoader(), new Properties(), KamaConfig.parse(client, "writer"),
+                     InstantSource.system())) {
+            MutableConfiguration<String, byte[]> configuration = new MutableConfiguration<String, byte[]>()
+                    .setTypes(String.class, byte[].class);
+            Cache<String, byte[]> written = writer.createCache("updates", configuration);
+            Cache<String, byte[]> heard = listening.createCache("updates", configuration);
+            UpdatesHeard.HEARD.clear();
+            heard.registerCacheEntryListener(new MutableCacheEntryListenerConfiguration<>(
+                    FactoryBuilder.factoryOf(UpdatesHeard.class), null, true, false));
+            written.put("k", filled(1));
+            written.put("k", filled(7));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (UpdatesHeard.HEARD.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(UpdatesHeard.HEARD).containsExactly("k: 40960 x 1 -> 40960 x 7");
+        }
+    }
+
+    private static byte[] filled(int value) {
+        byte[] bytes = new byte[40 << 10];
+        Arrays.fill(bytes, (byte) value);
+        return bytes;
     }
 
     /** What a subscriber that read nothing got, once it read, and how its stream ended. */

@@ -747,10 +747,11 @@ final class CacheCluster {
                     messageLimits.getOrDefault(member, 0)));
             ToLongFunction<Event> size = event -> MessagePieces.fieldSize(event.getSerializedSize());
             for (List<Event> run : MessagePieces.runs(wanted, size, room)) {
-                if (size.applyAsLong(run.get(0)) > room) { // alone in its run
+                if (size.applyAsLong(run.get(0)) > MessagePieces.eventRoom(room)) { // alone in its run
                     LOG.log(System.Logger.Level.WARNING, "the listeners of cache '" + cache + "' on " + member
-                            + " miss an event of " + run.get(0).getSerializedSize() + " bytes, more than the " + room
-                            + " a message between nodes has room for (cluster.maxMessageBytes)");
+                            + " miss an event of " + run.get(0).getSerializedSize() + " bytes, more than the "
+                            + MessagePieces.eventRoom(room) + " a message between nodes has room for "
+                            + "(cluster.maxMessageBytes)");
                     continue;
                 }
                 EventsRequest request = EventsRequest.newBuilder().setHeader(header).setCache(cache).addAllEvents(run)

@@ -20,7 +20,12 @@ import java.util.function.ToLongFunction;
  * pieces each hold a run of its repeated fields' elements, the last also its single
  * fields, and all but the last are marked {@code OperationResult.more}: the caller merges
  * them in order, which appends repeated fields and sets single ones, and has the reply
- * back exactly. One value, result or event larger than a message cannot be cut.
+ * back exactly. One value or result larger than a message cannot be cut.
+ *
+ * <p>An event is the one thing that may take more than a message: it carries a value and
+ * its old value, each of which fits in a message by itself, so together they may need up
+ * to twice the room. Such an event goes in a message of its own, and every node and client
+ * takes in messages of up to twice its limit ({@link #inbound}) for it.
  */
 public final class MessagePieces {
 
@@ -28,6 +33,22 @@ public final class MessagePieces {
     public static final int ENVELOPE_BYTES = 1024;
 
     private MessagePieces() {
+    }
+
+    /**
+     * The largest message a receiver whose limit is {@code maxMessageBytes} takes in: twice
+     * that, so that an event with a value and its old value always arrives.
+     */
+    public static int inbound(int maxMessageBytes) {
+        return (int) Math.min(Integer.MAX_VALUE, 2L * maxMessageBytes);
+    }
+
+    /**
+     * The largest event a message with {@code room} for its content carries alone: twice the
+     * room, and still within {@link #inbound} with the message's envelope.
+     */
+    public static long eventRoom(long room) {
+        return 2 * room;
     }
 
     /**
@@ -83,29 +104,30 @@ public final class MessagePieces {
         }
         List<Part> parts = new ArrayList<>();
         for (ByteString value : reply.getValuesList()) {
-            parts.add(new Part(CodedOutputStream.computeBytesSize(OperationReply.VALUES_FIELD_NUMBER, value), "a value",
-                    piece -> piece.addValues(value)));
+            parts.add(new Part(CodedOutputStream.computeBytesSize(OperationReply.VALUES_FIELD_NUMBER, value), room,
+                    "a value", piece -> piece.addValues(value)));
         }
         for (ByteString result : reply.getResultsList()) {
-            parts.add(new Part(CodedOutputStream.computeBytesSize(OperationReply.RESULTS_FIELD_NUMBER, result),
+            parts.add(new Part(CodedOutputStream.computeBytesSize(OperationReply.RESULTS_FIELD_NUMBER, result), room,
                     "an entry processor's result", piece -> piece.addResults(result)));
         }
         for (ByteString failure : reply.getFailuresList()) {
-            parts.add(new Part(CodedOutputStream.computeBytesSize(OperationReply.FAILURES_FIELD_NUMBER, failure),
+            parts.add(new Part(CodedOutputStream.computeBytesSize(OperationReply.FAILURES_FIELD_NUMBER, failure), room,
                     "an exception", piece -> piece.addFailures(failure)));
         }
         for (Event event : reply.getEventsList()) {
             parts.add(new Part(CodedOutputStream.computeMessageSize(OperationReply.EVENTS_FIELD_NUMBER, event),
-                    "an event", piece -> piece.addEvents(event)));
+                    eventRoom(room), "an event", piece -> piece.addEvents(event)));
         }
         OperationReply singles = reply.toBuilder().clearValues().clearResults().clearFailures().clearEvents().build();
-        parts.add(new Part(singles.getSerializedSize(), "a value, result or exception", piece -> piece.mergeFrom(singles)));
+        parts.add(new Part(singles.getSerializedSize(), room, "a value, result or exception",
+                piece -> piece.mergeFrom(singles)));
         List<OperationReply> pieces = new ArrayList<>();
         for (List<Part> run : runs(parts, Part::size, room)) {
             OperationReply.Builder piece = OperationReply.newBuilder();
             for (Part part : run) {
-                if (part.size > room) {
-                    throw new TooLarge(part.what + " of " + part.size + " bytes", room);
+                if (part.size > part.max) {
+                    throw new TooLarge(part.what + " of " + part.size + " bytes", part.max);
                 }
                 part.into.accept(piece);
             }
@@ -114,15 +136,15 @@ public final class MessagePieces {
         return pieces;
     }
 
-    /** An element of a reply, and how to add it to a piece. */
-    private record Part(long size, String what, Consumer<OperationReply.Builder> into) {
+    /** An element of a reply, the most it may take, and how to add it to a piece. */
+    private record Part(long size, long max, String what, Consumer<OperationReply.Builder> into) {
     }
 
     /** A reply with an element that alone does not fit in a message. */
     public static final class TooLarge extends RuntimeException {
-        TooLarge(String what, long room) {
-            super("the reply holds " + what + ", more than a message between nodes carries (" + room
-                    + " bytes: cluster.maxMessageBytes less " + ENVELOPE_BYTES + "); what the operation changed stands");
+        TooLarge(String what, long max) {
+            super("the reply holds " + what + ", more than a message between nodes carries (" + max
+                    + " bytes for it, by cluster.maxMessageBytes); what the operation changed stands");
         }
     }
 }

@@ -179,7 +179,7 @@ public final class PeerChannels implements AutoCloseable {
             NettyChannelBuilder builder = NettyChannelBuilder.forTarget(a)
                     .eventLoopGroup(network)
                     .channelType(channelType)
-                    .maxInboundMessageSize(maxMessageBytes)
+                    .maxInboundMessageSize(MessagePieces.inbound(maxMessageBytes))
                     // a subscription has no deadline: pings notice a peer that went silent under it
                     .keepAliveTime(KEEPALIVE_SECONDS, TimeUnit.SECONDS)
                     .keepAliveTimeout(KEEPALIVE_SECONDS / 3, TimeUnit.SECONDS);

@@ -8,7 +8,7 @@ import io.kamacache.proto.v1.RequestHeader;
 public final class Protocol {
 
     /** The version of {@code kamacache/v1/cache.proto} this code speaks. */
-    public static final int VERSION = 4;
+    public static final int VERSION = 5;
 
     /**
      * The id of the hello, a caller's first call on an operation stream: a request with only

@@ -61,6 +61,30 @@ class MessagePiecesTest {
     }
 
     @Test
+    void anEventWithAValueAndAnOldValueThatEachFitGoesInAPieceOfItsOwn() {
+        int half = MAX - MessagePieces.ENVELOPE_BYTES - 100; // each value fits a message with its key
+        Event update = Event.newBuilder().setType(1).setKey(ByteString.copyFromUtf8("k"))
+                .setHasValue(true).setValue(ByteString.copyFrom(new byte[half]))
+                .setHasOldValue(true).setOldValue(ByteString.copyFrom(new byte[half])).build();
+        OperationReply reply = OperationReply.newBuilder().addValues(ByteString.copyFromUtf8("v")).addEvents(update)
+                .setPuts(1).build();
+
+        List<OperationReply> pieces = MessagePieces.reply(reply, MAX);
+
+        assertThat(pieces).hasSize(3);
+        assertThat(pieces.get(1).getEventsList()).containsExactly(update);
+        assertThat(pieces.get(1).getSerializedSize()).as("within what every receiver takes in, with its envelope")
+                .isLessThanOrEqualTo(MessagePieces.inbound(MAX) - MessagePieces.ENVELOPE_BYTES);
+        OperationReply.Builder merged = OperationReply.newBuilder();
+        pieces.forEach(merged::mergeFrom);
+        assertThat(merged.build()).isEqualTo(reply);
+
+        Event tooLarge = update.toBuilder().setOldValue(ByteString.copyFrom(new byte[MAX])).build();
+        assertThatThrownBy(() -> MessagePieces.reply(OperationReply.newBuilder().addEvents(tooLarge).build(), MAX))
+                .isInstanceOf(MessagePieces.TooLarge.class).hasMessageContaining("an event of");
+    }
+
+    @Test
     void runsKeepTheOrderAndStayWithinTheirRoom() {
         List<Integer> sizes = IntStream.range(0, 100).map(i -> 1 + i % 13).boxed().toList();
         List<List<Integer>> runs = MessagePieces.runs(sizes, Integer::longValue, 30);
