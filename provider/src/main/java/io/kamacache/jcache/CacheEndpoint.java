@@ -576,7 +576,8 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
     private Object[] arguments(OperationRequest request) {
         Object[] arguments = new Object[request.getArgumentsCount()];
         for (int i = 0; i < arguments.length; i++) {
-            arguments[i] = codec.decode(request.getArguments(i).toByteArray());
+            byte[] argument = ReceivedBytes.orNull(request.getArguments(i));
+            arguments[i] = argument == null ? null : codec.decode(argument);
         }
         return arguments;
     }

@@ -102,6 +102,9 @@ class ClusteredJCacheTest {
         assertThat(first.get(7)).isEqualTo("SEVEN");
         assertThat(third.invoke(8, new Append(), "!")).isEqualTo("v8!");
         assertThat(first.get(8)).isEqualTo("v8!");
+        for (int key = 10; key < 20; key++) { // on every node: a null argument travels as null
+            assertThat(third.invoke(key, new Append(), (Object) null)).isEqualTo("v" + key + "null");
+        }
         assertThat(second.getAll(Set.of(1, 2, 3, 1000))).isEqualTo(Map.of(1, "v1", 2, "v2", 3, "v3"));
 
         Set<Integer> iterated = new HashSet<>();

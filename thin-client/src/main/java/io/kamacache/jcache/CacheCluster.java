@@ -407,7 +407,8 @@ final class CacheCluster {
         Object[] arguments = operation.arguments == null ? new Object[0] : operation.arguments;
         operation.argumentBytes = new ArrayList<>(arguments.length);
         for (int i = 0; i < arguments.length; i++) {
-            operation.argumentBytes.add(encodeSent(cache, "argument " + i + " of " + processor, arguments[i]));
+            operation.argumentBytes.add(arguments[i] == null ? null // sent as empty, read back as null
+                    : encodeSent(cache, "argument " + i + " of " + processor, arguments[i]));
         }
     }
 
@@ -743,14 +744,14 @@ final class CacheCluster {
             if (wanted.isEmpty()) {
                 return;
             }
-            long room = room(cache, MessagePieces.limit(channels().maxMessageBytes(),
-                    messageLimits.getOrDefault(member, 0)));
+            int limit = MessagePieces.limit(channels().maxMessageBytes(), messageLimits.getOrDefault(member, 0));
+            long room = room(cache, limit);
             ToLongFunction<Event> size = event -> MessagePieces.fieldSize(event.getSerializedSize());
             for (List<Event> run : MessagePieces.runs(wanted, size, room)) {
-                if (size.applyAsLong(run.get(0)) > MessagePieces.eventRoom(room)) { // alone in its run
+                if (size.applyAsLong(run.get(0)) > MessagePieces.eventRoom(room, limit)) { // alone in its run
                     LOG.log(System.Logger.Level.WARNING, "the listeners of cache '" + cache + "' on " + member
                             + " miss an event of " + run.get(0).getSerializedSize() + " bytes, more than the "
-                            + MessagePieces.eventRoom(room) + " a message between nodes has room for "
+                            + MessagePieces.eventRoom(room, limit) + " a message between nodes has room for "
                             + "(cluster.maxMessageBytes)");
                     continue;
                 }

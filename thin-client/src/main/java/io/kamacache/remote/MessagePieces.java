@@ -44,11 +44,13 @@ public final class MessagePieces {
     }
 
     /**
-     * The largest event a message with {@code room} for its content carries alone: twice the
-     * room, and still within {@link #inbound} with the message's envelope.
+     * The largest event a message carries alone, when it has {@code room} for its content and
+     * goes to a receiver whose limit is {@code limit}: the room and one limit more. With the
+     * message's envelope that is within {@link #inbound}, and it holds an event whose value
+     * and old value are each as large as fits in a message with its key.
      */
-    public static long eventRoom(long room) {
-        return 2 * room;
+    public static long eventRoom(long room, int limit) {
+        return room + limit;
     }
 
     /**
@@ -117,7 +119,7 @@ public final class MessagePieces {
         }
         for (Event event : reply.getEventsList()) {
             parts.add(new Part(CodedOutputStream.computeMessageSize(OperationReply.EVENTS_FIELD_NUMBER, event),
-                    eventRoom(room), "an event", piece -> piece.addEvents(event)));
+                    eventRoom(room, maxMessageBytes), "an event", piece -> piece.addEvents(event)));
         }
         OperationReply singles = reply.toBuilder().clearValues().clearResults().clearFailures().clearEvents().build();
         parts.add(new Part(singles.getSerializedSize(), room, "a value, result or exception",

@@ -62,7 +62,7 @@ class MessagePiecesTest {
 
     @Test
     void anEventWithAValueAndAnOldValueThatEachFitGoesInAPieceOfItsOwn() {
-        int half = MAX - MessagePieces.ENVELOPE_BYTES - 100; // each value fits a message with its key
+        int half = MAX - MessagePieces.ENVELOPE_BYTES - 1; // each value as large as fits a message with its key
         Event update = Event.newBuilder().setType(1).setKey(ByteString.copyFromUtf8("k"))
                 .setHasValue(true).setValue(ByteString.copyFrom(new byte[half]))
                 .setHasOldValue(true).setOldValue(ByteString.copyFrom(new byte[half])).build();
