@@ -150,10 +150,10 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
      * {@link MessagePieces#inbound}) and callers that asked the limit never send.
      */
     private void checkSize(OperationRequest request) {
-        int limit = manager.config().cluster().maxMessageBytes();
+        int limit = MessagePieces.requestLimit(manager.config().cluster().maxMessageBytes(), request);
         if (request.getSerializedSize() > limit) {
-            throw Status.RESOURCE_EXHAUSTED.withDescription("node " + manager.selfAddress() + " takes requests of at most "
-                    + limit + " bytes (cluster.maxMessageBytes), not " + request.getSerializedSize()
+            throw Status.RESOURCE_EXHAUSTED.withDescription("node " + manager.selfAddress() + " takes this request in at "
+                    + "most " + limit + " bytes (by cluster.maxMessageBytes), not " + request.getSerializedSize()
                     + "; nothing was run").asRuntimeException();
         }
     }

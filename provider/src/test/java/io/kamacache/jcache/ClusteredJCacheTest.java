@@ -274,6 +274,13 @@ class ClusteredJCacheTest {
         }
         assertThat(UpdatesHeard.HEARD).as("and so does a listener on another node")
                 .containsExactly(remote + ": 40960 x 1 -> 40960 x 7", remote + ": 40960 x 7 -> 40960 x 9");
+        // replace(key, old, new) carries two values as well
+        assertThat(first.replace(remote, filled(40 << 10, 9), filled(40 << 10, 3))).isTrue();
+        assertThat(first.replace(remote, filled(40 << 10, 9), filled(40 << 10, 4))).isFalse();
+        assertThat(UpdatesHeard.HEARD).hasSize(3).endsWith(remote + ": 40960 x 9 -> 40960 x 3");
+        assertThatThrownBy(() -> first.replace(remote, filled(70 << 10, 3), filled(1, 5)))
+                .isInstanceOf(CacheException.class).hasMessageContaining("nothing was run or stored");
+        assertThat(second.get(remote)).isEqualTo(filled(40 << 10, 3));
     }
 
     private static byte[] filled(int length, int value) {

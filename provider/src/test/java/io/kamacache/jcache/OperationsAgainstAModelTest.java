@@ -28,7 +28,10 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -62,35 +65,78 @@ class OperationsAgainstAModelTest {
 
     @Test
     void everyOperationFromAnyNodeOrClientDoesWhatTheSpecSays() throws InterruptedException {
+        List<Cache<Integer, String>> handles = startClusterAndClient(CACHES);
+        Random random = new Random(SEED);
+        Model model = new Model(0);
+        for (int i = 0; i < OPERATIONS; i++) {
+            int handle = random.nextInt(handles.size());
+            model.run(random, handles.get(handle), true, where(i, SEED, handle));
+        }
+        assertHeld(handles, model.entries);
+        assertHeard(model.events);
+    }
+
+    /** Four threads at once, each on keys of its own: each sees its own model, and listeners hear them all. */
+    @Test
+    void operationsOfConcurrentCallersOnTheirOwnKeysEachDoWhatTheSpecSays() throws Exception {
+        List<Cache<Integer, String>> handles = startClusterAndClient(CACHES);
+        List<Model> models = new ArrayList<>();
+        List<CompletableFuture<Void>> callers = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            Model model = new Model(t * KEYS);
+            models.add(model);
+            long seed = SEED + t;
+            callers.add(CompletableFuture.runAsync(() -> {
+                Random random = new Random(seed);
+                for (int i = 0; i < OPERATIONS / 2; i++) {
+                    int handle = random.nextInt(handles.size());
+                    model.run(random, handles.get(handle), false, where(i, seed, handle));
+                }
+            }, Executors.newSingleThreadExecutor(task -> new Thread(task, "caller-" + seed))));
+        }
+        for (CompletableFuture<Void> caller : callers) {
+            caller.get(120, TimeUnit.SECONDS);
+        }
+        Map<Integer, String> entries = new HashMap<>();
+        Map<EventType, Integer> events = new EnumMap<>(EventType.class);
+        for (Model model : models) {
+            entries.putAll(model.entries);
+            model.events.forEach((type, count) -> events.merge(type, count, Integer::sum));
+        }
+        assertHeld(handles, entries);
+        assertHeard(events);
+    }
+
+    private List<Cache<Integer, String>> startClusterAndClient(String caches) {
         List<String> addresses = List.of(FreePorts.loopbackAddress(), FreePorts.loopbackAddress(),
                 FreePorts.loopbackAddress());
         String cluster = "cluster:\n  peers: [" + String.join(", ", addresses) + "]\n  maxMessageBytes: 64KiB\n";
         for (String address : addresses) {
-            start(KamaConfig.parse(cluster + CACHES + ALLOW, "node").withNodeAddress(address));
+            start(KamaConfig.parse(cluster + caches + ALLOW, "node").withNodeAddress(address));
         }
-        start(KamaConfig.parse("mode: client\n" + cluster + CACHES + ALLOW, "client"));
+        start(KamaConfig.parse("mode: client\n" + cluster + caches + ALLOW, "client"));
         List<Cache<Integer, String>> handles = new ArrayList<>();
         for (KamaCacheManager manager : managers) {
             handles.add(manager.getCache("model", Integer.class, String.class));
         }
         listen(handles.get(0), "node");
         listen(handles.get(3), "client");
+        return handles;
+    }
 
-        Random random = new Random(SEED);
-        Map<Integer, String> model = new HashMap<>();
-        Map<EventType, Integer> expected = new EnumMap<>(EventType.class);
-        for (int i = 0; i < OPERATIONS; i++) {
-            Cache<Integer, String> cache = handles.get(random.nextInt(handles.size()));
-            String where = "operation " + i + " (seed " + SEED + ") on " + (handles.indexOf(cache) == 3 ? "the client"
-                    : "node " + handles.indexOf(cache));
-            run(random, cache, model, expected, where);
-        }
+    private static String where(int operation, long seed, int handle) {
+        return "operation " + operation + " (seed " + seed + ") on " + (handle == 3 ? "the client" : "node " + handle);
+    }
 
+    private static void assertHeld(List<Cache<Integer, String>> handles, Map<Integer, String> entries) {
         for (Cache<Integer, String> cache : handles) {
             Map<Integer, String> held = new HashMap<>();
             cache.forEach(entry -> held.put(entry.getKey(), entry.getValue()));
-            assertThat(held).as("what iteration finds").isEqualTo(model);
+            assertThat(held).as("what iteration finds").isEqualTo(entries);
         }
+    }
+
+    private static void assertHeard(Map<EventType, Integer> expected) throws InterruptedException {
         for (String listener : List.of("node", "client")) {
             long deadline = System.nanoTime() + 10_000_000_000L;
             while (!heard(listener).equals(expected) && System.nanoTime() < deadline) {
@@ -100,127 +146,152 @@ class OperationsAgainstAModelTest {
         }
     }
 
-    /** One random operation on {@code cache}, its result checked against {@code model}, which it then changes. */
-    private static void run(Random random, Cache<Integer, String> cache, Map<Integer, String> model,
-                            Map<EventType, Integer> expected, String where) {
-        int key = random.nextInt(KEYS);
-        String value = value(random);
-        String old = model.get(key);
-        switch (random.nextInt(17)) {
-            case 0 -> assertThat(cache.get(key)).as(where + ": get").isEqualTo(old);
-            case 1 -> {
-                Set<Integer> keys = keys(random);
-                Map<Integer, String> found = new HashMap<>(model);
-                found.keySet().retainAll(keys);
-                assertThat(cache.getAll(keys)).as(where + ": getAll").isEqualTo(found);
-            }
-            case 2 -> assertThat(cache.containsKey(key)).as(where + ": containsKey").isEqualTo(old != null);
-            case 3 -> {
-                cache.put(key, value);
-                put(model, expected, key, value);
-            }
-            case 4 -> {
-                assertThat(cache.getAndPut(key, value)).as(where + ": getAndPut").isEqualTo(old);
-                put(model, expected, key, value);
-            }
-            case 5 -> {
-                Map<Integer, String> batch = new HashMap<>();
-                for (Integer each : keys(random)) {
-                    batch.put(each, value(random));
+    /** What a cache holds by the spec, for keys from {@code base} on, and the events it fires. */
+    private static final class Model {
+        final Map<Integer, String> entries = new HashMap<>();
+        final Map<EventType, Integer> events = new EnumMap<>(EventType.class);
+        private final int base;
+
+        Model(int base) {
+            this.base = base;
+        }
+
+        /**
+         * One random operation on {@code cache}, its result checked against the model, which it
+         * then changes; {@code whole} allows those on the whole cache.
+         */
+        void run(Random random, Cache<Integer, String> cache, boolean whole, String where) {
+            int key = key(random);
+            String value = value(random);
+            String old = entries.get(key);
+            switch (random.nextInt(whole ? 17 : 16)) {
+                case 0 -> assertThat(cache.get(key)).as(where + ": get").isEqualTo(old);
+                case 1 -> {
+                    Set<Integer> keys = keys(random);
+                    Map<Integer, String> found = new HashMap<>(entries);
+                    found.keySet().retainAll(keys);
+                    assertThat(cache.getAll(keys)).as(where + ": getAll").isEqualTo(found);
                 }
-                cache.putAll(batch);
-                batch.forEach((each, itsValue) -> put(model, expected, each, itsValue));
-            }
-            case 6 -> {
-                assertThat(cache.putIfAbsent(key, value)).as(where + ": putIfAbsent").isEqualTo(old == null);
-                if (old == null) {
-                    put(model, expected, key, value);
+                case 2 -> assertThat(cache.containsKey(key)).as(where + ": containsKey").isEqualTo(old != null);
+                case 3 -> {
+                    cache.put(key, value);
+                    put(key, value);
                 }
-            }
-            case 7 -> {
-                assertThat(cache.remove(key)).as(where + ": remove").isEqualTo(old != null);
-                remove(model, expected, key);
-            }
-            case 8 -> {
-                String guess = random.nextBoolean() && old != null ? old : value;
-                assertThat(cache.remove(key, guess)).as(where + ": remove if equal").isEqualTo(guess.equals(old));
-                if (guess.equals(old)) {
-                    remove(model, expected, key);
+                case 4 -> {
+                    assertThat(cache.getAndPut(key, value)).as(where + ": getAndPut").isEqualTo(old);
+                    put(key, value);
                 }
-            }
-            case 9 -> {
-                assertThat(cache.getAndRemove(key)).as(where + ": getAndRemove").isEqualTo(old);
-                remove(model, expected, key);
-            }
-            case 10 -> {
-                assertThat(cache.replace(key, value)).as(where + ": replace").isEqualTo(old != null);
-                if (old != null) {
-                    put(model, expected, key, value);
+                case 5 -> {
+                    Map<Integer, String> batch = new HashMap<>();
+                    for (Integer each : keys(random)) {
+                        batch.put(each, value(random));
+                    }
+                    cache.putAll(batch);
+                    batch.forEach(this::put);
                 }
-            }
-            case 11 -> {
-                String guess = random.nextBoolean() && old != null ? old : value(random);
-                assertThat(cache.replace(key, guess, value)).as(where + ": replace if equal")
-                        .isEqualTo(guess.equals(old));
-                if (guess.equals(old)) {
-                    put(model, expected, key, value);
+                case 6 -> {
+                    assertThat(cache.putIfAbsent(key, value)).as(where + ": putIfAbsent").isEqualTo(old == null);
+                    if (old == null) {
+                        put(key, value);
+                    }
                 }
-            }
-            case 12 -> {
-                assertThat(cache.getAndReplace(key, value)).as(where + ": getAndReplace").isEqualTo(old);
-                if (old != null) {
-                    put(model, expected, key, value);
+                case 7 -> {
+                    assertThat(cache.remove(key)).as(where + ": remove").isEqualTo(old != null);
+                    remove(key);
                 }
-            }
-            case 13 -> {
-                Set<Integer> keys = keys(random);
-                cache.removeAll(keys);
-                keys.forEach(each -> remove(model, expected, each));
-            }
-            case 14 -> {
-                String set = random.nextInt(3) == 0 ? null : value;
-                assertThat(cache.invoke(key, new SetOrRemove(), set)).as(where + ": invoke").isEqualTo(old);
-                setOrRemove(model, expected, key, set);
-            }
-            case 15 -> {
-                Set<Integer> keys = keys(random);
-                String set = random.nextInt(3) == 0 ? null : value;
-                Map<Integer, String> olds = new HashMap<>(model);
-                olds.keySet().retainAll(keys);
-                Map<Integer, EntryProcessorResult<String>> results = cache.invokeAll(keys, new SetOrRemove(), set);
-                Map<Integer, String> returned = new HashMap<>();
-                results.forEach((each, result) -> returned.put(each, result.get()));
-                assertThat(returned).as(where + ": invokeAll").isEqualTo(olds);
-                keys.forEach(each -> setOrRemove(model, expected, each, set));
-            }
-            default -> {
-                if (random.nextInt(10) == 0) {
-                    cache.clear(); // no events
-                    model.clear();
-                } else {
-                    cache.removeAll();
-                    new HashSet<>(model.keySet()).forEach(each -> remove(model, expected, each));
+                case 8 -> {
+                    String guess = random.nextBoolean() && old != null ? old : value;
+                    assertThat(cache.remove(key, guess)).as(where + ": remove if equal").isEqualTo(guess.equals(old));
+                    if (guess.equals(old)) {
+                        remove(key);
+                    }
+                }
+                case 9 -> {
+                    assertThat(cache.getAndRemove(key)).as(where + ": getAndRemove").isEqualTo(old);
+                    remove(key);
+                }
+                case 10 -> {
+                    assertThat(cache.replace(key, value)).as(where + ": replace").isEqualTo(old != null);
+                    if (old != null) {
+                        put(key, value);
+                    }
+                }
+                case 11 -> {
+                    String guess = random.nextBoolean() && old != null ? old : value(random);
+                    assertThat(cache.replace(key, guess, value)).as(where + ": replace if equal")
+                            .isEqualTo(guess.equals(old));
+                    if (guess.equals(old)) {
+                        put(key, value);
+                    }
+                }
+                case 12 -> {
+                    assertThat(cache.getAndReplace(key, value)).as(where + ": getAndReplace").isEqualTo(old);
+                    if (old != null) {
+                        put(key, value);
+                    }
+                }
+                case 13 -> {
+                    Set<Integer> keys = keys(random);
+                    cache.removeAll(keys);
+                    keys.forEach(this::remove);
+                }
+                case 14 -> {
+                    String set = random.nextInt(3) == 0 ? null : value;
+                    assertThat(cache.invoke(key, new SetOrRemove(), set)).as(where + ": invoke").isEqualTo(old);
+                    setOrRemove(key, set);
+                }
+                case 15 -> {
+                    Set<Integer> keys = keys(random);
+                    String set = random.nextInt(3) == 0 ? null : value;
+                    Map<Integer, String> olds = new HashMap<>(entries);
+                    olds.keySet().retainAll(keys);
+                    Map<Integer, EntryProcessorResult<String>> results = cache.invokeAll(keys, new SetOrRemove(), set);
+                    Map<Integer, String> returned = new HashMap<>();
+                    results.forEach((each, result) -> returned.put(each, result.get()));
+                    assertThat(returned).as(where + ": invokeAll").isEqualTo(olds);
+                    keys.forEach(each -> setOrRemove(each, set));
+                }
+                default -> {
+                    if (random.nextInt(10) == 0) {
+                        cache.clear(); // no events
+                        entries.clear();
+                    } else {
+                        cache.removeAll();
+                        new HashSet<>(entries.keySet()).forEach(this::remove);
+                    }
                 }
             }
         }
-    }
 
-    private static void put(Map<Integer, String> model, Map<EventType, Integer> expected, int key, String value) {
-        expected.merge(model.put(key, value) == null ? EventType.CREATED : EventType.UPDATED, 1, Integer::sum);
-    }
-
-    private static void remove(Map<Integer, String> model, Map<EventType, Integer> expected, int key) {
-        if (model.remove(key) != null) {
-            expected.merge(EventType.REMOVED, 1, Integer::sum);
+        private void put(int key, String value) {
+            events.merge(entries.put(key, value) == null ? EventType.CREATED : EventType.UPDATED, 1, Integer::sum);
         }
-    }
 
-    private static void setOrRemove(Map<Integer, String> model, Map<EventType, Integer> expected, int key,
-                                    String value) {
-        if (value == null) {
-            remove(model, expected, key);
-        } else {
-            put(model, expected, key, value);
+        private void remove(int key) {
+            if (entries.remove(key) != null) {
+                events.merge(EventType.REMOVED, 1, Integer::sum);
+            }
+        }
+
+        private void setOrRemove(int key, String value) {
+            if (value == null) {
+                remove(key);
+            } else {
+                put(key, value);
+            }
+        }
+
+        private int key(Random random) {
+            return base + random.nextInt(KEYS);
+        }
+
+        private Set<Integer> keys(Random random) {
+            Set<Integer> keys = new HashSet<>();
+            int count = 1 + random.nextInt(15);
+            while (keys.size() < count) {
+                keys.add(key(random));
+            }
+            return keys;
         }
     }
 
@@ -228,15 +299,6 @@ class OperationsAgainstAModelTest {
     private static String value(Random random) {
         int length = random.nextInt(10) == 0 ? random.nextInt(40 << 10) : random.nextInt(20);
         return (char) ('a' + random.nextInt(26)) + "x".repeat(length);
-    }
-
-    private static Set<Integer> keys(Random random) {
-        Set<Integer> keys = new HashSet<>();
-        int count = 1 + random.nextInt(15);
-        while (keys.size() < count) {
-            keys.add(random.nextInt(KEYS));
-        }
-        return keys;
     }
 
     private void start(KamaConfig config) {

@@ -228,8 +228,8 @@ class RequestFuzzTest {
                         .build(),
                 get(ByteString.copyFrom(codec.encode("before")), 0)));
         assertThat(results.get(0).getStatusCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED.value());
-        assertThat(results.get(0).getStatusDescription()).contains("takes requests of at most 4194304 bytes "
-                + "(cluster.maxMessageBytes), not 524").contains("nothing was run");
+        assertThat(results.get(0).getStatusDescription()).contains("takes this request in at most 4194304 bytes "
+                + "(by cluster.maxMessageBytes), not 524").contains("nothing was run");
         assertThat(results.get(1).getStatusCode()).isZero();
         assertThat(codec.decode(results.get(1).getReply().getValue().toByteArray())).isEqualTo("kept");
         assertThat(node.getCache("objects").containsKey("big")).isFalse();

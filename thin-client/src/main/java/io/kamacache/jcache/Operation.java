@@ -97,12 +97,14 @@ final class Operation<K, V> {
     }
 
     /**
-     * What the operation's key, values, entry processor and arguments take in a message, at
-     * most: exact for what is encoded, a bound for an immutable value that is not, which
-     * {@link #encodeValue} makes exact.
+     * What the operation's key with its value, or entry processor and arguments, takes in a
+     * message, at most: exact for what is encoded, a bound for an immutable value that is not,
+     * which {@link #encodeValue} makes exact. A value to compare with rides on top, as the
+     * old value of an event does ({@link io.kamacache.remote.MessagePieces#inbound}): the key
+     * with it must fit alone, so the larger of the two counts.
      */
     long size() {
-        return sizeOf(k) + valueSize(value, v) + sizeOf(e) + processorSize();
+        return sizeOf(k) + Math.max(valueSize(value, v) + processorSize(), sizeOf(e));
     }
 
     /** What a value takes in a message: exact when {@code v}, its bytes, is there, else a bound. */

@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
 import io.kamacache.proto.v1.Event;
 import io.kamacache.proto.v1.OperationReply;
+import io.kamacache.proto.v1.OperationRequest;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -22,10 +23,11 @@ import java.util.function.ToLongFunction;
  * them in order, which appends repeated fields and sets single ones, and has the reply
  * back exactly. One value or result larger than a message cannot be cut.
  *
- * <p>An event is the one thing that may take more than a message: it carries a value and
- * its old value, each of which fits in a message by itself, so together they may need up
- * to twice the room. Such an event goes in a message of its own, and every node and client
- * takes in messages of up to twice its limit ({@link #inbound}) for it.
+ * <p>Two things may take more than a message: an event, which carries a value and its old
+ * value, and {@code replace(key, old, new)}, which carries the value to compare with and
+ * the new one. Each value fits in a message by itself, so together they may need up to
+ * twice the room: such an event goes in a message of its own, and every node and client
+ * takes in messages of up to twice its limit ({@link #inbound}) for them.
  */
 public final class MessagePieces {
 
@@ -41,6 +43,15 @@ public final class MessagePieces {
      */
     public static int inbound(int maxMessageBytes) {
         return (int) Math.min(Integer.MAX_VALUE, 2L * maxMessageBytes);
+    }
+
+    /**
+     * The largest message {@code request} may be for a receiver whose limit is {@code
+     * limit}: the limit, and the value it compares with on top ({@code replace(key, old,
+     * new)} carries two values, as an event does).
+     */
+    public static int requestLimit(int limit, OperationRequest request) {
+        return (int) Math.min(inbound(limit), (long) limit + request.getExpected().size());
     }
 
     /**

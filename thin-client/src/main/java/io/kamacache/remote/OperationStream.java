@@ -76,7 +76,7 @@ final class OperationStream {
         long id = ids.incrementAndGet();
         Open stream = stream();
         OperationCall call = OperationCall.newBuilder().setId(id).setRequest(request).build();
-        int limit = stream.limit(request.getHeader(), deadlineAt);
+        int limit = MessagePieces.requestLimit(stream.limit(request.getHeader(), deadlineAt), request);
         if (call.getSerializedSize() > limit) {
             throw Status.RESOURCE_EXHAUSTED.withDescription("a message of " + call.getSerializedSize()
                     + " bytes is more than the " + limit + " " + address + " takes in (its cluster.maxMessageBytes "
