@@ -13,6 +13,8 @@ import javax.cache.event.CacheEntryEvent;
 import javax.cache.event.CacheEntryRemovedListener;
 import javax.cache.event.CacheEntryUpdatedListener;
 import javax.cache.event.EventType;
+import javax.cache.integration.CacheLoader;
+import javax.cache.integration.CacheWriter;
 import javax.cache.processor.EntryProcessor;
 import javax.cache.processor.EntryProcessorResult;
 import javax.cache.processor.MutableEntry;
@@ -20,6 +22,7 @@ import java.io.Serializable;
 import java.net.URI;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -61,13 +64,14 @@ class OperationsAgainstAModelTest {
     void close() {
         managers.forEach(KamaCacheManager::close);
         HEARD.clear();
+        STORE.clear();
     }
 
     @Test
     void everyOperationFromAnyNodeOrClientDoesWhatTheSpecSays() throws InterruptedException {
         List<Cache<Integer, String>> handles = startClusterAndClient(CACHES);
         Random random = new Random(SEED);
-        Model model = new Model(0);
+        Model model = new Model(0, null);
         for (int i = 0; i < OPERATIONS; i++) {
             int handle = random.nextInt(handles.size());
             model.run(random, handles.get(handle), true, where(i, SEED, handle));
@@ -83,7 +87,7 @@ class OperationsAgainstAModelTest {
         List<Model> models = new ArrayList<>();
         List<CompletableFuture<Void>> callers = new ArrayList<>();
         for (int t = 0; t < 4; t++) {
-            Model model = new Model(t * KEYS);
+            Model model = new Model(t * KEYS, null);
             models.add(model);
             long seed = SEED + t;
             callers.add(CompletableFuture.runAsync(() -> {
@@ -105,6 +109,31 @@ class OperationsAgainstAModelTest {
         }
         assertHeld(handles, entries);
         assertHeard(events);
+    }
+
+    /**
+     * Read- and write-through: a miss of {@code get}, {@code getAll} loads from the store the
+     * writer writes to, and every change reaches it as the spec says, whichever node or
+     * client makes it. (Entry processors, which would load first, are left out.)
+     */
+    @Test
+    void readAndWriteThroughFromAnyNodeOrClientDoWhatTheSpecSays() throws InterruptedException {
+        List<Cache<Integer, String>> handles = startClusterAndClient(CACHES
+                + "    loader: " + StoreLoader.class.getName() + "\n    writer: " + StoreWriter.class.getName() + "\n");
+        Random random = new Random(SEED);
+        Model model = new Model(0, new HashMap<>());
+        for (int key = 0; key < KEYS; key++) { // the store holds what the cache does not yet
+            String value = value(random);
+            STORE.put(key, value);
+            model.store.put(key, value);
+        }
+        for (int i = 0; i < OPERATIONS; i++) {
+            int handle = random.nextInt(handles.size());
+            model.run(random, handles.get(handle), true, where(i, SEED, handle));
+            assertThat(STORE).as(where(i, SEED, handle) + ": what the writer wrote").isEqualTo(model.store);
+        }
+        assertHeld(handles, model.entries);
+        assertHeard(model.events);
     }
 
     private List<Cache<Integer, String>> startClusterAndClient(String caches) {
@@ -146,14 +175,20 @@ class OperationsAgainstAModelTest {
         }
     }
 
-    /** What a cache holds by the spec, for keys from {@code base} on, and the events it fires. */
+    /**
+     * What a cache holds by the spec, for keys from {@code base} on, the events it fires, and
+     * with read- and write-through what its store holds.
+     */
     private static final class Model {
         final Map<Integer, String> entries = new HashMap<>();
         final Map<EventType, Integer> events = new EnumMap<>(EventType.class);
+        /** What the loader reads and the writer writes; null without read- and write-through. */
+        final Map<Integer, String> store;
         private final int base;
 
-        Model(int base) {
+        Model(int base, Map<Integer, String> store) {
             this.base = base;
+            this.store = store;
         }
 
         /**
@@ -164,10 +199,13 @@ class OperationsAgainstAModelTest {
             int key = key(random);
             String value = value(random);
             String old = entries.get(key);
-            switch (random.nextInt(whole ? 17 : 16)) {
-                case 0 -> assertThat(cache.get(key)).as(where + ": get").isEqualTo(old);
+            int kinds = store == null ? 16 : 14; // with a loader a processor that reads would load first: left out
+            int kind = random.nextInt(whole ? kinds + 1 : kinds);
+            switch (kind == kinds ? 16 : kind) {
+                case 0 -> assertThat(cache.get(key)).as(where + ": get").isEqualTo(old != null ? old : load(key));
                 case 1 -> {
                     Set<Integer> keys = keys(random);
+                    keys.stream().filter(each -> !entries.containsKey(each)).forEach(this::load);
                     Map<Integer, String> found = new HashMap<>(entries);
                     found.keySet().retainAll(keys);
                     assertThat(cache.getAll(keys)).as(where + ": getAll").isEqualTo(found);
@@ -175,11 +213,11 @@ class OperationsAgainstAModelTest {
                 case 2 -> assertThat(cache.containsKey(key)).as(where + ": containsKey").isEqualTo(old != null);
                 case 3 -> {
                     cache.put(key, value);
-                    put(key, value);
+                    write(key, value);
                 }
                 case 4 -> {
                     assertThat(cache.getAndPut(key, value)).as(where + ": getAndPut").isEqualTo(old);
-                    put(key, value);
+                    write(key, value);
                 }
                 case 5 -> {
                     Map<Integer, String> batch = new HashMap<>();
@@ -187,33 +225,33 @@ class OperationsAgainstAModelTest {
                         batch.put(each, value(random));
                     }
                     cache.putAll(batch);
-                    batch.forEach(this::put);
+                    batch.forEach(this::write);
                 }
                 case 6 -> {
                     assertThat(cache.putIfAbsent(key, value)).as(where + ": putIfAbsent").isEqualTo(old == null);
                     if (old == null) {
-                        put(key, value);
+                        write(key, value);
                     }
                 }
                 case 7 -> {
                     assertThat(cache.remove(key)).as(where + ": remove").isEqualTo(old != null);
-                    remove(key);
+                    delete(key);
                 }
                 case 8 -> {
                     String guess = random.nextBoolean() && old != null ? old : value;
                     assertThat(cache.remove(key, guess)).as(where + ": remove if equal").isEqualTo(guess.equals(old));
                     if (guess.equals(old)) {
-                        remove(key);
+                        delete(key);
                     }
                 }
                 case 9 -> {
                     assertThat(cache.getAndRemove(key)).as(where + ": getAndRemove").isEqualTo(old);
-                    remove(key);
+                    delete(key);
                 }
                 case 10 -> {
                     assertThat(cache.replace(key, value)).as(where + ": replace").isEqualTo(old != null);
                     if (old != null) {
-                        put(key, value);
+                        write(key, value);
                     }
                 }
                 case 11 -> {
@@ -221,19 +259,19 @@ class OperationsAgainstAModelTest {
                     assertThat(cache.replace(key, guess, value)).as(where + ": replace if equal")
                             .isEqualTo(guess.equals(old));
                     if (guess.equals(old)) {
-                        put(key, value);
+                        write(key, value);
                     }
                 }
                 case 12 -> {
                     assertThat(cache.getAndReplace(key, value)).as(where + ": getAndReplace").isEqualTo(old);
                     if (old != null) {
-                        put(key, value);
+                        write(key, value);
                     }
                 }
                 case 13 -> {
                     Set<Integer> keys = keys(random);
                     cache.removeAll(keys);
-                    keys.forEach(this::remove);
+                    keys.forEach(this::delete);
                 }
                 case 14 -> {
                     String set = random.nextInt(3) == 0 ? null : value;
@@ -257,7 +295,7 @@ class OperationsAgainstAModelTest {
                         entries.clear();
                     } else {
                         cache.removeAll();
-                        new HashSet<>(entries.keySet()).forEach(this::remove);
+                        new HashSet<>(entries.keySet()).forEach(this::delete);
                     }
                 }
             }
@@ -275,10 +313,35 @@ class OperationsAgainstAModelTest {
 
         private void setOrRemove(int key, String value) {
             if (value == null) {
-                remove(key);
+                delete(key);
             } else {
-                put(key, value);
+                write(key, value);
             }
+        }
+
+        /** A change an operation makes: through to the store too. */
+        private void write(int key, String value) {
+            put(key, value);
+            if (store != null) {
+                store.put(key, value);
+            }
+        }
+
+        /** A removal an operation asks for: from the store too, whether the cache held the key or not. */
+        private void delete(int key) {
+            remove(key);
+            if (store != null) {
+                store.remove(key);
+            }
+        }
+
+        /** A miss of a read that loads: the store's value, if any, becomes the entry. */
+        private String load(int key) {
+            String loaded = store == null ? null : store.get(key);
+            if (loaded != null) {
+                put(key, loaded);
+            }
+            return loaded;
         }
 
         private int key(Random random) {
@@ -345,6 +408,51 @@ class OperationsAgainstAModelTest {
         private void count(Iterable<CacheEntryEvent<? extends Integer, ? extends String>> events) {
             events.forEach(event -> HEARD.get(name).computeIfAbsent(event.getEventType(), type -> new AtomicInteger())
                     .incrementAndGet());
+        }
+    }
+
+    /** The store of the read- and write-through test, in this JVM, where every node and the client run. */
+    static final Map<Integer, String> STORE = new ConcurrentHashMap<>();
+
+    public static final class StoreLoader implements CacheLoader<Integer, String> {
+        @Override
+        public String load(Integer key) {
+            return STORE.get(key);
+        }
+
+        @Override
+        public Map<Integer, String> loadAll(Iterable<? extends Integer> keys) {
+            Map<Integer, String> loaded = new HashMap<>();
+            keys.forEach(key -> {
+                if (STORE.containsKey(key)) {
+                    loaded.put(key, STORE.get(key));
+                }
+            });
+            return loaded;
+        }
+    }
+
+    public static final class StoreWriter implements CacheWriter<Integer, String> {
+        @Override
+        public void write(Cache.Entry<? extends Integer, ? extends String> entry) {
+            STORE.put(entry.getKey(), entry.getValue());
+        }
+
+        @Override
+        public void writeAll(Collection<Cache.Entry<? extends Integer, ? extends String>> entries) {
+            entries.forEach(this::write);
+            entries.clear();
+        }
+
+        @Override
+        public void delete(Object key) {
+            STORE.remove(key);
+        }
+
+        @Override
+        public void deleteAll(Collection<?> keys) {
+            keys.forEach(this::delete);
+            keys.clear();
         }
     }
 
