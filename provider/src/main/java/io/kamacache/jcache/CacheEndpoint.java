@@ -86,6 +86,9 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
                 results.started();
                 if (call.getId() == Protocol.HELLO) {
                     hello(call.getRequest(), results);
+                } else if (!manager.isStarted()) { // on the network thread, which must not wait: the caller sends again
+                    results.fail(call.getId(), Status.UNAVAILABLE.withDescription(CacheCluster.MovedException.MARK
+                            + "node " + manager.config().node().address() + " is still starting").asRuntimeException());
                 } else {
                     run(call.getId(), call.getRequest(), results);
                 }
@@ -285,6 +288,7 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
     public void keys(KeysRequest request, StreamObserver<KeysChunk> response) {
         try {
             Protocol.check(request.getHeader());
+            manager.awaitStarted();
             KamaCache<Object, Object> cache = cache(request.getCache());
             long room = replyLimit(request.getHeader()) - MessagePieces.ENVELOPE_BYTES;
             KeysChunk.Builder[] chunk = {KeysChunk.newBuilder()};
@@ -384,6 +388,7 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
         String client;
         try {
             Protocol.check(request.getHeader());
+            manager.awaitStarted();
             client = Protocol.origin(request.getHeader());
             if (!Protocol.isClient(client)) {
                 throw Status.INVALID_ARGUMENT.withDescription("node " + client + " asked for an event stream: "
@@ -458,6 +463,7 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
     public void listCaches(ListCachesRequest request, StreamObserver<ListCachesReply> response) {
         try {
             Protocol.check(request.getHeader());
+            manager.awaitStarted();
             ListCachesReply.Builder reply = ListCachesReply.newBuilder();
             for (String name : manager.getCacheNames()) {
                 KamaCache<Object, Object> cache = manager.cacheForPeers(name);
@@ -508,6 +514,7 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
                         Runnable work) {
         try {
             Protocol.check(header);
+            manager.awaitStarted();
             work.run();
             response.onNext(CacheReply.getDefaultInstance());
             response.onCompleted();

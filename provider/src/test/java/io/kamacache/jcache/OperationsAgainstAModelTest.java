@@ -1,9 +1,11 @@
 package io.kamacache.jcache;
 
 import io.kamacache.config.KamaConfig;
+import io.kamacache.testing.EtcdExtension;
 import io.kamacache.testing.FreePorts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import javax.cache.Cache;
 import javax.cache.configuration.FactoryBuilder;
@@ -33,8 +35,8 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -47,6 +49,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * update's event takes more than one.
  */
 class OperationsAgainstAModelTest {
+
+    @RegisterExtension
+    static final EtcdExtension ETCD = new EtcdExtension();
 
     private static final long SEED = 20261128L;
     private static final int OPERATIONS = 3_000;
@@ -85,20 +90,13 @@ class OperationsAgainstAModelTest {
     void operationsOfConcurrentCallersOnTheirOwnKeysEachDoWhatTheSpecSays() throws Exception {
         List<Cache<Integer, String>> handles = startClusterAndClient(CACHES);
         List<Model> models = new ArrayList<>();
-        List<CompletableFuture<Void>> callers = new ArrayList<>();
+        List<CompletableFuture<Integer>> callers = new ArrayList<>();
         for (int t = 0; t < 4; t++) {
             Model model = new Model(t * KEYS, null);
             models.add(model);
-            long seed = SEED + t;
-            callers.add(CompletableFuture.runAsync(() -> {
-                Random random = new Random(seed);
-                for (int i = 0; i < OPERATIONS / 2; i++) {
-                    int handle = random.nextInt(handles.size());
-                    model.run(random, handles.get(handle), false, where(i, seed, handle));
-                }
-            }, Executors.newSingleThreadExecutor(task -> new Thread(task, "caller-" + seed))));
+            callers.add(caller(model, SEED + t, handles, OPERATIONS / 2, new AtomicBoolean()));
         }
-        for (CompletableFuture<Void> caller : callers) {
+        for (CompletableFuture<Integer> caller : callers) {
             caller.get(120, TimeUnit.SECONDS);
         }
         Map<Integer, String> entries = new HashMap<>();
@@ -134,6 +132,91 @@ class OperationsAgainstAModelTest {
         }
         assertHeld(handles, model.entries);
         assertHeard(model.events);
+    }
+
+    /**
+     * Two callers on keys of their own, through two nodes and a client, while a fourth node
+     * joins and then one of the first three closes: each operation still does what the spec
+     * says, and nothing written is lost.
+     */
+    @Test
+    void operationsWhileNodesJoinAndLeaveDoWhatTheSpecSays() throws Exception {
+        String etcd = "cluster:\n  etcd:\n    endpoints: [" + ETCD.endpoint() + "]\n    service: model-"
+                + System.nanoTime() + "\n    leaseTtl: 2s\n";
+        List<String> addresses = List.of(FreePorts.loopbackAddress(), FreePorts.loopbackAddress(),
+                FreePorts.loopbackAddress(), FreePorts.loopbackAddress());
+        for (String address : addresses.subList(0, 3)) {
+            start(KamaConfig.parse(etcd + CACHES + ALLOW, "node").withNodeAddress(address));
+        }
+        start(KamaConfig.parse("mode: client\n" + etcd + CACHES + ALLOW, "client"));
+        awaitRing(addresses.subList(0, 3));
+        // the callers go through the nodes that stay and the client; the others own keys meanwhile
+        List<Cache<Integer, String>> handles = List.of(managers.get(0).getCache("model", Integer.class, String.class),
+                managers.get(2).getCache("model", Integer.class, String.class),
+                managers.get(3).getCache("model", Integer.class, String.class));
+        managers.get(1).getCache("model", Integer.class, String.class);
+        AtomicBoolean changed = new AtomicBoolean();
+        List<Model> models = new ArrayList<>();
+        List<CompletableFuture<Integer>> callers = new ArrayList<>();
+        for (int t = 0; t < 2; t++) {
+            Model model = new Model(t * KEYS, null);
+            models.add(model);
+            callers.add(caller(model, SEED + t, handles, 200_000, changed));
+        }
+        Thread.sleep(500);
+        start(KamaConfig.parse(etcd + CACHES + ALLOW, "node").withNodeAddress(addresses.get(3)));
+        managers.get(4).getCache("model", Integer.class, String.class);
+        awaitRing(List.of(addresses.get(0), addresses.get(1), addresses.get(2), addresses.get(3)));
+        Thread.sleep(500);
+        managers.get(1).close();
+        awaitRing(List.of(addresses.get(0), addresses.get(2), addresses.get(3)));
+        Thread.sleep(500);
+        changed.set(true);
+        for (CompletableFuture<Integer> caller : callers) {
+            assertThat(caller.get(120, TimeUnit.SECONDS)).as("operations run").isGreaterThan(100);
+        }
+        Map<Integer, String> entries = new HashMap<>();
+        models.forEach(model -> entries.putAll(model.entries));
+        assertHeld(handles, entries);
+    }
+
+    /**
+     * Runs {@code model}'s operations through random handles on a thread of its own, until
+     * {@code operations} have run or {@code stop} is set; completes with how many ran.
+     */
+    private static CompletableFuture<Integer> caller(Model model, long seed, List<Cache<Integer, String>> handles,
+                                                     int operations, AtomicBoolean stop) {
+        CompletableFuture<Integer> done = new CompletableFuture<>();
+        Thread thread = new Thread(() -> {
+            try {
+                Random random = new Random(seed);
+                int i = 0;
+                for (; i < operations && !stop.get(); i++) {
+                    int handle = random.nextInt(handles.size());
+                    model.run(random, handles.get(handle), false, where(i, seed, handle));
+                }
+                done.complete(i);
+            } catch (Throwable t) {
+                done.completeExceptionally(t);
+            }
+        }, "caller-" + seed);
+        thread.setDaemon(true);
+        thread.start();
+        return done;
+    }
+
+    /** Waits until every open manager's ring has exactly {@code members}. */
+    private void awaitRing(List<String> members) throws InterruptedException {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        for (KamaCacheManager manager : managers) {
+            if (manager.isClosed()) {
+                continue;
+            }
+            while (!manager.ring().members().equals(Set.copyOf(members)) && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(manager.ring().members()).containsExactlyInAnyOrderElementsOf(members);
+        }
     }
 
     private List<Cache<Integer, String>> startClusterAndClient(String caches) {

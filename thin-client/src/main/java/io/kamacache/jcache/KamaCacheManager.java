@@ -1,5 +1,7 @@
 package io.kamacache.jcache;
 
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.kamacache.codec.Codec;
 import io.kamacache.config.CacheClasses;
 import io.kamacache.config.CacheSettings;
@@ -43,6 +45,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -90,6 +93,12 @@ public final class KamaCacheManager implements CacheManager {
     private final Map<String, CacheSettings> runtimeSettings = new ConcurrentHashMap<>();
     private final Codec control;
     private volatile boolean closed;
+    /**
+     * Opens once the constructor is done. An embedded node serves the others from before
+     * then, as its server starts with it; what it is asked meanwhile waits for this, or is
+     * answered "moved" and sent again ({@link #isStarted}).
+     */
+    private final CountDownLatch started = new CountDownLatch(1);
 
     /**
      * @param provider null for a manager made outside a provider (tests with their own clock)
@@ -143,6 +152,29 @@ public final class KamaCacheManager implements CacheManager {
                 }
             });
         }
+        started.countDown();
+    }
+
+    /** Whether this cache manager is started, and so can answer the other nodes. */
+    boolean isStarted() {
+        return started.getCount() == 0;
+    }
+
+    /**
+     * Waits until this cache manager is started, at most the cluster's call deadline.
+     *
+     * @throws StatusRuntimeException UNAVAILABLE when it is not started by then
+     */
+    void awaitStarted() {
+        try {
+            if (started.await(config.cluster().rpcTimeout().toNanos(), TimeUnit.NANOSECONDS)) {
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        throw Status.UNAVAILABLE.withDescription("node " + config.node().address() + " is still starting")
+                .asRuntimeException();
     }
 
     /** The event types this node's listeners want, per cache that has listeners. */
