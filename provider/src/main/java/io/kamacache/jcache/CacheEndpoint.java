@@ -137,15 +137,32 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
             Group group = cache.unwrap(Group.class);
             group.recordServed();
             if (cache.mayBlock(operation.op) || group.isTakingOver()) {
-                manager.executor().execute(() -> results.send(id, request, replyLimit(request.getHeader()),
-                        run(request, cache, operation), timer, start));
+                manager.executor().execute(() -> answer(id, request, results, cache, operation, timer, start));
             } else {
-                results.send(id, request, replyLimit(request.getHeader()), run(request, cache, operation), timer, start);
+                answer(id, request, results, cache, operation, timer, start);
             }
         } catch (RuntimeException e) {
             results.fail(id, status(e, "run " + request.getOp() + " on", request.getCache()));
             timer.update(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         }
+    }
+
+    /**
+     * Runs the operation and sends its reply; one with events for the caller's listeners goes
+     * after the events of the caller's earlier operations that reach them by delivery.
+     */
+    private void answer(long id, OperationRequest request, Results results, KamaCache<Object, Object> cache,
+                        Operation<Object, Object> operation, Timer timer, long start) {
+        OperationReply reply = run(request, cache, operation);
+        if (reply.getEventsCount() == 0) {
+            results.send(id, request, replyLimit(request.getHeader()), reply, timer, start);
+            return;
+        }
+        manager.afterDeliveries(Protocol.origin(request.getHeader()), stream -> {
+            long before = stream == null ? 0 : stream.sent();
+            results.send(id, request, replyLimit(request.getHeader()), before == 0 ? reply
+                    : reply.toBuilder().setEventStream(stream.streamId()).setEventsBefore(before).build(), timer, start);
+        });
     }
 
     /**
@@ -399,7 +416,7 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
             return;
         }
         ServerCallStreamObserver<EventsRequest> stream = (ServerCallStreamObserver<EventsRequest>) response;
-        EventStream sink = new EventStream(client, stream);
+        EventStream sink = new EventStream(client, stream, request.getStreamId());
         stream.setOnCancelHandler(() -> manager.unsubscribed(client, sink));
         synchronized (stream) {
             manager.messageLimit(client, request.getHeader().getMaxMessageBytes());
@@ -420,17 +437,33 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
      * its stream is closed with RESOURCE_EXHAUSTED, and its listeners miss events until the
      * client opens a new one.
      */
-    private final class EventStream implements Consumer<EventsRequest> {
+    private final class EventStream implements CacheCluster.Subscriber {
         private final String client;
         private final ServerCallStreamObserver<EventsRequest> stream;
+        private final long id;
         /** Messages and bytes sent since the transport last had room; guarded by {@code stream}. */
         private int unread;
         private long unreadBytes;
+        /** Messages of events sent; guarded by {@code stream}. */
+        private long sent;
         private boolean closed;
 
-        EventStream(String client, ServerCallStreamObserver<EventsRequest> stream) {
+        EventStream(String client, ServerCallStreamObserver<EventsRequest> stream, long id) {
             this.client = client;
             this.stream = stream;
+            this.id = id;
+        }
+
+        @Override
+        public long streamId() {
+            return id;
+        }
+
+        @Override
+        public long sent() {
+            synchronized (stream) {
+                return sent;
+            }
         }
 
         @Override
@@ -454,7 +487,7 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
                             + "from here until it opens a new event stream").asRuntimeException());
                     return;
                 }
-                stream.onNext(events);
+                stream.onNext(events.toBuilder().setSequence(++sent).build());
             }
         }
     }

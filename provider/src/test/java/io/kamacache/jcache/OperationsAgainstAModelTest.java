@@ -25,7 +25,7 @@ import java.net.URI;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.EnumMap;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -37,14 +37,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Random JCache operations, each from one of three nodes or a client of them, checked one
  * by one against a map that does what the spec says: every result, the entries that stay,
- * and the events listeners on a node and on the client hear. The keys lie on all three
+ * and the events listeners on a node and on the client hear, each key's in the order its
+ * changes were made (some come back with the replies to calls made there, others are
+ * delivered from the owners of keys others change). The keys lie on all three
  * nodes, and some values are large enough that batches go in several messages and an
  * update's event takes more than one.
  */
@@ -60,8 +61,8 @@ class OperationsAgainstAModelTest {
             + "    valueType: java.lang.String\n";
     private static final String ALLOW = "serialization:\n  allow:\n    - io.kamacache.jcache.**\n";
 
-    /** Events heard per listener (by the name it was registered with) and type, in this JVM. */
-    static final Map<String, Map<EventType, AtomicInteger>> HEARD = new ConcurrentHashMap<>();
+    /** Events heard per listener (by the name it was registered with) and key, in the order heard, in this JVM. */
+    static final Map<String, Map<Integer, List<String>>> HEARD = new ConcurrentHashMap<>();
 
     private final List<KamaCacheManager> managers = new ArrayList<>();
 
@@ -100,10 +101,10 @@ class OperationsAgainstAModelTest {
             caller.get(120, TimeUnit.SECONDS);
         }
         Map<Integer, String> entries = new HashMap<>();
-        Map<EventType, Integer> events = new EnumMap<>(EventType.class);
+        Map<Integer, List<String>> events = new HashMap<>();
         for (Model model : models) {
             entries.putAll(model.entries);
-            model.events.forEach((type, count) -> events.merge(type, count, Integer::sum));
+            events.putAll(model.events);
         }
         assertHeld(handles, entries);
         assertHeard(events);
@@ -248,13 +249,21 @@ class OperationsAgainstAModelTest {
         }
     }
 
-    private static void assertHeard(Map<EventType, Integer> expected) throws InterruptedException {
+    /** Every listener hears, for each key, the events of its changes in the order they were made. */
+    private static void assertHeard(Map<Integer, List<String>> expected) throws InterruptedException {
         for (String listener : List.of("node", "client")) {
             long deadline = System.nanoTime() + 10_000_000_000L;
             while (!heard(listener).equals(expected) && System.nanoTime() < deadline) {
                 Thread.sleep(10);
             }
-            assertThat(heard(listener)).as("events heard by the listener on the " + listener).isEqualTo(expected);
+            Map<Integer, List<String>> heard = heard(listener);
+            Set<Integer> keys = new HashSet<>(expected.keySet());
+            keys.addAll(heard.keySet());
+            for (Integer key : keys) {
+                assertThat(heard.getOrDefault(key, List.of()))
+                        .as("events of key " + key + " heard by the listener on the " + listener)
+                        .isEqualTo(expected.getOrDefault(key, List.of()));
+            }
         }
     }
 
@@ -264,7 +273,8 @@ class OperationsAgainstAModelTest {
      */
     private static final class Model {
         final Map<Integer, String> entries = new HashMap<>();
-        final Map<EventType, Integer> events = new EnumMap<>(EventType.class);
+        /** The events of each key's changes, in order, as {@link #describe} shows them. */
+        final Map<Integer, List<String>> events = new HashMap<>();
         /** What the loader reads and the writer writes; null without read- and write-through. */
         final Map<Integer, String> store;
         private final int base;
@@ -385,12 +395,15 @@ class OperationsAgainstAModelTest {
         }
 
         private void put(int key, String value) {
-            events.merge(entries.put(key, value) == null ? EventType.CREATED : EventType.UPDATED, 1, Integer::sum);
+            String old = entries.put(key, value);
+            events.computeIfAbsent(key, k -> new ArrayList<>())
+                    .add(describe(old == null ? EventType.CREATED : EventType.UPDATED, value, old));
         }
 
         private void remove(int key) {
-            if (entries.remove(key) != null) {
-                events.merge(EventType.REMOVED, 1, Integer::sum);
+            String old = entries.remove(key);
+            if (old != null) {
+                events.computeIfAbsent(key, k -> new ArrayList<>()).add(describe(EventType.REMOVED, old, old));
             }
         }
 
@@ -455,42 +468,61 @@ class OperationsAgainstAModelTest {
     private static void listen(Cache<Integer, String> cache, String name) {
         HEARD.put(name, new ConcurrentHashMap<>());
         cache.registerCacheEntryListener(new MutableCacheEntryListenerConfiguration<>(
-                FactoryBuilder.factoryOf(new Counting(name)), null, true, false));
+                FactoryBuilder.factoryOf(new Noting(name)), null, true, false));
     }
 
-    private static Map<EventType, Integer> heard(String listener) {
-        Map<EventType, Integer> counts = new EnumMap<>(EventType.class);
-        HEARD.get(listener).forEach((type, count) -> counts.put(type, count.get()));
-        return counts;
+    private static Map<Integer, List<String>> heard(String listener) {
+        Map<Integer, List<String>> heard = new HashMap<>();
+        HEARD.get(listener).forEach((key, events) -> {
+            synchronized (events) {
+                heard.put(key, new ArrayList<>(events));
+            }
+        });
+        return heard;
     }
 
-    /** Counts the events it hears in {@link #HEARD}, under its name. */
-    public static final class Counting implements CacheEntryCreatedListener<Integer, String>,
+    /**
+     * An event as the model and the listeners note it: its type, its value and, where the
+     * spec gives one, its old value, each by first letter and length (values differ in both).
+     */
+    private static String describe(EventType type, String value, String oldValue) {
+        return type + " " + brief(value) + (type == EventType.CREATED ? "" : " was " + brief(oldValue));
+    }
+
+    private static String brief(String value) {
+        return value == null ? "null" : value.charAt(0) + "/" + value.length();
+    }
+
+    /** Notes the events it hears in {@link #HEARD}, under its name. */
+    public static final class Noting implements CacheEntryCreatedListener<Integer, String>,
             CacheEntryUpdatedListener<Integer, String>, CacheEntryRemovedListener<Integer, String>, Serializable {
         private final String name;
 
-        Counting(String name) {
+        Noting(String name) {
             this.name = name;
         }
 
         @Override
         public void onCreated(Iterable<CacheEntryEvent<? extends Integer, ? extends String>> events) {
-            count(events);
+            note(events);
         }
 
         @Override
         public void onUpdated(Iterable<CacheEntryEvent<? extends Integer, ? extends String>> events) {
-            count(events);
+            note(events);
         }
 
         @Override
         public void onRemoved(Iterable<CacheEntryEvent<? extends Integer, ? extends String>> events) {
-            count(events);
+            note(events);
         }
 
-        private void count(Iterable<CacheEntryEvent<? extends Integer, ? extends String>> events) {
-            events.forEach(event -> HEARD.get(name).computeIfAbsent(event.getEventType(), type -> new AtomicInteger())
-                    .incrementAndGet());
+        private void note(Iterable<CacheEntryEvent<? extends Integer, ? extends String>> events) {
+            for (CacheEntryEvent<? extends Integer, ? extends String> event : events) {
+                List<String> heard = HEARD.get(name).computeIfAbsent(event.getKey(),
+                        key -> Collections.synchronizedList(new ArrayList<>()));
+                heard.add(describe(event.getEventType(), event.getValue(), event.getOldValue()));
+            }
         }
     }
 

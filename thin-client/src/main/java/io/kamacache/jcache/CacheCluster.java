@@ -97,7 +97,7 @@ final class CacheCluster {
     /** Per member or client, the events on their way to it, in order. */
     private final Map<String, SerialExecutor> deliveries = new ConcurrentHashMap<>();
     /** Per client that listens here, its event stream. */
-    private final Map<String, Consumer<EventsRequest>> subscribers = new ConcurrentHashMap<>();
+    private final Map<String, Subscriber> subscribers = new ConcurrentHashMap<>();
     /** Per member or client that listens here, the largest message it takes in, when it told. */
     private final Map<String, Integer> messageLimits = new ConcurrentHashMap<>();
     /** Who this JVM's requests come from: the node's address, or a client's id. */
@@ -171,6 +171,10 @@ final class CacheCluster {
     <K, V> Outcome outcome(Sent<K, V> sent) {
         OperationReply reply = knowingCache(sent.owner, sent.cache, () -> answer(sent.owner, sent.take()),
                 () -> "run " + sent.operation.op + " on cache '" + sent.cache + "'");
+        if (reply.getEventsBefore() > 0 && subscriptions != null) { // its events come after those
+            subscriptions.awaitTaken(sent.owner, reply.getEventStream(), reply.getEventsBefore(),
+                    System.nanoTime() + channels().deadline().toNanos());
+        }
         return outcome(sent.operation, reply);
     }
 
@@ -677,13 +681,13 @@ final class CacheCluster {
     }
 
     /** A client's event stream opened here, with what its listeners want per cache. */
-    void subscribed(String client, Map<String, Integer> masks, Consumer<EventsRequest> stream) {
+    void subscribed(String client, Map<String, Integer> masks, Subscriber stream) {
         subscribers.put(client, stream);
         masks.forEach((cache, mask) -> listening(cache, client, mask));
     }
 
     /** A client's event stream ended: it listens here no more. */
-    void unsubscribed(String client, Consumer<EventsRequest> stream) {
+    void unsubscribed(String client, Subscriber stream) {
         if (subscribers.remove(client, stream)) {
             listening.keySet().forEach(cache -> listening(cache, client, 0));
             deliveries.remove(client);
@@ -735,7 +739,7 @@ final class CacheCluster {
             if (member.equals(except)) {
                 return;
             }
-            Consumer<EventsRequest> stream = subscribers.get(member);
+            Subscriber stream = subscribers.get(member);
             if (stream == null && Protocol.isClient(member)) {
                 return; // its stream has ended
             }
@@ -771,6 +775,33 @@ final class CacheCluster {
                 });
             }
         });
+    }
+
+    /**
+     * Runs {@code send}, the sending of a reply that carries events to {@code member}, once
+     * the events {@link #deliver} was given for it before have gone (or failed to): on this
+     * thread when there are none. It is given the member's event stream, if it is a client
+     * with one, to tell how many messages went on it first. A listener there then hears
+     * each key's events in the order they happened, though some come in replies and others
+     * by delivery: a node has taken them in once its delivery is answered, a client takes
+     * the stream's first.
+     */
+    void afterDeliveries(String member, Consumer<Subscriber> send) {
+        SerialExecutor queue = deliveries.get(member);
+        if (queue == null) {
+            send.accept(subscribers.get(member));
+        } else {
+            queue.runAfterQueued(() -> send.accept(subscribers.get(member)));
+        }
+    }
+
+    /** A client's event stream from this node: its events go on it in order. */
+    interface Subscriber extends Consumer<EventsRequest> {
+        /** The id the client gave the stream. */
+        long streamId();
+
+        /** How many messages of events went on the stream so far. */
+        long sent();
     }
 
     /** Members changed: forget those that left, tell the others what this JVM's listeners want. */

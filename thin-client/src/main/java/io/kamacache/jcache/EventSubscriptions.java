@@ -17,6 +17,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
@@ -37,7 +38,8 @@ final class EventSubscriptions implements AutoCloseable {
     private final Supplier<Map<String, Integer>> masks;
     private final BiConsumer<String, List<Event>> deliver;
     private final Executor executor;
-    private final Map<String, ClientCallStreamObserver<SubscribeRequest>> streams = new ConcurrentHashMap<>();
+    private final Map<String, Stream> streams = new ConcurrentHashMap<>();
+    private final AtomicLong streamIds = new AtomicLong();
     private volatile boolean closed;
 
     /**
@@ -65,14 +67,16 @@ final class EventSubscriptions implements AutoCloseable {
         if (closed || streams.containsKey(server)) {
             return;
         }
-        SubscribeRequest request = SubscribeRequest.newBuilder().setHeader(header).putAllEventMasks(masks.get()).build();
+        long id = streamIds.incrementAndGet();
+        SubscribeRequest request = SubscribeRequest.newBuilder().setHeader(header).putAllEventMasks(masks.get())
+                .setStreamId(id).build();
         CountDownLatch noted = new CountDownLatch(1);
         ClientResponseObserver<SubscribeRequest, EventsRequest> observer = new ClientResponseObserver<>() {
-            private ClientCallStreamObserver<SubscribeRequest> call;
+            private Stream call;
 
             @Override
             public void beforeStart(ClientCallStreamObserver<SubscribeRequest> call) {
-                this.call = call;
+                this.call = new Stream(id, call);
             }
 
             @Override
@@ -82,6 +86,7 @@ final class EventSubscriptions implements AutoCloseable {
                     noted.countDown();
                 } else {
                     deliver.accept(events.getCache(), events.getEventsList());
+                    call.taken(events.getSequence());
                 }
             }
 
@@ -112,7 +117,8 @@ final class EventSubscriptions implements AutoCloseable {
         }
     }
 
-    private void broken(String server, ClientCallStreamObserver<SubscribeRequest> call, String why) {
+    private void broken(String server, Stream call, String why) {
+        call.end();
         streams.remove(server, call);
         if (closed) {
             return;
@@ -139,15 +145,71 @@ final class EventSubscriptions implements AutoCloseable {
         streams.forEach((server, call) -> {
             if (!members.contains(server)) {
                 streams.remove(server, call);
-                call.cancel("the server left the cluster", null);
+                call.cancel("the server left the cluster");
             }
         });
+    }
+
+    /**
+     * Waits until the listeners here have been handed the first {@code messages} messages of
+     * events of stream {@code streamId} from {@code server}, which came before a reply from it,
+     * at most {@code deadline} (on the {@link System#nanoTime()} clock); at once when that
+     * stream has ended, and with it the events it had yet to bring.
+     */
+    void awaitTaken(String server, long streamId, long messages, long deadline) {
+        Stream stream = streams.get(server);
+        if (stream != null && stream.id == streamId) {
+            stream.awaitTaken(messages, deadline);
+        }
     }
 
     @Override
     public void close() {
         closed = true;
-        streams.values().forEach(call -> call.cancel("the client closed", null));
+        streams.values().forEach(call -> call.cancel("the client closed"));
         streams.clear();
+    }
+
+    /** One event stream from a server, and how many of its messages the listeners here have been handed. */
+    private static final class Stream {
+        final long id;
+        private final ClientCallStreamObserver<SubscribeRequest> call;
+        private long taken;
+        private boolean ended;
+
+        Stream(long id, ClientCallStreamObserver<SubscribeRequest> call) {
+            this.id = id;
+            this.call = call;
+        }
+
+        synchronized void taken(long sequence) {
+            taken = sequence;
+            notifyAll();
+        }
+
+        synchronized void end() {
+            ended = true;
+            notifyAll();
+        }
+
+        void cancel(String why) {
+            end();
+            call.cancel(why, null);
+        }
+
+        synchronized void awaitTaken(long messages, long deadline) {
+            boolean interrupted = false;
+            long left;
+            while (taken < messages && !ended && (left = deadline - System.nanoTime()) > 0) {
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(this, left);
+                } catch (InterruptedException e) {
+                    interrupted = true; // the reply's events still wait their turn
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 }

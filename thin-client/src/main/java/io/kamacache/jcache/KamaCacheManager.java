@@ -202,14 +202,23 @@ public final class KamaCacheManager implements CacheManager {
         }
     }
 
+    /** Sends a reply with events to {@code member} after the events delivered to it before: see {@link CacheCluster#afterDeliveries}. */
+    void afterDeliveries(String member, Consumer<CacheCluster.Subscriber> send) {
+        if (cluster != null) {
+            cluster.afterDeliveries(member, send);
+        } else {
+            send.accept(null);
+        }
+    }
+
     /** A client's event stream opened here: see {@link CacheCluster#subscribed}. */
-    void subscribed(String client, Map<String, Integer> masks, Consumer<EventsRequest> stream) {
+    void subscribed(String client, Map<String, Integer> masks, CacheCluster.Subscriber stream) {
         if (cluster != null) {
             cluster.subscribed(client, masks, stream);
         }
     }
 
-    void unsubscribed(String client, Consumer<EventsRequest> stream) {
+    void unsubscribed(String client, CacheCluster.Subscriber stream) {
         if (cluster != null) {
             cluster.unsubscribed(client, stream);
         }
