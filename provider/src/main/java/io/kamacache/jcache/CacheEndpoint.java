@@ -137,32 +137,15 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
             Group group = cache.unwrap(Group.class);
             group.recordServed();
             if (cache.mayBlock(operation.op) || group.isTakingOver()) {
-                manager.executor().execute(() -> answer(id, request, results, cache, operation, timer, start));
+                manager.executor().execute(() -> results.send(id, request, replyLimit(request.getHeader()),
+                        run(request, cache, operation), timer, start));
             } else {
-                answer(id, request, results, cache, operation, timer, start);
+                results.send(id, request, replyLimit(request.getHeader()), run(request, cache, operation), timer, start);
             }
         } catch (RuntimeException e) {
             results.fail(id, status(e, "run " + request.getOp() + " on", request.getCache()));
             timer.update(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         }
-    }
-
-    /**
-     * Runs the operation and sends its reply; one with events for the caller's listeners goes
-     * after the events of the caller's earlier operations that reach them by delivery.
-     */
-    private void answer(long id, OperationRequest request, Results results, KamaCache<Object, Object> cache,
-                        Operation<Object, Object> operation, Timer timer, long start) {
-        OperationReply reply = run(request, cache, operation);
-        if (reply.getEventsCount() == 0) {
-            results.send(id, request, replyLimit(request.getHeader()), reply, timer, start);
-            return;
-        }
-        manager.afterDeliveries(Protocol.origin(request.getHeader()), stream -> {
-            long before = stream == null ? 0 : stream.sent();
-            results.send(id, request, replyLimit(request.getHeader()), before == 0 ? reply
-                    : reply.toBuilder().setEventStream(stream.streamId()).setEventsBefore(before).build(), timer, start);
-        });
     }
 
     /**
@@ -221,6 +204,9 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
             reply.setFailure(SentBytes.orEmpty(encodeFailure(e)));
         }
         reply.addAllEvents(sink.events());
+        if (sink.through() > 0) {
+            reply.setEventOutbox(sink.outbox()).setEventsThrough(sink.through());
+        }
         return reply.build();
     }
 
@@ -393,7 +379,7 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
     @Override
     public void deliver(EventsRequest request, StreamObserver<CacheReply> response) {
         answer(request.getHeader(), request.getCache(), "deliver events of", response,
-                () -> manager.deliver(request.getCache(), request.getEventsList()));
+                () -> manager.received(Protocol.origin(request.getHeader()), request));
     }
 
     /**
@@ -416,11 +402,11 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
             return;
         }
         ServerCallStreamObserver<EventsRequest> stream = (ServerCallStreamObserver<EventsRequest>) response;
-        EventStream sink = new EventStream(client, stream, request.getStreamId());
+        EventStream sink = new EventStream(client, stream);
         stream.setOnCancelHandler(() -> manager.unsubscribed(client, sink));
         synchronized (stream) {
             manager.messageLimit(client, request.getHeader().getMaxMessageBytes());
-            manager.subscribed(client, request.getEventMasksMap(), sink);
+            manager.subscribed(client, request.getStreamId(), request.getEventMasksMap(), sink);
             stream.onNext(EventsRequest.getDefaultInstance());
         }
     }
@@ -437,33 +423,17 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
      * its stream is closed with RESOURCE_EXHAUSTED, and its listeners miss events until the
      * client opens a new one.
      */
-    private final class EventStream implements CacheCluster.Subscriber {
+    private final class EventStream implements Consumer<EventsRequest> {
         private final String client;
         private final ServerCallStreamObserver<EventsRequest> stream;
-        private final long id;
         /** Messages and bytes sent since the transport last had room; guarded by {@code stream}. */
         private int unread;
         private long unreadBytes;
-        /** Messages of events sent; guarded by {@code stream}. */
-        private long sent;
         private boolean closed;
 
-        EventStream(String client, ServerCallStreamObserver<EventsRequest> stream, long id) {
+        EventStream(String client, ServerCallStreamObserver<EventsRequest> stream) {
             this.client = client;
             this.stream = stream;
-            this.id = id;
-        }
-
-        @Override
-        public long streamId() {
-            return id;
-        }
-
-        @Override
-        public long sent() {
-            synchronized (stream) {
-                return sent;
-            }
         }
 
         @Override
@@ -487,7 +457,7 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
                             + "from here until it opens a new event stream").asRuntimeException());
                     return;
                 }
-                stream.onNext(events.toBuilder().setSequence(++sent).build());
+                stream.onNext(events);
             }
         }
     }

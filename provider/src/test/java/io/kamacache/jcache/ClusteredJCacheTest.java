@@ -15,6 +15,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import javax.cache.Cache;
+import javax.cache.event.CacheEntryListenerException;
 import javax.cache.CacheException;
 import javax.cache.Caching;
 import javax.cache.configuration.Factory;
@@ -414,6 +415,43 @@ class ClusteredJCacheTest {
         first.put(1000, "after");
         Thread.sleep(300);
         assertThat(Heard.CREATED).as("nothing after deregistration").hasSize(300);
+    }
+
+    /**
+     * A synchronous listener that throws fails the call whose event it heard, as the spec
+     * has it, on a node and on a client, wherever the key's owner is; the change stays.
+     */
+    @Test
+    void aSynchronousListenersFailureReachesTheCallWhoseEventItHeard() {
+        List<String> addresses = List.of(FreePorts.loopbackAddress(), FreePorts.loopbackAddress(), FreePorts.loopbackAddress());
+        String cluster = "cluster:\n  peers: [" + String.join(", ", addresses) + "]\n" + ALLOW
+                + "caches:\n  refused:\n    keyType: java.lang.Integer\n    valueType: java.lang.String\n";
+        for (String address : addresses) {
+            start(KamaConfig.parse(cluster, "test").withNodeAddress(address));
+        }
+        managers.add(new KamaCacheManager(null, URI.create("kamacache:client"), getClass().getClassLoader(),
+                new Properties(), KamaConfig.parse("mode: client\n" + cluster, "client"), InstantSource.system()));
+        assertThat(ownersOf(30)).as("keys of every node").hasSize(3);
+        for (int m : List.of(1, 3)) {
+            Cache<Integer, String> cache = managers.get(m).getCache("refused", Integer.class, String.class);
+            MutableCacheEntryListenerConfiguration<Integer, String> listener = new MutableCacheEntryListenerConfiguration<>(
+                    FactoryBuilder.factoryOf(Refusing.class), null, false, true);
+            cache.registerCacheEntryListener(listener);
+            for (int i = 0; i < 30; i++) {
+                int key = m * 100 + i;
+                assertThatThrownBy(() -> cache.put(key, "v")).as("a put on " + (m == 3 ? "the client" : "node " + m))
+                        .isInstanceOf(CacheEntryListenerException.class).hasStackTraceContaining("refuses");
+                assertThat(cache.get(key)).isEqualTo("v");
+            }
+            cache.deregisterCacheEntryListener(listener);
+        }
+    }
+
+    public static final class Refusing implements CacheEntryCreatedListener<Integer, String>, Serializable {
+        @Override
+        public void onCreated(Iterable<CacheEntryEvent<? extends Integer, ? extends String>> events) {
+            throw new IllegalStateException("this listener refuses every event");
+        }
     }
 
     @Test

@@ -111,6 +111,75 @@ class OperationsAgainstAModelTest {
     }
 
     /**
+     * Four callers, one through each node and the client, change the same few keys at once:
+     * whatever order the owner ran them in, listeners on a node and on the client hear each
+     * key's changes as one history, every event's old value the value of the event before it.
+     */
+    @Test
+    void listenersHearTheChangesOfConcurrentCallersToOneKeyAsOneHistory() throws Exception {
+        List<Cache<Integer, String>> handles = startClusterAndClient(CACHES);
+        int keys = 6;
+        List<CompletableFuture<Integer>> callers = new ArrayList<>();
+        for (int t = 0; t < handles.size(); t++) {
+            Cache<Integer, String> cache = handles.get(t);
+            String name = "t" + t + "-";
+            Random random = new Random(SEED + t);
+            callers.add(CompletableFuture.supplyAsync(() -> {
+                for (int i = 0; i < 1_500; i++) {
+                    int key = random.nextInt(keys);
+                    String value = name + i;
+                    switch (random.nextInt(5)) {
+                        case 0 -> cache.put(key, value);
+                        case 1 -> cache.remove(key);
+                        case 2 -> cache.replace(key, value);
+                        case 3 -> cache.getAndPut(key, value);
+                        default -> cache.invoke(key, new SetOrRemove(), random.nextBoolean() ? value : null);
+                    }
+                }
+                return 0;
+            }, runnable -> daemon(runnable, name)));
+        }
+        for (CompletableFuture<Integer> caller : callers) {
+            caller.get(120, TimeUnit.SECONDS);
+        }
+        for (String listener : List.of("node", "client")) {
+            for (int key = 0; key < keys; key++) {
+                String last = handles.get(0).get(key);
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (!endsAt(heard(listener).get(key), last) && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+                List<String> history = heard(listener).getOrDefault(key, List.of());
+                String value = null;
+                for (int i = 0; i < history.size(); i++) {
+                    String[] event = history.get(i).split(" ");
+                    String type = event[0];
+                    String old = type.equals("CREATED") ? null : event[3];
+                    assertThat(old).as("the old value of event " + i + " of key " + key + " heard on the " + listener
+                            + ", in " + history.subList(Math.max(0, i - 3), i + 1)).isEqualTo(value);
+                    value = type.equals("REMOVED") ? null : event[1];
+                }
+                assertThat(value).as("the last value heard of key " + key + " on the " + listener).isEqualTo(last);
+            }
+        }
+    }
+
+    /** Whether {@code history}, as {@link Noting} notes it, leaves the key with {@code value}. */
+    private static boolean endsAt(List<String> history, String value) {
+        if (history == null || history.isEmpty()) {
+            return value == null;
+        }
+        String[] event = history.get(history.size() - 1).split(" ");
+        return event[0].equals("REMOVED") ? value == null : event[1].equals(value);
+    }
+
+    private static void daemon(Runnable runnable, String name) {
+        Thread thread = new Thread(runnable, name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /**
      * Read- and write-through: a miss of {@code get}, {@code getAll} loads from the store the
      * writer writes to, and every change reaches it as the spec says, whichever node or
      * client makes it. (Entry processors, which would load first, are left out.)
@@ -483,14 +552,14 @@ class OperationsAgainstAModelTest {
 
     /**
      * An event as the model and the listeners note it: its type, its value and, where the
-     * spec gives one, its old value, each by first letter and length (values differ in both).
+     * spec gives one, its old value, each whole if short, else by first letter and length.
      */
     private static String describe(EventType type, String value, String oldValue) {
         return type + " " + brief(value) + (type == EventType.CREATED ? "" : " was " + brief(oldValue));
     }
 
     private static String brief(String value) {
-        return value == null ? "null" : value.charAt(0) + "/" + value.length();
+        return value == null ? "null" : value.length() <= 12 ? value : value.charAt(0) + "/" + value.length();
     }
 
     /** Notes the events it hears in {@link #HEARD}, under its name. */

@@ -32,20 +32,6 @@ public final class SerialExecutor implements Executor {
         }
     }
 
-    /**
-     * Runs {@code task} after the tasks given before it: on this thread at once when there
-     * are none, otherwise in its turn, as {@link #execute} would.
-     */
-    public void runAfterQueued(Runnable task) {
-        synchronized (this) {
-            if (active != null) {
-                execute(task);
-                return;
-            }
-        }
-        task.run();
-    }
-
     private synchronized void scheduleNext() {
         active = tasks.poll();
         if (active != null) {

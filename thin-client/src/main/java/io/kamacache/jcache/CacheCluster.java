@@ -6,7 +6,6 @@ import io.grpc.StatusRuntimeException;
 import io.kamacache.codec.Codec;
 import io.kamacache.codec.CodecException;
 import io.kamacache.config.CacheSettings;
-import io.kamacache.concurrent.SerialExecutor;
 import io.kamacache.proto.v1.CacheRequest;
 import io.kamacache.proto.v1.CreateCacheRequest;
 import io.kamacache.proto.v1.Event;
@@ -45,6 +44,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -94,10 +94,12 @@ final class CacheCluster {
     private final Executor executor;
     /** Per cache, the event types each other member's listeners want. */
     private final Map<String, Map<String, Integer>> listening = new ConcurrentHashMap<>();
-    /** Per member or client, the events on their way to it, in order. */
-    private final Map<String, SerialExecutor> deliveries = new ConcurrentHashMap<>();
+    /** Per member or client whose listeners want events of keys this node owns, the events on their way to it. */
+    private final Map<String, EventOutbox> outboxes = new ConcurrentHashMap<>();
+    /** Per owner that sends this JVM's listeners events, how far they have them. */
+    private final Map<String, EventInbox> inboxes = new ConcurrentHashMap<>();
     /** Per client that listens here, its event stream. */
-    private final Map<String, Subscriber> subscribers = new ConcurrentHashMap<>();
+    private final Map<String, Consumer<EventsRequest>> subscribers = new ConcurrentHashMap<>();
     /** Per member or client that listens here, the largest message it takes in, when it told. */
     private final Map<String, Integer> messageLimits = new ConcurrentHashMap<>();
     /** Who this JVM's requests come from: the node's address, or a client's id. */
@@ -122,7 +124,8 @@ final class CacheCluster {
                 : Protocol.header(node.selfAddress(), false);
         this.header = sender.toBuilder().setMaxMessageBytes(node.channels().maxMessageBytes()).build();
         this.subscriptions = node.isClient()
-                ? new EventSubscriptions(node, header, manager::listenerMasks, manager::deliver, executor) : null;
+                ? new EventSubscriptions(node, header, manager::listenerMasks, this::received,
+                (server, stream) -> inbox(server).ended(stream), executor) : null;
     }
 
     /** The owner of a key when it is another node, or null when it is this one. */
@@ -171,9 +174,10 @@ final class CacheCluster {
     <K, V> Outcome outcome(Sent<K, V> sent) {
         OperationReply reply = knowingCache(sent.owner, sent.cache, () -> answer(sent.owner, sent.take()),
                 () -> "run " + sent.operation.op + " on cache '" + sent.cache + "'");
-        if (reply.getEventsBefore() > 0 && subscriptions != null) { // its events come after those
-            subscriptions.awaitTaken(sent.owner, reply.getEventStream(), reply.getEventsBefore(),
-                    System.nanoTime() + channels().deadline().toNanos());
+        if (reply.getEventsThrough() > 0 && !inbox(sent.owner).awaitTaken(reply.getEventOutbox(),
+                reply.getEventsThrough(), System.nanoTime() + channels().deadline().toNanos())) {
+            LOG.log(System.Logger.Level.WARNING, "the events of a call to " + sent.owner + " on cache '" + sent.cache
+                    + "' did not reach the listeners here within " + channels().deadline());
         }
         return outcome(sent.operation, reply);
     }
@@ -681,16 +685,17 @@ final class CacheCluster {
     }
 
     /** A client's event stream opened here, with what its listeners want per cache. */
-    void subscribed(String client, Map<String, Integer> masks, Subscriber stream) {
+    void subscribed(String client, long streamId, Map<String, Integer> masks, Consumer<EventsRequest> stream) {
         subscribers.put(client, stream);
+        outboxes.put(client, new EventOutbox(streamId, executor, events -> send(client, streamId, stream, events)));
         masks.forEach((cache, mask) -> listening(cache, client, mask));
     }
 
     /** A client's event stream ended: it listens here no more. */
-    void unsubscribed(String client, Subscriber stream) {
+    void unsubscribed(String client, Consumer<EventsRequest> stream) {
         if (subscribers.remove(client, stream)) {
             listening.keySet().forEach(cache -> listening(cache, client, 0));
-            deliveries.remove(client);
+            outboxes.remove(client);
         }
     }
 
@@ -711,104 +716,193 @@ final class CacheCluster {
         listening.remove(cache);
     }
 
-    /** The event types other members (but {@code except}) listen to on a cache. */
-    int remoteMask(String cache, String except) {
+    /** The event types other members and clients listen to on a cache. */
+    int remoteMask(String cache) {
         Map<String, Integer> members = listening.get(cache);
         if (members == null) {
             return 0;
         }
         int mask = 0;
-        for (Map.Entry<String, Integer> member : members.entrySet()) {
-            if (!member.getKey().equals(except)) {
-                mask |= member.getValue();
-            }
+        for (int each : members.values()) {
+            mask |= each;
         }
         return mask;
     }
 
     /**
-     * Sends events this node ran as an owner to the other members that listen to them (but
-     * {@code except}, which had them in its reply), each member's in the order given.
+     * Where the events of an operation this node runs as the owner go for the listeners of
+     * other members and clients: each to the outbox of each that wants it, as it happens.
+     * {@code caller} (null for this JVM's own call) has its events there too, by the event
+     * types of its request, {@code callerMask}, unless it is a client without an event
+     * stream from here (see {@link RemoteListeners#reachesCaller}).
+     *
+     * @return null when no one elsewhere listens
      */
-    void deliver(String cache, List<Event> events, String except) {
+    <K> RemoteListeners<K> remoteListeners(String cache, String caller, int callerMask) {
         Map<String, Integer> members = listening.get(cache);
-        if (members == null || events.isEmpty()) {
-            return;
+        if (members == null && callerMask == 0) {
+            return null;
         }
-        members.forEach((member, mask) -> {
-            if (member.equals(except)) {
+        RemoteListeners<K> listeners = new RemoteListeners<>(cache);
+        if (members != null) {
+            members.forEach((member, mask) -> {
+                if (!member.equals(caller)) {
+                    listeners.add(outbox(member), mask, false);
+                }
+            });
+        }
+        if (callerMask != 0) {
+            listeners.add(outbox(caller), callerMask, true);
+        }
+        return listeners.mask == 0 ? null : listeners;
+    }
+
+    /** The outbox to {@code member}: a node's is made on first use, a client's is its event stream's (null without one). */
+    private EventOutbox outbox(String member) {
+        EventOutbox outbox = outboxes.get(member);
+        if (outbox != null || Protocol.isClient(member)) {
+            return outbox;
+        }
+        return outboxes.computeIfAbsent(member, m -> {
+            long id = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
+            return new EventOutbox(id, executor, events -> send(m, id, null, events));
+        });
+    }
+
+    /**
+     * The events of one operation for listeners elsewhere, added to the outboxes of the
+     * members and clients that want them.
+     */
+    final class RemoteListeners<K> implements EventSink<K> {
+        private final String cache;
+        private final List<EventOutbox> outboxes = new ArrayList<>(2);
+        private final List<Integer> masks = new ArrayList<>(2);
+        private int mask;
+        private EventOutbox callerOutbox;
+        private long callerThrough;
+
+        private RemoteListeners(String cache) {
+            this.cache = cache;
+        }
+
+        private void add(EventOutbox outbox, int wants, boolean caller) {
+            if (outbox == null) {
                 return;
             }
-            Subscriber stream = subscribers.get(member);
-            if (stream == null && Protocol.isClient(member)) {
-                return; // its stream has ended
+            outboxes.add(outbox);
+            masks.add(caller ? wants | CALLER : wants);
+            mask |= wants;
+            if (caller) {
+                callerOutbox = outbox;
             }
-            List<Event> wanted = events.stream()
-                    .filter(event -> EventCollector.wants(mask, EventType.values()[event.getType()])).toList();
-            if (wanted.isEmpty()) {
-                return;
+        }
+
+        /** Whether the caller's events go by its outbox; if not, they go back in the reply. */
+        boolean reachesCaller() {
+            return callerOutbox != null;
+        }
+
+        /** The caller's outbox, when {@link #reachesCaller}. */
+        long callerOutbox() {
+            return callerOutbox.id();
+        }
+
+        /** The count of events in the caller's outbox up to the last of this operation's (0: none). */
+        long callerThrough() {
+            return callerThrough;
+        }
+
+        @Override
+        public boolean wants(EventType type) {
+            return EventCollector.wants(mask, type);
+        }
+
+        @Override
+        public void publish(EventType type, K key, byte[] k, byte[] value, byte[] oldValue) {
+            Event event = EventCollector.event(type, k, value, oldValue);
+            for (int i = 0; i < outboxes.size(); i++) {
+                int wants = masks.get(i);
+                if (EventCollector.wants(wants, type)) {
+                    long count = outboxes.get(i).add(cache, event);
+                    if ((wants & CALLER) != 0) {
+                        callerThrough = count;
+                    }
+                }
             }
-            int limit = MessagePieces.limit(channels().maxMessageBytes(), messageLimits.getOrDefault(member, 0));
+        }
+    }
+
+    /** Marks the caller's mask in {@link RemoteListeners}: above every event type's bit. */
+    private static final int CALLER = 1 << 30;
+
+    /**
+     * Sends the events of {@code member}'s outbox {@code id}, in order: each cache's run of them in as
+     * few messages as fit the member's limit, on a client's event {@code stream} or by
+     * Deliver to a node (answered once its listeners have them).
+     */
+    private void send(String member, long id, Consumer<EventsRequest> stream, List<EventOutbox.Queued> queued) {
+        int limit = MessagePieces.limit(channels().maxMessageBytes(), messageLimits.getOrDefault(member, 0));
+        ToLongFunction<Event> size = event -> MessagePieces.fieldSize(event.getSerializedSize());
+        for (int from = 0, to; from < queued.size(); from = to) {
+            String cache = queued.get(from).cache();
+            List<Event> events = new ArrayList<>();
+            for (to = from; to < queued.size() && queued.get(to).cache().equals(cache); to++) {
+                events.add(queued.get(to).event());
+            }
             long room = room(cache, limit);
-            ToLongFunction<Event> size = event -> MessagePieces.fieldSize(event.getSerializedSize());
-            for (List<Event> run : MessagePieces.runs(wanted, size, room)) {
+            long through = queued.get(from).count() - 1;
+            for (List<Event> run : MessagePieces.runs(events, size, room)) {
+                through += run.size();
                 if (size.applyAsLong(run.get(0)) > MessagePieces.eventRoom(room, limit)) { // alone in its run
                     LOG.log(System.Logger.Level.WARNING, "the listeners of cache '" + cache + "' on " + member
                             + " miss an event of " + run.get(0).getSerializedSize() + " bytes, more than the "
                             + MessagePieces.eventRoom(room, limit) + " a message between nodes has room for "
                             + "(cluster.maxMessageBytes)");
-                    continue;
+                    run = List.of(); // the count still goes, so that no call there waits for it
                 }
                 EventsRequest request = EventsRequest.newBuilder().setHeader(header).setCache(cache).addAllEvents(run)
-                        .build();
-                deliveries.computeIfAbsent(member, m -> new SerialExecutor(executor)).execute(() -> {
-                    try {
-                        if (stream != null) {
-                            stream.accept(request);
-                        } else {
-                            channels().stub(member, JCacheServiceGrpc::newBlockingStub).deliver(request);
-                        }
-                    } catch (RuntimeException e) {
-                        LOG.log(System.Logger.Level.DEBUG, "node " + member + " did not take " + run.size()
-                                + " events of cache '" + cache + "': " + e);
+                        .setOutbox(id).setThrough(through).build();
+                try {
+                    if (stream != null) {
+                        stream.accept(request);
+                    } else {
+                        channels().stub(member, JCacheServiceGrpc::newBlockingStub).deliver(request);
                     }
-                });
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.DEBUG, "node " + member + " did not take " + run.size()
+                            + " events of cache '" + cache + "': " + e);
+                }
             }
-        });
-    }
-
-    /**
-     * Runs {@code send}, the sending of a reply that carries events to {@code member}, once
-     * the events {@link #deliver} was given for it before have gone (or failed to): on this
-     * thread when there are none. It is given the member's event stream, if it is a client
-     * with one, to tell how many messages went on it first. A listener there then hears
-     * each key's events in the order they happened, though some come in replies and others
-     * by delivery: a node has taken them in once its delivery is answered, a client takes
-     * the stream's first.
-     */
-    void afterDeliveries(String member, Consumer<Subscriber> send) {
-        SerialExecutor queue = deliveries.get(member);
-        if (queue == null) {
-            send.accept(subscribers.get(member));
-        } else {
-            queue.runAfterQueued(() -> send.accept(subscribers.get(member)));
         }
     }
 
-    /** A client's event stream from this node: its events go on it in order. */
-    interface Subscriber extends Consumer<EventsRequest> {
-        /** The id the client gave the stream. */
-        long streamId();
+    /**
+     * Events an owner sent: to this JVM's listeners, then noted as taken, for the calls that
+     * wait for them; what a synchronous listener threw goes to the call whose events they were.
+     */
+    void received(String owner, EventsRequest request) {
+        RuntimeException failure = null;
+        try {
+            manager.deliver(request.getCache(), request.getEventsList());
+        } catch (RuntimeException e) {
+            failure = e;
+            LOG.log(System.Logger.Level.DEBUG, "a listener of cache '" + request.getCache() + "' failed: " + e);
+        }
+        inbox(owner).taken(request.getOutbox(), request.getThrough() - request.getEventsCount(), request.getThrough(),
+                failure);
+    }
 
-        /** How many messages of events went on the stream so far. */
-        long sent();
+    private EventInbox inbox(String owner) {
+        EventInbox inbox = inboxes.get(owner);
+        return inbox != null ? inbox : inboxes.computeIfAbsent(owner, o -> new EventInbox());
     }
 
     /** Members changed: forget those that left, tell the others what this JVM's listeners want. */
     void membersChanged(Set<String> members, Map<String, Integer> localMasks) {
         Set<String> known = new HashSet<>(members);
         known.addAll(subscribers.keySet());
-        deliveries.keySet().retainAll(known);
+        outboxes.keySet().retainAll(known);
+        inboxes.keySet().retainAll(known);
         messageLimits.keySet().retainAll(known);
         for (Map<String, Integer> byMember : listening.values()) {
             byMember.keySet().retainAll(known);

@@ -9,13 +9,15 @@ import java.util.List;
 
 /**
  * Collects an operation's events, as they travel between nodes, for the event types a mask
- * names: those the caller listens to (they go back in the reply) or those other nodes
- * listen to (they are sent after the operation).
+ * names: those a remote caller listens to, which go back in the reply, or, when they went
+ * by its outbox (see {@link CacheCluster#remoteListeners}), how far.
  */
 final class EventCollector<K> implements EventSink<K> {
 
     private final int mask;
     private final List<Event> events = new ArrayList<>(0);
+    private long outbox;
+    private long through;
 
     EventCollector(int mask) {
         this.mask = mask;
@@ -36,9 +38,13 @@ final class EventCollector<K> implements EventSink<K> {
 
     @Override
     public void publish(EventType type, K key, byte[] k, byte[] value, byte[] oldValue) {
-        if (!wants(type)) {
-            return;
+        if (wants(type)) {
+            events.add(event(type, k, value, oldValue));
         }
+    }
+
+    /** An event as it travels between nodes. */
+    static Event event(EventType type, byte[] k, byte[] value, byte[] oldValue) {
         Event.Builder event = Event.newBuilder().setType(type.ordinal()).setKey(ByteString.copyFrom(k));
         if (value != null) {
             event.setHasValue(true).setValue(ByteString.copyFrom(value));
@@ -46,6 +52,24 @@ final class EventCollector<K> implements EventSink<K> {
         if (oldValue != null) {
             event.setHasOldValue(true).setOldValue(ByteString.copyFrom(oldValue));
         }
-        events.add(event.build());
+        return event.build();
+    }
+
+    int mask() {
+        return mask;
+    }
+
+    /** The caller's events went by its outbox {@code outbox}, up to the count {@code through}, not in the reply. */
+    void sentThrough(long outbox, long through) {
+        this.outbox = outbox;
+        this.through = through;
+    }
+
+    long outbox() {
+        return outbox;
+    }
+
+    long through() {
+        return through;
     }
 }

@@ -5,8 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Where an operation's events go: the caller's listeners when the caller is this JVM, the
- * reply when it is another node, and the other nodes that listen to the cache.
+ * Where an operation's events go as it runs: this JVM's listeners, and the outboxes of the
+ * other members and clients that listen to the cache (see {@link EventOutbox}), or the
+ * reply of a client caller without an event stream from here.
  */
 interface EventSink<K> {
 

@@ -3,7 +3,6 @@ package io.kamacache.jcache;
 import io.grpc.Status;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
-import io.kamacache.proto.v1.Event;
 import io.kamacache.proto.v1.EventsRequest;
 import io.kamacache.proto.v1.JCacheServiceGrpc;
 import io.kamacache.proto.v1.RequestHeader;
@@ -36,22 +35,25 @@ final class EventSubscriptions implements AutoCloseable {
     private final CacheNode node;
     private final RequestHeader header;
     private final Supplier<Map<String, Integer>> masks;
-    private final BiConsumer<String, List<Event>> deliver;
+    private final BiConsumer<String, EventsRequest> deliver;
+    private final BiConsumer<String, Long> ended;
     private final Executor executor;
-    private final Map<String, Stream> streams = new ConcurrentHashMap<>();
+    private final Map<String, ClientCallStreamObserver<SubscribeRequest>> streams = new ConcurrentHashMap<>();
     private final AtomicLong streamIds = new AtomicLong();
     private volatile boolean closed;
 
     /**
      * @param masks   what this client's listeners want now, per cache
-     * @param deliver hands a cache's events to its listeners
+     * @param deliver hands the events a server sent to their cache's listeners
+     * @param ended   told the server and the id of a stream that ended
      */
     EventSubscriptions(CacheNode node, RequestHeader header, Supplier<Map<String, Integer>> masks,
-                       BiConsumer<String, List<Event>> deliver, Executor executor) {
+                       BiConsumer<String, EventsRequest> deliver, BiConsumer<String, Long> ended, Executor executor) {
         this.node = node;
         this.header = header;
         this.masks = masks;
         this.deliver = deliver;
+        this.ended = ended;
         this.executor = executor;
     }
 
@@ -67,16 +69,16 @@ final class EventSubscriptions implements AutoCloseable {
         if (closed || streams.containsKey(server)) {
             return;
         }
-        long id = streamIds.incrementAndGet();
+        long id = streamIds.incrementAndGet(); // the server's outbox to this client: see EventOutbox
         SubscribeRequest request = SubscribeRequest.newBuilder().setHeader(header).putAllEventMasks(masks.get())
                 .setStreamId(id).build();
         CountDownLatch noted = new CountDownLatch(1);
         ClientResponseObserver<SubscribeRequest, EventsRequest> observer = new ClientResponseObserver<>() {
-            private Stream call;
+            private ClientCallStreamObserver<SubscribeRequest> call;
 
             @Override
             public void beforeStart(ClientCallStreamObserver<SubscribeRequest> call) {
-                this.call = new Stream(id, call);
+                this.call = call;
             }
 
             @Override
@@ -85,8 +87,7 @@ final class EventSubscriptions implements AutoCloseable {
                     streams.put(server, call); // the first message says the server has noted the masks
                     noted.countDown();
                 } else {
-                    deliver.accept(events.getCache(), events.getEventsList());
-                    call.taken(events.getSequence());
+                    deliver.accept(server, events);
                 }
             }
 
@@ -97,13 +98,13 @@ final class EventSubscriptions implements AutoCloseable {
                     LOG.log(System.Logger.Level.WARNING, "server " + server + " closed the event stream this client "
                             + "did not keep up with, and listeners here missed events: " + t.getMessage());
                 }
-                broken(server, call, t.toString());
+                broken(server, id, call, t.toString());
             }
 
             @Override
             public void onCompleted() {
                 noted.countDown();
-                broken(server, call, "the server ended it");
+                broken(server, id, call, "the server ended it");
             }
         };
         node.channels().subscriptionStub(server, JCacheServiceGrpc::newStub).subscribe(request, observer);
@@ -117,9 +118,9 @@ final class EventSubscriptions implements AutoCloseable {
         }
     }
 
-    private void broken(String server, Stream call, String why) {
-        call.end();
+    private void broken(String server, long id, ClientCallStreamObserver<SubscribeRequest> call, String why) {
         streams.remove(server, call);
+        ended.accept(server, id);
         if (closed) {
             return;
         }
@@ -145,71 +146,15 @@ final class EventSubscriptions implements AutoCloseable {
         streams.forEach((server, call) -> {
             if (!members.contains(server)) {
                 streams.remove(server, call);
-                call.cancel("the server left the cluster");
+                call.cancel("the server left the cluster", null);
             }
         });
-    }
-
-    /**
-     * Waits until the listeners here have been handed the first {@code messages} messages of
-     * events of stream {@code streamId} from {@code server}, which came before a reply from it,
-     * at most {@code deadline} (on the {@link System#nanoTime()} clock); at once when that
-     * stream has ended, and with it the events it had yet to bring.
-     */
-    void awaitTaken(String server, long streamId, long messages, long deadline) {
-        Stream stream = streams.get(server);
-        if (stream != null && stream.id == streamId) {
-            stream.awaitTaken(messages, deadline);
-        }
     }
 
     @Override
     public void close() {
         closed = true;
-        streams.values().forEach(call -> call.cancel("the client closed"));
+        streams.values().forEach(call -> call.cancel("the client closed", null));
         streams.clear();
-    }
-
-    /** One event stream from a server, and how many of its messages the listeners here have been handed. */
-    private static final class Stream {
-        final long id;
-        private final ClientCallStreamObserver<SubscribeRequest> call;
-        private long taken;
-        private boolean ended;
-
-        Stream(long id, ClientCallStreamObserver<SubscribeRequest> call) {
-            this.id = id;
-            this.call = call;
-        }
-
-        synchronized void taken(long sequence) {
-            taken = sequence;
-            notifyAll();
-        }
-
-        synchronized void end() {
-            ended = true;
-            notifyAll();
-        }
-
-        void cancel(String why) {
-            end();
-            call.cancel(why, null);
-        }
-
-        synchronized void awaitTaken(long messages, long deadline) {
-            boolean interrupted = false;
-            long left;
-            while (taken < messages && !ended && (left = deadline - System.nanoTime()) > 0) {
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(this, left);
-                } catch (InterruptedException e) {
-                    interrupted = true; // the reply's events still wait their turn
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
     }
 }

@@ -232,7 +232,7 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         // alone, without a ring to place it on, the key need not even be encoded
         byte[] k = cluster == null ? null : codec.encode(key);
         byte[] v = valueBytes(value);
-        int puts = events.mask() == 0 && (k == null || cluster.ownerOf(k) == null && cluster.remoteMask(name, null) == 0
+        int puts = events.mask() == 0 && (k == null || cluster.ownerOf(k) == null && cluster.remoteMask(name) == 0
                 && Operation.sizeOf(k) + Operation.valueSize(value, v) <= cluster.room(name)) // else run checks it
                 ? local.putHeld(key, k, value, v) : -1;
         if (puts >= 0) {
@@ -576,7 +576,7 @@ public final class KamaCache<K, V> implements Cache<K, V> {
     }
 
     private Outcome runOwned(Operation<K, V> operation) {
-        Outcome out = runAsOwner(operation, EventSink.none(), null);
+        Outcome out = runAsOwner(operation, null, null);
         if (operation.processorBytes != null) { // in a cluster
             cluster.checkResults(out);
         }
@@ -584,19 +584,21 @@ public final class KamaCache<K, V> implements Cache<K, V> {
     }
 
     /**
-     * Runs an operation on this node's entries. Its events go to {@code callerSink} (the
-     * reply to a remote caller), to this cache's listeners, and afterwards to the other
-     * nodes whose listeners want them, but the caller.
+     * Runs an operation on this node's entries. Its events go to this cache's listeners and,
+     * as they happen, to the outboxes of the other members and clients whose listeners want
+     * them, the remote {@code caller}'s too; those of a caller without an outbox (a client
+     * without an event stream from here) go back in the reply, through {@code callerSink}.
      */
-    private Outcome runAsOwner(Operation<K, V> operation, EventSink<K> callerSink, String caller) {
+    private Outcome runAsOwner(Operation<K, V> operation, EventCollector<K> callerSink, String caller) {
         Batch<K, V> batch = events.batch();
-        int remoteMask = cluster == null ? 0 : cluster.remoteMask(name, caller);
-        EventCollector<K> others = remoteMask == 0 ? null : new EventCollector<>(remoteMask);
-        Outcome out = local.run(operation, EventSink.of(callerSink,
-                batch.isEmpty() ? EventSink.none() : new LocalSink(batch), others == null ? EventSink.none() : others));
+        CacheCluster.RemoteListeners<K> remote = cluster == null ? null
+                : cluster.remoteListeners(name, caller, callerSink == null ? 0 : callerSink.mask());
+        boolean inReply = callerSink != null && (remote == null || !remote.reachesCaller());
+        Outcome out = local.run(operation, EventSink.of(inReply ? callerSink : EventSink.none(),
+                batch.isEmpty() ? EventSink.none() : new LocalSink(batch), remote == null ? EventSink.none() : remote));
         batch.awaitSynchronous();
-        if (others != null) {
-            cluster.deliver(name, others.events(), caller);
+        if (callerSink != null && !inReply) {
+            callerSink.sentThrough(remote.callerOutbox(), remote.callerThrough());
         }
         return out;
     }
@@ -773,7 +775,7 @@ public final class KamaCache<K, V> implements Cache<K, V> {
     }
 
     /** Runs an operation that another node sent, reporting the events it listens to into {@code sink}. */
-    Outcome runFor(Operation<K, V> operation, EventSink<K> sink, String caller) {
+    Outcome runFor(Operation<K, V> operation, EventCollector<K> sink, String caller) {
         requireOpen();
         checkEncodings(operation);
         return runAsOwner(operation, sink, caller);
@@ -1011,10 +1013,9 @@ public final class KamaCache<K, V> implements Cache<K, V> {
             batch.publish(EventType.EXPIRED, decode(k), decode(value), decode(value));
             batch.awaitSynchronous();
         }
-        if (cluster != null && EventCollector.wants(cluster.remoteMask(name, null), EventType.EXPIRED)) {
-            EventCollector<K> expired = new EventCollector<>(1 << EventType.EXPIRED.ordinal());
-            expired.publish(EventType.EXPIRED, null, k, value, value);
-            cluster.deliver(name, expired.events(), null);
+        CacheCluster.RemoteListeners<K> remote = cluster == null ? null : cluster.remoteListeners(name, null, 0);
+        if (remote != null && remote.wants(EventType.EXPIRED)) {
+            remote.publish(EventType.EXPIRED, null, k, value, value);
         }
     }
 

@@ -202,29 +202,27 @@ public final class KamaCacheManager implements CacheManager {
         }
     }
 
-    /** Sends a reply with events to {@code member} after the events delivered to it before: see {@link CacheCluster#afterDeliveries}. */
-    void afterDeliveries(String member, Consumer<CacheCluster.Subscriber> send) {
-        if (cluster != null) {
-            cluster.afterDeliveries(member, send);
-        } else {
-            send.accept(null);
-        }
-    }
-
     /** A client's event stream opened here: see {@link CacheCluster#subscribed}. */
-    void subscribed(String client, Map<String, Integer> masks, CacheCluster.Subscriber stream) {
+    void subscribed(String client, long streamId, Map<String, Integer> masks, Consumer<EventsRequest> stream) {
         if (cluster != null) {
-            cluster.subscribed(client, masks, stream);
+            cluster.subscribed(client, streamId, masks, stream);
         }
     }
 
-    void unsubscribed(String client, CacheCluster.Subscriber stream) {
+    void unsubscribed(String client, Consumer<EventsRequest> stream) {
         if (cluster != null) {
             cluster.unsubscribed(client, stream);
         }
     }
 
-    /** Hands events an owner ran for another caller to the listeners of a cache here. */
+    /** Hands events an owner sent to the listeners here: see {@link CacheCluster#received}. */
+    void received(String owner, EventsRequest events) {
+        if (cluster != null) {
+            cluster.received(owner, events);
+        }
+    }
+
+    /** Hands events an owner ran to the listeners of a cache here. */
     void deliver(String cacheName, List<Event> events) {
         KamaCache<Object, Object> cache = cacheForPeers(cacheName);
         if (cache != null) {
