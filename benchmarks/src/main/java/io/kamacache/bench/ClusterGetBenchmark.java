@@ -130,7 +130,8 @@ public class ClusterGetBenchmark {
         return echo.withDeadlineAfter(5, TimeUnit.SECONDS).get(echoRequest);
     }
 
-    private static String freeAddress() {
+    /** A loopback address with a port free now. */
+    static String freeAddress() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return "127.0.0.1:" + socket.getLocalPort();
         } catch (IOException e) {

@@ -376,15 +376,9 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
                 });
     }
 
-    @Override
-    public void deliver(EventsRequest request, StreamObserver<CacheReply> response) {
-        answer(request.getHeader(), request.getCache(), "deliver events of", response,
-                () -> manager.received(Protocol.origin(request.getHeader()), request));
-    }
-
     /**
-     * A client's event stream: noted before the acknowledgement goes out, and every
-     * delivery waits for it, so the client's first message is the acknowledgement.
+     * Another member's or a client's event stream: noted before the acknowledgement goes
+     * out, and every delivery waits for it, so the first message is the acknowledgement.
      */
     @Override
     public void subscribe(SubscribeRequest request, StreamObserver<EventsRequest> response) {
@@ -393,10 +387,6 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
             Protocol.check(request.getHeader());
             manager.awaitStarted();
             client = Protocol.origin(request.getHeader());
-            if (!Protocol.isClient(client)) {
-                throw Status.INVALID_ARGUMENT.withDescription("node " + client + " asked for an event stream: "
-                        + "nodes are delivered to").asRuntimeException();
-            }
         } catch (StatusRuntimeException e) {
             response.onError(e);
             return;

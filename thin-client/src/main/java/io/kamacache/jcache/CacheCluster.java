@@ -44,7 +44,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -98,13 +97,13 @@ final class CacheCluster {
     private final Map<String, EventOutbox> outboxes = new ConcurrentHashMap<>();
     /** Per owner that sends this JVM's listeners events, how far they have them. */
     private final Map<String, EventInbox> inboxes = new ConcurrentHashMap<>();
-    /** Per client that listens here, its event stream. */
+    /** Per member or client that listens here, its event stream. */
     private final Map<String, Consumer<EventsRequest>> subscribers = new ConcurrentHashMap<>();
     /** Per member or client that listens here, the largest message it takes in, when it told. */
     private final Map<String, Integer> messageLimits = new ConcurrentHashMap<>();
     /** Who this JVM's requests come from: the node's address, or a client's id. */
     private final RequestHeader header;
-    /** A client's event streams from the servers; null on a node, which is delivered to. */
+    /** This JVM's event streams from the other members. */
     private final EventSubscriptions subscriptions;
 
     /** How long a call to an owner that stopped answering waits for the membership to drop it. */
@@ -123,9 +122,8 @@ final class CacheCluster {
         RequestHeader sender = node.isClient() ? Protocol.clientHeader(UUID.randomUUID().toString())
                 : Protocol.header(node.selfAddress(), false);
         this.header = sender.toBuilder().setMaxMessageBytes(node.channels().maxMessageBytes()).build();
-        this.subscriptions = node.isClient()
-                ? new EventSubscriptions(node, header, manager::listenerMasks, this::received,
-                (server, stream) -> inbox(server).ended(stream), executor) : null;
+        this.subscriptions = new EventSubscriptions(node, header, manager::listenerMasks, this::received,
+                (server, stream) -> inbox(server).ended(stream), executor);
     }
 
     /** The owner of a key when it is another node, or null when it is this one. */
@@ -166,15 +164,17 @@ final class CacheCluster {
     }
 
     /**
-     * Waits for the answer to an operation sent; the outcome carries the events it caused.
+     * Waits for the answer to an operation sent, and with {@code awaitEvents} (this JVM has
+     * synchronous listeners of the cache) until its events, sent beside it, have reached
+     * them; the outcome carries the events that came in the reply instead.
      *
      * @throws MovedException when the owner no longer owns a key of it
      * @throws RuntimeException the exception the operation raised at the owner
      */
-    <K, V> Outcome outcome(Sent<K, V> sent) {
+    <K, V> Outcome outcome(Sent<K, V> sent, boolean awaitEvents) {
         OperationReply reply = knowingCache(sent.owner, sent.cache, () -> answer(sent.owner, sent.take()),
                 () -> "run " + sent.operation.op + " on cache '" + sent.cache + "'");
-        if (reply.getEventsThrough() > 0 && !inbox(sent.owner).awaitTaken(reply.getEventOutbox(),
+        if (awaitEvents && reply.getEventsThrough() > 0 && !inbox(sent.owner).awaitTaken(reply.getEventOutbox(),
                 reply.getEventsThrough(), System.nanoTime() + channels().deadline().toNanos())) {
             LOG.log(System.Logger.Level.WARNING, "the events of a call to " + sent.owner + " on cache '" + sent.cache
                     + "' did not reach the listeners here within " + channels().deadline());
@@ -658,12 +658,12 @@ final class CacheCluster {
 
     /**
      * Tells every other member which event types this JVM's listeners of a cache want (0:
-     * none). A client first opens its event stream from a server that it has none from;
-     * opening it says what every cache's listeners want.
+     * none). It first opens its event stream from a member that it has none from; opening
+     * it says what every cache's listeners want.
      */
     void announce(String cache, int mask) {
         for (String member : others()) {
-            if (subscriptions != null && !subscriptions.isOpen(member)) {
+            if (!subscriptions.isOpen(member)) {
                 subscriptions.open(member);
             } else {
                 announce(member, cache, mask);
@@ -684,14 +684,14 @@ final class CacheCluster {
         }
     }
 
-    /** A client's event stream opened here, with what its listeners want per cache. */
+    /** Another member's or a client's event stream opened here, with what its listeners want per cache. */
     void subscribed(String client, long streamId, Map<String, Integer> masks, Consumer<EventsRequest> stream) {
         subscribers.put(client, stream);
         outboxes.put(client, new EventOutbox(streamId, executor, events -> send(client, streamId, stream, events)));
         masks.forEach((cache, mask) -> listening(cache, client, mask));
     }
 
-    /** A client's event stream ended: it listens here no more. */
+    /** Another member's or a client's event stream ended: it listens here no more. */
     void unsubscribed(String client, Consumer<EventsRequest> stream) {
         if (subscribers.remove(client, stream)) {
             listening.keySet().forEach(cache -> listening(cache, client, 0));
@@ -733,8 +733,8 @@ final class CacheCluster {
      * Where the events of an operation this node runs as the owner go for the listeners of
      * other members and clients: each to the outbox of each that wants it, as it happens.
      * {@code caller} (null for this JVM's own call) has its events there too, by the event
-     * types of its request, {@code callerMask}, unless it is a client without an event
-     * stream from here (see {@link RemoteListeners#reachesCaller}).
+     * types of its request, {@code callerMask}, unless it has no event stream from here
+     * (see {@link RemoteListeners#reachesCaller}).
      *
      * @return null when no one elsewhere listens
      */
@@ -747,27 +747,16 @@ final class CacheCluster {
         if (members != null) {
             members.forEach((member, mask) -> {
                 if (!member.equals(caller)) {
-                    listeners.add(outbox(member), mask, false);
+                    listeners.add(outboxes.get(member), mask, false);
                 }
             });
         }
         if (callerMask != 0) {
-            listeners.add(outbox(caller), callerMask, true);
+            listeners.add(outboxes.get(caller), callerMask, true);
         }
         return listeners.mask == 0 ? null : listeners;
     }
 
-    /** The outbox to {@code member}: a node's is made on first use, a client's is its event stream's (null without one). */
-    private EventOutbox outbox(String member) {
-        EventOutbox outbox = outboxes.get(member);
-        if (outbox != null || Protocol.isClient(member)) {
-            return outbox;
-        }
-        return outboxes.computeIfAbsent(member, m -> {
-            long id = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
-            return new EventOutbox(id, executor, events -> send(m, id, null, events));
-        });
-    }
 
     /**
      * The events of one operation for listeners elsewhere, added to the outboxes of the
@@ -812,6 +801,11 @@ final class CacheCluster {
             return callerThrough;
         }
 
+        /** Sends the events published, once the operation has ended. */
+        void flush() {
+            outboxes.forEach(EventOutbox::flush);
+        }
+
         @Override
         public boolean wants(EventType type) {
             return EventCollector.wants(mask, type);
@@ -836,9 +830,8 @@ final class CacheCluster {
     private static final int CALLER = 1 << 30;
 
     /**
-     * Sends the events of {@code member}'s outbox {@code id}, in order: each cache's run of them in as
-     * few messages as fit the member's limit, on a client's event {@code stream} or by
-     * Deliver to a node (answered once its listeners have them).
+     * Sends the events of {@code member}'s outbox {@code id}, in order, on its event
+     * {@code stream}: each cache's run of them in as few messages as fit its limit.
      */
     private void send(String member, long id, Consumer<EventsRequest> stream, List<EventOutbox.Queued> queued) {
         int limit = MessagePieces.limit(channels().maxMessageBytes(), messageLimits.getOrDefault(member, 0));
@@ -862,16 +855,7 @@ final class CacheCluster {
                 }
                 EventsRequest request = EventsRequest.newBuilder().setHeader(header).setCache(cache).addAllEvents(run)
                         .setOutbox(id).setThrough(through).build();
-                try {
-                    if (stream != null) {
-                        stream.accept(request);
-                    } else {
-                        channels().stub(member, JCacheServiceGrpc::newBlockingStub).deliver(request);
-                    }
-                } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.DEBUG, "node " + member + " did not take " + run.size()
-                            + " events of cache '" + cache + "': " + e);
-                }
+                stream.accept(request);
             }
         }
     }
@@ -907,17 +891,13 @@ final class CacheCluster {
         for (Map<String, Integer> byMember : listening.values()) {
             byMember.keySet().retainAll(known);
         }
-        if (subscriptions != null) {
-            subscriptions.retain(members);
-        }
+        subscriptions.retain(members);
         localMasks.forEach(this::announce);
     }
 
-    /** Ends a client's event streams. */
+    /** Ends this JVM's event streams from the other members. */
     void close() {
-        if (subscriptions != null) {
-            subscriptions.close();
-        }
+        subscriptions.close();
     }
 
     private void ship(String member, CreateCacheRequest request) {

@@ -13,7 +13,8 @@ import java.util.function.Consumer;
  * The events on their way from this node, as the owner of their keys, to one other member
  * or client whose listeners want them, its own calls' events among them. An event is added
  * while its key's entry is locked, so each key's events are in the order they happened;
- * they leave in that order, as many to a message as are waiting, one message at a time.
+ * they leave in that order once the operation ends, as many to a message as are waiting,
+ * one message at a time.
  * Each message names the outbox and counts the events added up to its last: the receiver
  * notes that count once its listeners have them ({@link EventInbox}), and a reply to the
  * receiver's own call names the count its events reach, which the call waits for.
@@ -45,33 +46,61 @@ final class EventOutbox {
         return id;
     }
 
-    /** Adds an event, to be sent soon; returns the count of events added, this one included. */
+    /**
+     * Adds an event, to go at the next {@link #flush}; returns the count of events added,
+     * this one included.
+     */
     synchronized long add(String cache, Event event) {
         queued.add(new Queued(cache, event, ++added));
-        if (!sending) {
-            sending = true;
-            try {
-                executor.execute(this::sendQueued);
-            } catch (RejectedExecutionException e) {
-                sending = false; // closing: the events stay unsent
-                queued.clear();
-            }
-        }
         return added;
     }
 
-    private void sendQueued() {
-        while (true) {
-            List<Queued> next;
-            synchronized (this) {
-                if (queued.isEmpty()) {
-                    sending = false;
-                    return;
+    /**
+     * Sends the events added, on this thread when no other is sending (the operation that
+     * added them has just ended: its caller waits for them); what is added meanwhile goes
+     * from the executor, so that this thread sends one message's worth at most.
+     */
+    void flush() {
+        List<Queued> next = take();
+        if (next != null) {
+            send.accept(next);
+            sendLater();
+        }
+    }
+
+    private void sendLater() {
+        synchronized (this) {
+            if (queued.isEmpty()) {
+                sending = false;
+                return;
+            }
+        }
+        try {
+            executor.execute(() -> {
+                List<Queued> next;
+                synchronized (this) {
+                    next = new ArrayList<>(queued);
+                    queued.clear();
                 }
-                next = new ArrayList<>(queued);
+                send.accept(next);
+                sendLater();
+            });
+        } catch (RejectedExecutionException e) {
+            synchronized (this) { // closing: the events stay unsent
+                sending = false;
                 queued.clear();
             }
-            send.accept(next);
         }
+    }
+
+    /** The events to send when no other thread is sending, which this one now is; else null. */
+    private synchronized List<Queued> take() {
+        if (sending || queued.isEmpty()) {
+            return null;
+        }
+        sending = true;
+        List<Queued> next = new ArrayList<>(queued);
+        queued.clear();
+        return next;
     }
 }

@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * Where an operation's events go as it runs: this JVM's listeners, and the outboxes of the
  * other members and clients that listen to the cache (see {@link EventOutbox}), or the
- * reply of a client caller without an event stream from here.
+ * reply of a remote caller without an event stream from here.
  */
 interface EventSink<K> {
 

@@ -21,11 +21,11 @@ import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
 /**
- * A client's event streams, one per server (a client has no address for servers to
- * deliver to): opening one tells the server what the client's listeners want of each
- * cache, and the events of the operations the server runs for other callers come back on
- * it, each cache's in order. A stream that breaks is opened again while its server is a
- * member and the client has listeners.
+ * This JVM's event streams, one from each other member (a server, for a client), opened
+ * once it has listeners: opening one tells the member what the listeners here want of
+ * each cache, and the events of the operations the member runs as the owner come on it,
+ * this JVM's own calls' among them (see {@link EventOutbox}). A stream that breaks is
+ * opened again while its member is one and this JVM has listeners.
  */
 final class EventSubscriptions implements AutoCloseable {
 

@@ -556,7 +556,7 @@ public final class KamaCache<K, V> implements Cache<K, V> {
 
     /** Waits for the answer to an operation sent and delivers its events here. */
     private Outcome answer(CacheCluster.Sent<K, V> sent) {
-        Outcome out = cluster.outcome(sent);
+        Outcome out = cluster.outcome(sent, events.hasSynchronous());
         deliver(out);
         return out;
     }
@@ -594,8 +594,15 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         CacheCluster.RemoteListeners<K> remote = cluster == null ? null
                 : cluster.remoteListeners(name, caller, callerSink == null ? 0 : callerSink.mask());
         boolean inReply = callerSink != null && (remote == null || !remote.reachesCaller());
-        Outcome out = local.run(operation, EventSink.of(inReply ? callerSink : EventSink.none(),
-                batch.isEmpty() ? EventSink.none() : new LocalSink(batch), remote == null ? EventSink.none() : remote));
+        Outcome out;
+        try {
+            out = local.run(operation, EventSink.of(inReply ? callerSink : EventSink.none(),
+                    batch.isEmpty() ? EventSink.none() : new LocalSink(batch), remote == null ? EventSink.none() : remote));
+        } finally {
+            if (remote != null) {
+                remote.flush();
+            }
+        }
         batch.awaitSynchronous();
         if (callerSink != null && !inReply) {
             callerSink.sentThrough(remote.callerOutbox(), remote.callerThrough());
@@ -1016,6 +1023,7 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         CacheCluster.RemoteListeners<K> remote = cluster == null ? null : cluster.remoteListeners(name, null, 0);
         if (remote != null && remote.wants(EventType.EXPIRED)) {
             remote.publish(EventType.EXPIRED, null, k, value, value);
+            remote.flush();
         }
     }
 

@@ -215,13 +215,6 @@ public final class KamaCacheManager implements CacheManager {
         }
     }
 
-    /** Hands events an owner sent to the listeners here: see {@link CacheCluster#received}. */
-    void received(String owner, EventsRequest events) {
-        if (cluster != null) {
-            cluster.received(owner, events);
-        }
-    }
-
     /** Hands events an owner ran to the listeners of a cache here. */
     void deliver(String cacheName, List<Event> events) {
         KamaCache<Object, Object> cache = cacheForPeers(cacheName);

@@ -32,6 +32,7 @@ public final class EventDispatcher<K, V> {
     private final List<ListenerRegistration<K, V>> registrations = new CopyOnWriteArrayList<>();
     /** Bit per {@link EventType#ordinal()} that some listener wants: a cheap test on every write. */
     private volatile int wanted;
+    private volatile boolean hasSynchronous;
 
     public EventDispatcher(Cache<K, V> source, Executor executor) {
         this.source = Objects.requireNonNull(source, "source");
@@ -76,6 +77,11 @@ public final class EventDispatcher<K, V> {
         return wanted;
     }
 
+    /** Whether a synchronous listener is registered: then a call waits for its events. */
+    public boolean hasSynchronous() {
+        return hasSynchronous;
+    }
+
     /** A batch for one operation; free when no listener is registered. */
     public Batch<K, V> batch() {
         return wanted == 0 ? Batch.none() : new Batch<>(this);
@@ -92,14 +98,17 @@ public final class EventDispatcher<K, V> {
 
     private void updateWanted() {
         int bits = 0;
+        boolean synchronous = false;
         for (ListenerRegistration<K, V> registration : registrations) {
             for (EventType type : EventType.values()) {
                 if (registration.listensTo(type)) {
                     bits |= 1 << type.ordinal();
                 }
             }
+            synchronous |= registration.isSynchronous();
         }
         wanted = bits;
+        hasSynchronous = synchronous;
     }
 
     /** The events of one operation, and the deliveries its caller must wait for. */
