@@ -32,6 +32,25 @@ public final class SerialExecutor implements Executor {
         }
     }
 
+    /**
+     * Runs {@code task} on this thread when no task is queued or running, otherwise after
+     * them, as {@link #execute} would; tasks given meanwhile run after it.
+     */
+    public void runAfterQueued(Runnable task) {
+        synchronized (this) {
+            if (active != null) {
+                execute(task);
+                return;
+            }
+            active = task; // marks the queue busy while the task runs here
+        }
+        try {
+            task.run();
+        } finally {
+            scheduleNext();
+        }
+    }
+
     private synchronized void scheduleNext() {
         active = tasks.poll();
         if (active != null) {

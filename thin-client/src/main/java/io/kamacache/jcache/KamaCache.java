@@ -769,7 +769,7 @@ public final class KamaCache<K, V> implements Cache<K, V> {
         if (remoteEvents.isEmpty()) {
             return;
         }
-        Batch<K, V> batch = events.batch();
+        Batch<K, V> batch = events.deliveryBatch();
         for (Event event : remoteEvents) {
             EventType type = EventType.values()[event.getType()];
             if (batch.wants(type)) {

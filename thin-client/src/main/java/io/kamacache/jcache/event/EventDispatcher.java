@@ -84,7 +84,16 @@ public final class EventDispatcher<K, V> {
 
     /** A batch for one operation; free when no listener is registered. */
     public Batch<K, V> batch() {
-        return wanted == 0 ? Batch.none() : new Batch<>(this);
+        return wanted == 0 ? Batch.none() : new Batch<>(this, false);
+    }
+
+    /**
+     * A batch of events that another node ran, published by a thread that holds no lock
+     * and then waits for the synchronous listeners: they run on it, when nothing of theirs
+     * is queued, saving a hand-off to another thread and back.
+     */
+    public Batch<K, V> deliveryBatch() {
+        return wanted == 0 ? Batch.none() : new Batch<>(this, true);
     }
 
     /** Deregisters every listener, closing the ones that are {@link java.io.Closeable}. */
@@ -114,13 +123,16 @@ public final class EventDispatcher<K, V> {
     /** The events of one operation, and the deliveries its caller must wait for. */
     public static final class Batch<K, V> {
 
-        private static final Batch<?, ?> NONE = new Batch<>(null);
+        private static final Batch<?, ?> NONE = new Batch<>(null, false);
 
         private final EventDispatcher<K, V> dispatcher;
+        /** Whether synchronous listeners may run on the publishing thread: it holds no lock and waits for them anyway. */
+        private final boolean here;
         private List<CompletableFuture<Void>> synchronous;
 
-        private Batch(EventDispatcher<K, V> dispatcher) {
+        private Batch(EventDispatcher<K, V> dispatcher, boolean here) {
             this.dispatcher = dispatcher;
+            this.here = here;
         }
 
         @SuppressWarnings("unchecked")
@@ -152,7 +164,7 @@ public final class EventDispatcher<K, V> {
                     continue;
                 }
                 EntryEvent<K, V> event = event(registration, type, key, value, oldValue);
-                CompletableFuture<Void> delivered = registration.submit(event);
+                CompletableFuture<Void> delivered = registration.submit(event, here && registration.isSynchronous());
                 if (registration.isSynchronous()) {
                     if (synchronous == null) {
                         synchronous = new ArrayList<>(2);

@@ -53,10 +53,14 @@ final class ListenerRegistration<K, V> {
         };
     }
 
-    /** Queues the event; the future completes once the listener has had it (or the filter declined it). */
-    CompletableFuture<Void> submit(EntryEvent<K, V> event) {
+    /**
+     * Queues the event, or with {@code here} hands it to the listener on this thread when
+     * none is queued; the future completes once the listener has had it (or the filter
+     * declined it).
+     */
+    CompletableFuture<Void> submit(EntryEvent<K, V> event, boolean here) {
         CompletableFuture<Void> delivered = new CompletableFuture<>();
-        queue.execute(() -> {
+        Runnable task = () -> {
             try {
                 if (filter == null || filter.evaluate(event)) {
                     deliver(event);
@@ -65,7 +69,12 @@ final class ListenerRegistration<K, V> {
             } catch (Throwable t) {
                 delivered.completeExceptionally(t);
             }
-        });
+        };
+        if (here) {
+            queue.runAfterQueued(task);
+        } else {
+            queue.execute(task);
+        }
         return delivered;
     }
 
