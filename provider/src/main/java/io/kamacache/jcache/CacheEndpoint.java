@@ -393,10 +393,10 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
         }
         ServerCallStreamObserver<EventsRequest> stream = (ServerCallStreamObserver<EventsRequest>) response;
         EventStream sink = new EventStream(client, stream);
-        stream.setOnCancelHandler(() -> manager.unsubscribed(client, sink));
+        stream.setOnCancelHandler(sink::ended);
         synchronized (stream) {
             manager.messageLimit(client, request.getHeader().getMaxMessageBytes());
-            manager.subscribed(client, request.getStreamId(), request.getEventMasksMap(), sink);
+            sink.outbox = manager.subscribed(client, request.getStreamId(), request.getEventMasksMap(), sink);
             stream.onNext(EventsRequest.getDefaultInstance());
         }
     }
@@ -420,10 +420,19 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
         private int unread;
         private long unreadBytes;
         private boolean closed;
+        /** What goes on this stream; guarded by {@code stream}. */
+        private EventOutbox outbox;
 
         EventStream(String client, ServerCallStreamObserver<EventsRequest> stream) {
             this.client = client;
             this.stream = stream;
+        }
+
+        /** The client cancelled the stream, or it broke. */
+        void ended() {
+            synchronized (stream) {
+                manager.unsubscribed(client, outbox);
+            }
         }
 
         @Override
@@ -441,7 +450,7 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
                 }
                 if (unread > MAX_UNREAD_EVENT_MESSAGES || unreadBytes > MAX_UNREAD_EVENT_BYTES) {
                     closed = true;
-                    manager.unsubscribed(client, this);
+                    manager.unsubscribed(client, outbox);
                     stream.onError(Status.RESOURCE_EXHAUSTED.withDescription(client + " left " + unread
                             + " event messages (" + unreadBytes + " bytes) unread; its listeners miss the events "
                             + "from here until it opens a new event stream").asRuntimeException());

@@ -93,12 +93,10 @@ final class CacheCluster {
     private final Executor executor;
     /** Per cache, the event types each other member's listeners want. */
     private final Map<String, Map<String, Integer>> listening = new ConcurrentHashMap<>();
-    /** Per member or client whose listeners want events of keys this node owns, the events on their way to it. */
+    /** Per member or client with an event stream from here, the events on their way to it. */
     private final Map<String, EventOutbox> outboxes = new ConcurrentHashMap<>();
     /** Per owner that sends this JVM's listeners events, how far they have them. */
     private final Map<String, EventInbox> inboxes = new ConcurrentHashMap<>();
-    /** Per member or client that listens here, its event stream. */
-    private final Map<String, Consumer<EventsRequest>> subscribers = new ConcurrentHashMap<>();
     /** Per member or client that listens here, the largest message it takes in, when it told. */
     private final Map<String, Integer> messageLimits = new ConcurrentHashMap<>();
     /** Who this JVM's requests come from: the node's address, or a client's id. */
@@ -684,18 +682,23 @@ final class CacheCluster {
         }
     }
 
-    /** Another member's or a client's event stream opened here, with what its listeners want per cache. */
-    void subscribed(String client, long streamId, Map<String, Integer> masks, Consumer<EventsRequest> stream) {
-        subscribers.put(client, stream);
-        outboxes.put(client, new EventOutbox(streamId, executor, events -> send(client, streamId, stream, events)));
-        masks.forEach((cache, mask) -> listening(cache, client, mask));
+    /**
+     * Another member's or a client's event stream opened here, with what its listeners want
+     * per cache.
+     *
+     * @return the outbox of events to it, which {@link #unsubscribed} is given when the stream ends
+     */
+    EventOutbox subscribed(String member, long streamId, Map<String, Integer> masks, Consumer<EventsRequest> stream) {
+        EventOutbox outbox = new EventOutbox(streamId, executor, events -> send(member, streamId, stream, events));
+        outboxes.put(member, outbox);
+        masks.forEach((cache, mask) -> listening(cache, member, mask));
+        return outbox;
     }
 
-    /** Another member's or a client's event stream ended: it listens here no more. */
-    void unsubscribed(String client, Consumer<EventsRequest> stream) {
-        if (subscribers.remove(client, stream)) {
-            listening.keySet().forEach(cache -> listening(cache, client, 0));
-            outboxes.remove(client);
+    /** Another member's or a client's event stream ended: it listens here no more, unless it opened another. */
+    void unsubscribed(String member, EventOutbox outbox) {
+        if (outboxes.remove(member, outbox)) {
+            listening.keySet().forEach(cache -> listening(cache, member, 0));
         }
     }
 
@@ -765,7 +768,7 @@ final class CacheCluster {
     final class RemoteListeners<K> implements EventSink<K> {
         private final String cache;
         private final List<EventOutbox> outboxes = new ArrayList<>(2);
-        private final List<Integer> masks = new ArrayList<>(2);
+        private final List<Integer> masks = new ArrayList<>(2); // what each outbox's member wants
         private int mask;
         private EventOutbox callerOutbox;
         private long callerThrough;
@@ -779,7 +782,7 @@ final class CacheCluster {
                 return;
             }
             outboxes.add(outbox);
-            masks.add(caller ? wants | CALLER : wants);
+            masks.add(wants);
             mask |= wants;
             if (caller) {
                 callerOutbox = outbox;
@@ -818,16 +821,13 @@ final class CacheCluster {
                 int wants = masks.get(i);
                 if (EventCollector.wants(wants, type)) {
                     long count = outboxes.get(i).add(cache, event);
-                    if ((wants & CALLER) != 0) {
+                    if (outboxes.get(i) == callerOutbox) {
                         callerThrough = count;
                     }
                 }
             }
         }
     }
-
-    /** Marks the caller's mask in {@link RemoteListeners}: above every event type's bit. */
-    private static final int CALLER = 1 << 30;
 
     /**
      * Sends the events of {@code member}'s outbox {@code id}, in order, on its event
@@ -884,8 +884,7 @@ final class CacheCluster {
     /** Members changed: forget those that left, tell the others what this JVM's listeners want. */
     void membersChanged(Set<String> members, Map<String, Integer> localMasks) {
         Set<String> known = new HashSet<>(members);
-        known.addAll(subscribers.keySet());
-        outboxes.keySet().retainAll(known);
+        known.addAll(outboxes.keySet()); // clients, and members whose stream has yet to end
         inboxes.keySet().retainAll(known);
         messageLimits.keySet().retainAll(known);
         for (Map<String, Integer> byMember : listening.values()) {

@@ -77,12 +77,7 @@ final class EventOutbox {
         }
         try {
             executor.execute(() -> {
-                List<Queued> next;
-                synchronized (this) {
-                    next = new ArrayList<>(queued);
-                    queued.clear();
-                }
-                send.accept(next);
+                send.accept(drain());
                 sendLater();
             });
         } catch (RejectedExecutionException e) {
@@ -99,6 +94,10 @@ final class EventOutbox {
             return null;
         }
         sending = true;
+        return drain();
+    }
+
+    private synchronized List<Queued> drain() {
         List<Queued> next = new ArrayList<>(queued);
         queued.clear();
         return next;

@@ -202,16 +202,14 @@ public final class KamaCacheManager implements CacheManager {
         }
     }
 
-    /** A client's event stream opened here: see {@link CacheCluster#subscribed}. */
-    void subscribed(String client, long streamId, Map<String, Integer> masks, Consumer<EventsRequest> stream) {
-        if (cluster != null) {
-            cluster.subscribed(client, streamId, masks, stream);
-        }
+    /** Another member's or a client's event stream opened here: see {@link CacheCluster#subscribed}. */
+    EventOutbox subscribed(String member, long streamId, Map<String, Integer> masks, Consumer<EventsRequest> stream) {
+        return cluster == null ? null : cluster.subscribed(member, streamId, masks, stream);
     }
 
-    void unsubscribed(String client, Consumer<EventsRequest> stream) {
+    void unsubscribed(String member, EventOutbox outbox) {
         if (cluster != null) {
-            cluster.unsubscribed(client, stream);
+            cluster.unsubscribed(member, outbox);
         }
     }
 
