@@ -50,6 +50,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
@@ -423,14 +425,7 @@ class ClusteredJCacheTest {
      */
     @Test
     void aSynchronousListenersFailureReachesTheCallWhoseEventItHeard() {
-        List<String> addresses = List.of(FreePorts.loopbackAddress(), FreePorts.loopbackAddress(), FreePorts.loopbackAddress());
-        String cluster = "cluster:\n  peers: [" + String.join(", ", addresses) + "]\n" + ALLOW
-                + "caches:\n  refused:\n    keyType: java.lang.Integer\n    valueType: java.lang.String\n";
-        for (String address : addresses) {
-            start(KamaConfig.parse(cluster, "test").withNodeAddress(address));
-        }
-        managers.add(new KamaCacheManager(null, URI.create("kamacache:client"), getClass().getClassLoader(),
-                new Properties(), KamaConfig.parse("mode: client\n" + cluster, "client"), InstantSource.system()));
+        startNodesAndClient("", "  refused:\n    keyType: java.lang.Integer\n    valueType: java.lang.String\n");
         assertThat(ownersOf(30)).as("keys of every node").hasSize(3);
         for (int m : List.of(1, 3)) {
             Cache<Integer, String> cache = managers.get(m).getCache("refused", Integer.class, String.class);
@@ -443,7 +438,37 @@ class ClusteredJCacheTest {
                         .isInstanceOf(CacheEntryListenerException.class).hasStackTraceContaining("refuses");
                 assertThat(cache.get(key)).isEqualTo("v");
             }
+            Cache<Integer, String> other = managers.get(m == 1 ? 0 : 1).getCache("refused", Integer.class, String.class);
+            for (int i = 0; i < 30; i++) { // the listener hears another member's calls asynchronously, wherever they run
+                other.put(1000 + m * 100 + i, "w");
+            }
             cache.deregisterCacheEntryListener(listener);
+        }
+    }
+
+    @Test
+    void aSynchronousListenerThatWritesToItsCacheDoesNotWaitForItself() throws Exception {
+        // A call that waited for its own listener would wait out this deadline.
+        startNodesAndClient("  rpcTimeout: 60s\n", "  copied:\n    keyType: java.lang.String\n    valueType: java.lang.String\n");
+        ExecutorService caller = Executors.newSingleThreadExecutor();
+        try {
+            for (int m : List.of(1, 3)) {
+                Cache<String, String> cache = managers.get(m).getCache("copied", String.class, String.class);
+                MutableCacheEntryListenerConfiguration<String, String> listener = new MutableCacheEntryListenerConfiguration<>(
+                        FactoryBuilder.factoryOf(new KamaCacheTest.Copying("copied")), null, false, true);
+                cache.registerCacheEntryListener(listener);
+                KamaCacheTest.Copying.heard = new CountDownLatch(3 * 20);
+                for (int i = 0; i < 20; i++) {
+                    String key = m + "-" + i;
+                    caller.submit(() -> cache.put(key, "v")).get(20, TimeUnit.SECONDS);
+                    assertThat(cache.get("copy-" + key)).as("the listener's write on " + (m == 3 ? "the client" : "node " + m))
+                            .isEqualTo("v");
+                }
+                assertThat(KamaCacheTest.Copying.heard.await(20, TimeUnit.SECONDS)).as("the copies are heard too").isTrue();
+                cache.deregisterCacheEntryListener(listener);
+            }
+        } finally {
+            caller.shutdownNow();
         }
     }
 
@@ -638,6 +663,22 @@ class ClusteredJCacheTest {
     }
 
     private static final String ALLOW = "serialization:\n  allow:\n    - io.kamacache.jcache.**\n";
+
+    /**
+     * Starts three nodes of a static cluster, managers 0 to 2, and a client of theirs,
+     * manager 3: {@code settings} are more lines under {@code cluster:}, {@code caches} the
+     * lines under {@code caches:}.
+     */
+    private void startNodesAndClient(String settings, String caches) {
+        List<String> addresses = List.of(FreePorts.loopbackAddress(), FreePorts.loopbackAddress(), FreePorts.loopbackAddress());
+        String cluster = "cluster:\n" + settings + "  peers: [" + String.join(", ", addresses) + "]\n" + ALLOW
+                + "caches:\n" + caches;
+        for (String address : addresses) {
+            start(KamaConfig.parse(cluster, "test").withNodeAddress(address));
+        }
+        managers.add(new KamaCacheManager(null, URI.create("kamacache:client"), getClass().getClassLoader(),
+                new Properties(), KamaConfig.parse("mode: client\n" + cluster, "client"), InstantSource.system()));
+    }
 
     private void start(KamaConfig config) {
         managers.add(new KamaCacheManager(null, URI.create("kamacache:" + config.node().address()),

@@ -21,6 +21,7 @@ import javax.cache.configuration.FactoryBuilder;
 import javax.cache.configuration.MutableCacheEntryListenerConfiguration;
 import javax.cache.configuration.MutableConfiguration;
 import javax.cache.configuration.OptionalFeature;
+import javax.cache.event.CacheEntryCreatedListener;
 import javax.cache.event.CacheEntryEvent;
 import javax.cache.event.CacheEntryExpiredListener;
 import javax.cache.expiry.AccessedExpiryPolicy;
@@ -255,6 +256,61 @@ class KamaCacheTest {
 
         @Override
         public void deleteAll(Collection<?> keys) {
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"notes, notes", "notes, copies"})
+    void aSynchronousListenerThatWritesToACacheDoesNotHangTheCallItHears(String heard, String written)
+            throws Exception {
+        manager = Caching.getCachingProvider().getCacheManager(URI.create("kamacache:reentrant"),
+                getClass().getClassLoader());
+        MutableConfiguration<String, String> configuration = new MutableConfiguration<String, String>()
+                .setTypes(String.class, String.class);
+        Map<String, Cache<String, String>> caches = new HashMap<>();
+        for (String name : List.of(heard, written)) {
+            caches.computeIfAbsent(name, n -> manager.createCache(n, configuration));
+        }
+        Copying.heard = new CountDownLatch(3);
+        // Each cache's listener copies what it hears into the other one: "a", "copy-a", "copy-copy-a".
+        caches.get(heard).registerCacheEntryListener(new MutableCacheEntryListenerConfiguration<>(
+                FactoryBuilder.factoryOf(new Copying(written)), null, false, true));
+        if (!written.equals(heard)) {
+            caches.get(written).registerCacheEntryListener(new MutableCacheEntryListenerConfiguration<>(
+                    FactoryBuilder.factoryOf(new Copying(heard)), null, false, true));
+        }
+
+        ExecutorService caller = Executors.newSingleThreadExecutor();
+        try {
+            caller.submit(() -> caches.get(heard).put("a", "1")).get(30, TimeUnit.SECONDS);
+        } finally {
+            caller.shutdownNow();
+        }
+
+        assertThat(caches.get(written).get("copy-a")).as("the listener's own write is done when the call returns")
+                .isEqualTo("1");
+        assertThat(Copying.heard.await(30, TimeUnit.SECONDS)).as("the listeners hear the copies too").isTrue();
+        assertThat(caches.get(heard).get("copy-copy-a")).isEqualTo("1");
+    }
+
+    /** Writes what it hears, under "copy-" and its key, into the cache {@code target}, twice over at most. */
+    static final class Copying implements CacheEntryCreatedListener<String, String>, Serializable {
+        static volatile CountDownLatch heard;
+        private final String target;
+
+        Copying(String target) {
+            this.target = target;
+        }
+
+        @Override
+        public void onCreated(Iterable<CacheEntryEvent<? extends String, ? extends String>> events) {
+            for (CacheEntryEvent<? extends String, ? extends String> event : events) {
+                heard.countDown();
+                if (!event.getKey().startsWith("copy-copy-")) {
+                    event.getSource().getCacheManager().getCache(target, String.class, String.class)
+                            .put("copy-" + event.getKey(), event.getValue());
+                }
+            }
         }
     }
 

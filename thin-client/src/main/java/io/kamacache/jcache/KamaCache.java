@@ -556,7 +556,7 @@ public final class KamaCache<K, V> implements Cache<K, V> {
 
     /** Waits for the answer to an operation sent and delivers its events here. */
     private Outcome answer(CacheCluster.Sent<K, V> sent) {
-        Outcome out = cluster.outcome(sent, events.hasSynchronous());
+        Outcome out = cluster.outcome(sent, events.callerWaits());
         deliver(out);
         return out;
     }
@@ -588,6 +588,7 @@ public final class KamaCache<K, V> implements Cache<K, V> {
      * as they happen, to the outboxes of the other members and clients whose listeners want
      * them, the remote {@code caller}'s too; those of a caller without an outbox (a client
      * without an event stream from here) go back in the reply, through {@code callerSink}.
+     * Only a call made here waits for the synchronous listeners here.
      */
     private Outcome runAsOwner(Operation<K, V> operation, EventCollector<K> callerSink, String caller) {
         Batch<K, V> batch = events.batch();
@@ -603,7 +604,11 @@ public final class KamaCache<K, V> implements Cache<K, V> {
                 remote.flush();
             }
         }
-        batch.awaitSynchronous();
+        if (caller == null) {
+            batch.awaitSynchronous();
+        } else {
+            batch.release(); // listeners here hear another member's calls asynchronously
+        }
         if (callerSink != null && !inReply) {
             callerSink.sentThrough(remote.callerOutbox(), remote.callerThrough());
         }

@@ -22,10 +22,14 @@ import java.util.concurrent.Executor;
  * listeners to have them. Asynchronous listeners are not waited for. Every listener has its
  * own serial queue on the shared executor, so a slow listener delays only itself.
  *
- * <p>A synchronous listener must not write to the cache it listens to: the write would wait
- * for its own listener's queue.
+ * <p>A call that a listener makes on its own thread does not wait for synchronous
+ * listeners, since the one it would wait for may be that listener itself, or queued behind
+ * a thread that waits for it (JSR-107 leaves such deadlocks to the implementation). Its
+ * events reach them afterwards, in order, and what they throw is logged.
  */
 public final class EventDispatcher<K, V> {
+
+    private static final System.Logger LOG = System.getLogger(EventDispatcher.class.getName());
 
     private final Cache<K, V> source;
     private final Executor executor;
@@ -77,9 +81,12 @@ public final class EventDispatcher<K, V> {
         return wanted;
     }
 
-    /** Whether a synchronous listener is registered: then a call waits for its events. */
-    public boolean hasSynchronous() {
-        return hasSynchronous;
+    /**
+     * Whether a call on this thread waits for the events it causes to reach synchronous
+     * listeners: when one is registered, unless this thread is running a listener.
+     */
+    public boolean callerWaits() {
+        return hasSynchronous && !ListenerRegistration.onListenerThread();
     }
 
     /** A batch for one operation; free when no listener is registered. */
@@ -188,12 +195,36 @@ public final class EventDispatcher<K, V> {
         }
 
         /**
-         * Waits until the synchronous listeners have had this batch's events.
+         * Leaves the synchronous listeners to have this batch's events without waiting for
+         * them: what they throw is logged.
+         */
+        public void release() {
+            if (synchronous == null) {
+                return;
+            }
+            for (CompletableFuture<Void> delivery : synchronous) {
+                delivery.whenComplete((done, failure) -> {
+                    if (failure != null) {
+                        LOG.log(System.Logger.Level.WARNING, "a synchronous cache entry listener failed on an "
+                                + "event of a call that did not wait for it", failure);
+                    }
+                });
+            }
+            synchronous = null;
+        }
+
+        /**
+         * Waits until the synchronous listeners have had this batch's events, unless this
+         * thread is running a listener: then it {@linkplain #release() releases} them.
          *
          * @throws CacheEntryListenerException when a listener threw (errors are rethrown as they are)
          */
         public void awaitSynchronous() {
             if (synchronous == null) {
+                return;
+            }
+            if (ListenerRegistration.onListenerThread()) {
+                release();
                 return;
             }
             RuntimeException failure = null;

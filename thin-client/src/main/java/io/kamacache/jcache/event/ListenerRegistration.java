@@ -22,10 +22,15 @@ import java.util.concurrent.Executor;
 /** A registered listener with its filter and its own ordered delivery queue. */
 final class ListenerRegistration<K, V> {
 
+    private static final System.Logger LOG = System.getLogger(ListenerRegistration.class.getName());
+
     final CacheEntryListenerConfiguration<K, V> configuration;
     private final CacheEntryListener<? super K, ? super V> listener;
     private final CacheEntryEventFilter<? super K, ? super V> filter;
     private final SerialExecutor queue;
+
+    /** Set on a thread while it runs a listener: see {@link #onListenerThread()}. */
+    private static final ThreadLocal<Boolean> RUNNING = new ThreadLocal<>();
 
     ListenerRegistration(CacheEntryListenerConfiguration<K, V> configuration, Executor executor) {
         this.configuration = configuration;
@@ -34,6 +39,15 @@ final class ListenerRegistration<K, V> {
                 configuration.getCacheEntryEventFilterFactory();
         this.filter = filterFactory == null ? null : filterFactory.create();
         this.queue = new SerialExecutor(executor);
+    }
+
+    /**
+     * Whether this thread is running a listener. A cache call it makes must not wait for
+     * synchronous listeners: one of them may be this very listener, or be queued behind a
+     * thread that waits for this one, so the wait could last forever.
+     */
+    static boolean onListenerThread() {
+        return RUNNING.get() != null;
     }
 
     boolean isSynchronous() {
@@ -61,13 +75,22 @@ final class ListenerRegistration<K, V> {
     CompletableFuture<Void> submit(EntryEvent<K, V> event, boolean here) {
         CompletableFuture<Void> delivered = new CompletableFuture<>();
         Runnable task = () -> {
+            boolean nested = onListenerThread(); // a listener's own call, delivered on its thread
+            RUNNING.set(Boolean.TRUE);
             try {
                 if (filter == null || filter.evaluate(event)) {
                     deliver(event);
                 }
                 delivered.complete(null);
             } catch (Throwable t) {
+                if (!isSynchronous()) { // no call waits to hear of it
+                    LOG.log(System.Logger.Level.WARNING, "an asynchronous cache entry listener failed", t);
+                }
                 delivered.completeExceptionally(t);
+            } finally {
+                if (!nested) {
+                    RUNNING.remove();
+                }
             }
         };
         if (here) {
