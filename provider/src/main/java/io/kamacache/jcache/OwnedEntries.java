@@ -36,6 +36,7 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiPredicate;
@@ -359,8 +360,9 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
     }
 
     private byte[] loadCoalesced(K key, byte[] k, Object keyObject, EventSink<K> sink) {
+        CompletableFuture<byte[]> load;
         try {
-            return loads.load(ByteBuffer.wrap(k), () -> {
+            load = loads.load(ByteBuffer.wrap(k), () -> {
                 // a load that ended between this caller's miss and its asking has stored the value
                 // (coalescing joins only loads that overlap): take it, as groupcache checks again
                 StoredValue present = store.peek(k);
@@ -369,7 +371,13 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
                 }
                 V loaded = callLoad(key);
                 return loaded == null ? null : storeLoaded(key, k, keyObject, loaded, false, sink);
-            }).get();
+            });
+        } catch (IllegalStateException e) {
+            throw new CacheLoaderException("the loader of cache '" + name + "' asked the cache for key " + key
+                    + " while loading that very key; a loader must not read the key it loads", e);
+        }
+        try {
+            return load.get();
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof RuntimeException runtime) {

@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class LoadCoalescer<K, V> {
 
-    private final ConcurrentHashMap<K, CompletableFuture<V>> inFlight = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<K, Load<V>> inFlight = new ConcurrentHashMap<>();
     private final Executor executor;
     private final LongAdder joined = new LongAdder();
 
@@ -33,13 +33,20 @@ public final class LoadCoalescer<K, V> {
      * The outcome of loading {@code key}: the load already running for it, or a new one of
      * {@code loader}. The returned future is the caller's own: cancelling or abandoning it
      * does not affect the load or the other callers.
+     *
+     * @throws IllegalStateException when this thread is running the load of {@code key}:
+     *                               the load asked for its own key, and would wait for itself
      */
     public CompletableFuture<V> load(K key, Callable<? extends V> loader) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(loader, "loader");
-        CompletableFuture<V> started = new CompletableFuture<>();
-        CompletableFuture<V> running = inFlight.putIfAbsent(key, started);
+        Load<V> started = new Load<>();
+        Load<V> running = inFlight.putIfAbsent(key, started);
         if (running != null) {
+            if (running.runner == Thread.currentThread()) {
+                throw new IllegalStateException("the load of key " + key + " asked for that key itself, which would "
+                        + "wait for the load forever");
+            }
             joined.increment();
             return running.copy();
         }
@@ -52,7 +59,8 @@ public final class LoadCoalescer<K, V> {
         return started.copy();
     }
 
-    private void run(K key, CompletableFuture<V> future, Callable<? extends V> loader) {
+    private void run(K key, Load<V> future, Callable<? extends V> loader) {
+        future.runner = Thread.currentThread();
         try {
             V value = loader.call();
             inFlight.remove(key, future); // before completing, so a waiter woken by it that misses again loads afresh
@@ -61,6 +69,11 @@ public final class LoadCoalescer<K, V> {
             inFlight.remove(key, future);
             future.completeExceptionally(t);
         }
+    }
+
+    /** A load's outcome, and the thread that runs it. */
+    private static final class Load<V> extends CompletableFuture<V> {
+        volatile Thread runner;
     }
 
     /** How many callers joined a load that was already running instead of starting one. */

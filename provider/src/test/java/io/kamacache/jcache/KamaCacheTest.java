@@ -28,6 +28,7 @@ import javax.cache.expiry.AccessedExpiryPolicy;
 import javax.cache.expiry.CreatedExpiryPolicy;
 import javax.cache.expiry.Duration;
 import javax.cache.integration.CacheLoader;
+import javax.cache.integration.CacheLoaderException;
 import javax.cache.integration.CacheWriter;
 import javax.cache.spi.CachingProvider;
 import javax.management.MBeanServer;
@@ -311,6 +312,42 @@ class KamaCacheTest {
                             .put("copy-" + event.getKey(), event.getValue());
                 }
             }
+        }
+    }
+
+    @Test
+    void aLoaderThatReadsTheKeyItLoadsFailsTheReadInsteadOfWaitingForItself() throws Exception {
+        manager = Caching.getCachingProvider().getCacheManager(URI.create("kamacache:self-loading"),
+                getClass().getClassLoader());
+        SelfReading.cache = manager.createCache("self", new MutableConfiguration<String, String>()
+                .setTypes(String.class, String.class).setReadThrough(true)
+                .setCacheLoaderFactory(FactoryBuilder.factoryOf(SelfReading.class)));
+        ExecutorService caller = Executors.newSingleThreadExecutor();
+        try {
+            Future<String> read = caller.submit(() -> SelfReading.cache.get("a"));
+            assertThatThrownBy(() -> read.get(30, TimeUnit.SECONDS)).cause()
+                    .isInstanceOf(CacheLoaderException.class)
+                    .hasMessageContaining("cache 'self'").hasMessageContaining("key a");
+            SelfReading.cache.put("b", "b!");
+            assertThat(caller.submit(() -> SelfReading.cache.get("copy-of-b")).get(30, TimeUnit.SECONDS))
+                    .as("a loader may read other keys").isEqualTo("b!");
+        } finally {
+            caller.shutdownNow();
+        }
+    }
+
+    /** Loads a key from the cache itself: "copy-of-" another key from that key, any other from itself. */
+    public static final class SelfReading implements CacheLoader<String, String> {
+        static volatile Cache<String, String> cache;
+
+        @Override
+        public String load(String key) {
+            return key.startsWith("copy-of-") ? cache.get(key.substring("copy-of-".length())) : cache.get(key);
+        }
+
+        @Override
+        public Map<String, String> loadAll(Iterable<? extends String> keys) {
+            throw new UnsupportedOperationException();
         }
     }
 

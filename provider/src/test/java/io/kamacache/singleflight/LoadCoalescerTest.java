@@ -48,6 +48,16 @@ class LoadCoalescerTest {
     }
 
     @Test
+    void aLoadThatAsksForItsOwnKeyFailsInsteadOfWaitingForItself() throws Exception {
+        CompletableFuture<String> outer = coalescer.load("k", () -> coalescer.load("k", () -> "inner").get());
+        assertThatThrownBy(() -> outer.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOf(IllegalStateException.class).hasMessageContaining("key k");
+        assertThat(coalescer.load("k", () -> coalescer.load("other", () -> "v").get()).get(5, TimeUnit.SECONDS))
+                .as("another key, loaded inside").isEqualTo("v");
+        assertThat(coalescer.inFlightCount()).isZero();
+    }
+
+    @Test
     void cancellingOneCallerLeavesTheLoadAndOtherCallersAlone() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         CompletableFuture<String> first = coalescer.load("k", () -> {
