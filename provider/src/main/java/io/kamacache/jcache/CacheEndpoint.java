@@ -119,7 +119,7 @@ final class CacheEndpoint extends JCacheServiceGrpc.JCacheServiceImplBase {
 
     /**
      * Runs on the network thread (see {@link #INLINE}): an operation that may wait on a
-     * loader, a writer, an entry processor, this node's listeners or, while the node takes
+     * loader, a writer, an entry processor or, while the node takes
      * over the ranges it joined for, a fetch from a previous owner moves to the manager's
      * threads; the others answer at once, saving two thread hand-offs per call.
      */

@@ -810,14 +810,11 @@ public final class KamaCache<K, V> implements Cache<K, V> {
     }
 
     /**
-     * Whether running {@code op} here may wait: on the loader, the writer or an entry
-     * processor (user code), or on this node's listeners, whose synchronous ones the
-     * operation waits for. Expiry policies are taken to answer at once.
+     * Whether running {@code op} here for another member may wait: on the loader, the writer
+     * or an entry processor (user code). Expiry policies are taken to answer at once, and
+     * this node's listeners hear another member's calls without it waiting for them.
      */
     boolean mayBlock(Op op) {
-        if (events.mask() != 0) {
-            return true;
-        }
         return switch (op) {
             case CONTAINS_KEY, TOUCH -> false;
             case GET, GET_ALL -> configuration.isReadThrough() && configuration.getCacheLoaderFactory() != null;
