@@ -19,6 +19,7 @@ import io.kamacache.proto.v1.OperationRequest;
 import io.kamacache.remote.Protocol;
 import io.kamacache.ring.HashRing;
 import io.kamacache.testing.FreePorts;
+import io.kamacache.testing.LogRecords;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -42,10 +43,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -111,31 +109,10 @@ class RequestFuzzTest {
         Cache<String, String> scores = start();
         // grpc-java would log each message it cannot parse at SEVERE with a stack trace: a log
         // flood for whoever sends garbage; the node turns them into debug lines
-        List<LogRecord> severe = new CopyOnWriteArrayList<>();
-        Handler watcher = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                if (record.getLevel().intValue() >= Level.SEVERE.intValue()) {
-                    severe.add(record);
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger grpc = Logger.getLogger("io.grpc");
-        grpc.addHandler(watcher);
-        try {
+        try (LogRecords severe = LogRecords.watch("io.grpc", Level.SEVERE)) {
             sendUndecodableBytes();
-        } finally {
-            grpc.removeHandler(watcher);
+            assertThat(severe.messages()).as("SEVERE records of grpc-java").isEmpty();
         }
-        assertThat(severe).as("SEVERE records of grpc-java").extracting(LogRecord::getMessage).isEmpty();
         assertServes(scores);
     }
 

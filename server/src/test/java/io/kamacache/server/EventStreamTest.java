@@ -12,7 +12,7 @@ import io.kamacache.proto.v1.JCacheServiceGrpc;
 import io.kamacache.proto.v1.SubscribeRequest;
 import io.kamacache.remote.Protocol;
 import io.kamacache.testing.FreePorts;
-import io.kamacache.testing.UpdatesHeard;
+import io.kamacache.testing.LogRecords;
 import io.kamacache.testing.UpdatesHeard;
 import org.junit.jupiter.api.Test;
 
@@ -23,15 +23,17 @@ import javax.cache.configuration.MutableConfiguration;
 import java.net.URI;
 import java.time.InstantSource;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Level;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** What a server does with the event stream of a client that stops reading it. */
+/** What a server does with the event stream of a client that stops reading it, or takes smaller messages. */
 class EventStreamTest {
 
     /** CacheEndpoint.MAX_UNREAD_EVENT_MESSAGES and MAX_UNREAD_EVENT_BYTES. */
@@ -58,16 +60,49 @@ class EventStreamTest {
     /** An update carries the value and its old one: 80 KiB here, more than one message of 64 KiB. */
     @Test
     void aClientsListenerHearsAnUpdateLargerThanAMessage() throws Exception {
+        assertThat(updatesHeard("64KiB", "64KiB", 1, "k", filled(40 << 10, 1), "k", filled(40 << 10, 7)))
+                .containsExactly("k: 40960 x 1 -> 40960 x 7");
+    }
+
+    /**
+     * A listener on a client whose messages are smaller than the server's cannot have an
+     * event larger than two of them: the client says it missed it, and hears the next.
+     */
+    @Test
+    void aClientsListenerThatMissesAnEventTooLargeForItsMessagesIsToldSo() throws Exception {
+        try (LogRecords warnings = LogRecords.watch("io.kamacache.jcache.CacheCluster", Level.WARNING)) {
+            assertThat(updatesHeard("4MiB", "64KiB", 1, "large", filled(1 << 10, 1), "large", filled(200 << 10, 2),
+                    "small", filled(1 << 10, 3), "small", filled(1 << 10, 4)))
+                    .containsExactly("small: 1024 x 3 -> 1024 x 4");
+            assertThat(warnings.messages()).anySatisfy(warning -> assertThat(warning)
+                    .contains("listeners of cache 'updates' here missed 1 event(s)").contains("65536"));
+        }
+    }
+
+    private static byte[] filled(int size, int value) {
+        byte[] bytes = new byte[size];
+        Arrays.fill(bytes, (byte) value);
+        return bytes;
+    }
+
+    /**
+     * Starts a server whose messages may be {@code serverLimit} and two clients of it, one
+     * with messages of {@code listenerLimit} that listens for updates of a byte[] cache, one
+     * that puts {@code puts} (key, value, key, value...) to it in order; returns what the
+     * listener heard once it heard {@code expected} updates, or after 10 s.
+     */
+    private static List<String> updatesHeard(String serverLimit, String listenerLimit, int expected, Object... puts)
+            throws Exception {
         String address = FreePorts.loopbackAddress();
-        String client = "mode: client\ncluster:\n  peers: [" + address + "]\n  maxMessageBytes: 64KiB\n";
+        String client = "mode: client\ncluster:\n  peers: [" + address + "]\n  maxMessageBytes: ";
         try (CacheServer server = CacheServer.start(KamaConfig.parse("node:\n  address: " + address
-                + "\nhttp:\n  port: 0\ncluster:\n  maxMessageBytes: 64KiB\n", "server"));
+                + "\nhttp:\n  port: 0\ncluster:\n  maxMessageBytes: " + serverLimit + "\n", "server"));
              KamaCacheManager listening = new KamaCacheManager(null, URI.create("kamacache:listening"),
-                     getClass().getClassLoader(), new Properties(), KamaConfig.parse(client, "listening"),
-                     InstantSource.system());
+                     EventStreamTest.class.getClassLoader(), new Properties(),
+                     KamaConfig.parse(client + listenerLimit + "\n", "listening"), InstantSource.system());
              KamaCacheManager writer = new KamaCacheManager(null, URI.create("kamacache:writer"),
-                     getClass().getClassLoader(), new Properties(), KamaConfig.parse(client, "writer"),
-                     InstantSource.system())) {
+                     EventStreamTest.class.getClassLoader(), new Properties(),
+                     KamaConfig.parse(client + serverLimit + "\n", "writer"), InstantSource.system())) {
             MutableConfiguration<String, byte[]> configuration = new MutableConfiguration<String, byte[]>()
                     .setTypes(String.class, byte[].class);
             Cache<String, byte[]> written = writer.createCache("updates", configuration);
@@ -75,20 +110,15 @@ class EventStreamTest {
             UpdatesHeard.HEARD.clear();
             heard.registerCacheEntryListener(new MutableCacheEntryListenerConfiguration<>(
                     FactoryBuilder.factoryOf(UpdatesHeard.class), null, true, false));
-            written.put("k", filled(1));
-            written.put("k", filled(7));
+            for (int i = 0; i < puts.length; i += 2) {
+                written.put((String) puts[i], (byte[]) puts[i + 1]);
+            }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (UpdatesHeard.HEARD.isEmpty() && System.nanoTime() < deadline) {
+            while (UpdatesHeard.HEARD.size() < expected && System.nanoTime() < deadline) {
                 Thread.sleep(10);
             }
-            assertThat(UpdatesHeard.HEARD).containsExactly("k: 40960 x 1 -> 40960 x 7");
+            return List.copyOf(UpdatesHeard.HEARD);
         }
-    }
-
-    private static byte[] filled(int value) {
-        byte[] bytes = new byte[40 << 10];
-        Arrays.fill(bytes, (byte) value);
-        return bytes;
     }
 
     /** What a subscriber that read nothing got, once it read, and how its stream ended. */

@@ -872,8 +872,13 @@ final class CacheCluster {
             failure = e;
             LOG.log(System.Logger.Level.DEBUG, "a listener of cache '" + request.getCache() + "' failed: " + e);
         }
-        inbox(owner).taken(request.getOutbox(), request.getThrough() - request.getEventsCount(), request.getThrough(),
-                failure);
+        long missed = inbox(owner).taken(request.getOutbox(), request.getThrough() - request.getEventsCount(),
+                request.getThrough(), failure);
+        if (missed > 0) {
+            LOG.log(System.Logger.Level.WARNING, "the listeners of cache '" + request.getCache() + "' here missed "
+                    + missed + " event(s) from " + owner + " too large for a message to this JVM (cluster.maxMessageBytes "
+                    + channels().maxMessageBytes() + ")");
+        }
     }
 
     private EventInbox inbox(String owner) {

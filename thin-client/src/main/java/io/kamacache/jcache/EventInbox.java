@@ -21,8 +21,12 @@ final class EventInbox {
      * The listeners here have the events of {@code outbox} from after the count {@code from}
      * up to the count {@code through}; {@code failure}, when not null, is what a synchronous
      * one of them threw.
+     *
+     * @return how many events of the outbox before {@code from} never came: the owner counted
+     *         them but could not send them
      */
-    synchronized void taken(long outbox, long from, long through, RuntimeException failure) {
+    synchronized long taken(long outbox, long from, long through, RuntimeException failure) {
+        long missed = from - (this.outbox == outbox ? taken : 0);
         this.outbox = outbox;
         taken = through;
         if (failure != null) {
@@ -31,6 +35,7 @@ final class EventInbox {
             this.failure = failure;
         }
         notifyAll();
+        return missed;
     }
 
     /** {@code outbox} brings no more events: no one waits for them. */
