@@ -22,11 +22,11 @@ final class EventInbox {
      * up to the count {@code through}; {@code failure}, when not null, is what a synchronous
      * one of them threw.
      *
-     * @return how many events of the outbox before {@code from} never came: the owner counted
-     *         them but could not send them
+     * @return how many events of the outbox before {@code from} never came (the owner
+     *         counted them but could not send them), when this inbox saw the outbox open
      */
     synchronized long taken(long outbox, long from, long through, RuntimeException failure) {
-        long missed = from - (this.outbox == outbox ? taken : 0);
+        long missed = this.outbox == outbox ? from - taken : 0;
         this.outbox = outbox;
         taken = through;
         if (failure != null) {
@@ -36,6 +36,12 @@ final class EventInbox {
         }
         notifyAll();
         return missed;
+    }
+
+    /** {@code outbox} opened: its events are counted from zero. */
+    synchronized void opened(long outbox) {
+        this.outbox = outbox;
+        taken = 0;
     }
 
     /** {@code outbox} brings no more events: no one waits for them. */

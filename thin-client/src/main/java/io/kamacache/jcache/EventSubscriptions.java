@@ -36,6 +36,7 @@ final class EventSubscriptions implements AutoCloseable {
     private final RequestHeader header;
     private final Supplier<Map<String, Integer>> masks;
     private final BiConsumer<String, EventsRequest> deliver;
+    private final BiConsumer<String, Long> opened;
     private final BiConsumer<String, Long> ended;
     private final Executor executor;
     private final Map<String, ClientCallStreamObserver<SubscribeRequest>> streams = new ConcurrentHashMap<>();
@@ -45,14 +46,17 @@ final class EventSubscriptions implements AutoCloseable {
     /**
      * @param masks   what this client's listeners want now, per cache
      * @param deliver hands the events a server sent to their cache's listeners
+     * @param opened  told the server and the id of a stream that opened, before its first event
      * @param ended   told the server and the id of a stream that ended
      */
     EventSubscriptions(CacheNode node, RequestHeader header, Supplier<Map<String, Integer>> masks,
-                       BiConsumer<String, EventsRequest> deliver, BiConsumer<String, Long> ended, Executor executor) {
+                       BiConsumer<String, EventsRequest> deliver, BiConsumer<String, Long> opened,
+                       BiConsumer<String, Long> ended, Executor executor) {
         this.node = node;
         this.header = header;
         this.masks = masks;
         this.deliver = deliver;
+        this.opened = opened;
         this.ended = ended;
         this.executor = executor;
     }
@@ -84,6 +88,7 @@ final class EventSubscriptions implements AutoCloseable {
             @Override
             public void onNext(EventsRequest events) {
                 if (noted.getCount() > 0) {
+                    opened.accept(server, id);
                     streams.put(server, call); // the first message says the server has noted the masks
                     noted.countDown();
                 } else {
