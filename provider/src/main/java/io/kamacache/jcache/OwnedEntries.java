@@ -307,9 +307,8 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
         if (closing || expiry.tracksAccess()) {
             return null;
         }
-        StoredValue stored = k == null && key instanceof String s ? store.peek(AsciiKey.hash(s), s, ASCII_ENCODING)
-                : store.peek(k != null ? k : codec.encode(key));
-        return stored == null ? null : stored.object() != null ? stored.object() : stored.value();
+        return k == null && key instanceof String s ? store.peekPayload(AsciiKey.hash(s), s, ASCII_ENCODING)
+                : store.peekPayload(k != null ? k : codec.encode(key));
     }
 
     /**
@@ -336,7 +335,7 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
      * entry keeps when the caller is on this JVM, which uses it as it is, else the bytes.
      */
     private static Object answer(Operation<?, ?> op, StoredValue stored) {
-        return op.local && stored.object() != null ? stored.object() : stored.value();
+        return op.local ? stored.payload() : stored.value();
     }
 
     /** Applies the access expiry to an entry just read; null when it has changed meanwhile to absent. */

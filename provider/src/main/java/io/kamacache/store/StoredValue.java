@@ -83,6 +83,14 @@ public final class StoredValue {
         return object;
     }
 
+    /**
+     * What the value holds: its object when it keeps one, else its bytes, which the caller
+     * must not modify.
+     */
+    public Object payload() {
+        return object != null ? object : value;
+    }
+
     /** What the value holds in memory, in bytes: its bytes' length, or its object's weight ({@link #weightOfObject}). */
     public long weight() {
         return weight;

@@ -178,18 +178,46 @@ class ByteStoreTest {
         store.put(bytes("k"), StoredValue.of(bytes("v"), clock.millis() + 100));
         assertThat(text(store.peek(bytes("k")).value())).isEqualTo("v");
         byte[] k = bytes("k");
-        assertThat(text(store.peek(java.util.Arrays.hashCode(k), null, (o, b) -> java.util.Arrays.equals(b, k)).value()))
+        assertThat(text((byte[]) store.peekPayload(java.util.Arrays.hashCode(k), null, (o, b) -> java.util.Arrays.equals(b, k))))
                 .isEqualTo("v");
-        assertThat(store.peek(java.util.Arrays.hashCode(k), null, (o, b) -> false)).isNull();
+        assertThat(store.peekPayload(java.util.Arrays.hashCode(k), null, (o, b) -> false)).isNull();
         assertThat(store.peek(bytes("other"))).isNull();
 
         clock.advance(Duration.ofMillis(100));
         assertThat(store.peek(bytes("k"))).isNull();
-        assertThat(store.peek(java.util.Arrays.hashCode(k), null, (o, b) -> java.util.Arrays.equals(b, k))).isNull();
+        assertThat(store.peekPayload(java.util.Arrays.hashCode(k), null, (o, b) -> java.util.Arrays.equals(b, k))).isNull();
         assertThat(removals).isEmpty();
         assertThat(store.size()).isEqualTo(1);
         assertThat(get(store, "k")).isNull();
         assertThat(removals).containsExactly("EXPIRED:k");
+    }
+
+    @Test
+    void peekPayloadReadsWhatTheLastWriteLeftWhetherItExpiresOrNot() {
+        ByteStore store = store(StoreOptions.defaults());
+        byte[] k = bytes("k");
+        store.put(k, value("eternal"));
+        assertThat(text((byte[]) store.peekPayload(k))).isEqualTo("eternal");
+
+        String object = new String("kept as object");
+        store.put(bytes("k"), StoredValue.of(null, StoredValue.ETERNAL, object));
+        assertThat(store.peekPayload(k)).isSameAs(object);
+
+        // a value that expires is read through its holder, live until its time and not after
+        store.put(bytes("k"), StoredValue.of(bytes("expiring"), clock.millis() + 100));
+        assertThat(text((byte[]) store.peekPayload(k))).isEqualTo("expiring");
+        clock.advance(Duration.ofMillis(100));
+        assertThat(store.peekPayload(k)).isNull();
+
+        store.put(bytes("k"), value("eternal again"));
+        assertThat(text((byte[]) store.peekPayload(k))).isEqualTo("eternal again");
+        store.put(bytes("k"), value("eternal again").withExpiresAt(clock.millis() + 1));
+        clock.advance(Duration.ofMillis(1));
+        assertThat(store.peekPayload(k)).isNull();
+
+        store.put(bytes("k"), value("last"));
+        store.remove(bytes("k"));
+        assertThat(store.peekPayload(k)).isNull();
     }
 
     @Test
@@ -203,15 +231,15 @@ class ByteStoreTest {
         assertThat(store.weightedSize()).isEqualTo(plain + StoredValue.weightOfObject(keyObject)).isGreaterThan(plain);
 
         // the very object finds it without its bytes being tested; an equal one by its bytes only
-        assertThat(text(store.peek(hash, keyObject, (o, b) -> false).value())).isEqualTo("v1");
-        assertThat(store.peek(hash, new String("k"), (o, b) -> false)).isNull();
-        assertThat(text(store.peek(hash, new String("k"), (o, b) -> java.util.Arrays.equals(b, k)).value())).isEqualTo("v1");
+        assertThat(text((byte[]) store.peekPayload(hash, keyObject, (o, b) -> false))).isEqualTo("v1");
+        assertThat(store.peekPayload(hash, new String("k"), (o, b) -> false)).isNull();
+        assertThat(text((byte[]) store.peekPayload(hash, new String("k"), (o, b) -> java.util.Arrays.equals(b, k)))).isEqualTo("v1");
 
         // writes with another object, or none, reach the same entry, which keeps its first object
         store.compute(bytes("k"), new String("k"), current -> value("v2"));
         store.compute(bytes("k"), current -> value("v3"));
         assertThat(store.size()).isEqualTo(1);
-        assertThat(text(store.peek(hash, keyObject, (o, b) -> false).value())).isEqualTo("v3");
+        assertThat(text((byte[]) store.peekPayload(hash, keyObject, (o, b) -> false))).isEqualTo("v3");
         assertThat(store.weightedSize()).isEqualTo(plain + StoredValue.weightOfObject(keyObject));
 
         store.compute(bytes("k"), keyObject, current -> null);
@@ -221,7 +249,7 @@ class ByteStoreTest {
         // a write that brings the hash: the entry is the same one a write that hashes the bytes finds
         store.compute(hash, bytes("k"), keyObject, current -> value("v4"));
         assertThat(text(store.get(bytes("k")).value())).isEqualTo("v4");
-        assertThat(text(store.peek(hash, keyObject, (o, b) -> false).value())).isEqualTo("v4");
+        assertThat(text((byte[]) store.peekPayload(hash, keyObject, (o, b) -> false))).isEqualTo("v4");
         store.compute(bytes("k"), current -> null);
         assertThat(store.size()).isZero();
 
@@ -481,7 +509,7 @@ class ByteStoreTest {
             store.compute(AsciiKey.hash(writer), writer, ascii, encoder, current -> value(text(current.value()) + "+"));
         }
         assertThat(encoded).hasSize(1);
-        assertThat(text(store.peek(AsciiKey.hash(equalKey), equalKey, ascii).value())).isEqualTo("v1++");
+        assertThat(text((byte[]) store.peekPayload(AsciiKey.hash(equalKey), equalKey, ascii))).isEqualTo("v1++");
         assertThat(store.size()).isEqualTo(1);
 
         // an expired entry is replaced under the key bytes it has, and reported as expired
