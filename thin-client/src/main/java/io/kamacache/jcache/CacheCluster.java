@@ -121,8 +121,7 @@ final class CacheCluster {
                 : Protocol.header(node.selfAddress(), false);
         this.header = sender.toBuilder().setMaxMessageBytes(node.channels().maxMessageBytes()).build();
         this.subscriptions = new EventSubscriptions(node, header, manager::listenerMasks, this::received,
-                (server, stream) -> inbox(server).opened(stream), (server, stream) -> inbox(server).ended(stream),
-                executor);
+                this::inbox, executor);
     }
 
     /** The owner of a key when it is another node, or null when it is this one. */

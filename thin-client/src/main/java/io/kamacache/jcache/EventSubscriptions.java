@@ -18,6 +18,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -36,8 +37,7 @@ final class EventSubscriptions implements AutoCloseable {
     private final RequestHeader header;
     private final Supplier<Map<String, Integer>> masks;
     private final BiConsumer<String, EventsRequest> deliver;
-    private final BiConsumer<String, Long> opened;
-    private final BiConsumer<String, Long> ended;
+    private final Function<String, EventInbox> inboxes;
     private final Executor executor;
     private final Map<String, ClientCallStreamObserver<SubscribeRequest>> streams = new ConcurrentHashMap<>();
     private final AtomicLong streamIds = new AtomicLong();
@@ -46,18 +46,17 @@ final class EventSubscriptions implements AutoCloseable {
     /**
      * @param masks   what this client's listeners want now, per cache
      * @param deliver hands the events a server sent to their cache's listeners
-     * @param opened  told the server and the id of a stream that opened, before its first event
-     * @param ended   told the server and the id of a stream that ended
+     * @param inboxes the inbox of each server's events, told when its stream opens (before
+     *                its first event) and when it ends
      */
     EventSubscriptions(CacheNode node, RequestHeader header, Supplier<Map<String, Integer>> masks,
-                       BiConsumer<String, EventsRequest> deliver, BiConsumer<String, Long> opened,
-                       BiConsumer<String, Long> ended, Executor executor) {
+                       BiConsumer<String, EventsRequest> deliver, Function<String, EventInbox> inboxes,
+                       Executor executor) {
         this.node = node;
         this.header = header;
         this.masks = masks;
         this.deliver = deliver;
-        this.opened = opened;
-        this.ended = ended;
+        this.inboxes = inboxes;
         this.executor = executor;
     }
 
@@ -88,7 +87,7 @@ final class EventSubscriptions implements AutoCloseable {
             @Override
             public void onNext(EventsRequest events) {
                 if (noted.getCount() > 0) {
-                    opened.accept(server, id);
+                    inboxes.apply(server).opened(id);
                     streams.put(server, call); // the first message says the server has noted the masks
                     noted.countDown();
                 } else {
@@ -125,7 +124,7 @@ final class EventSubscriptions implements AutoCloseable {
 
     private void broken(String server, long id, ClientCallStreamObserver<SubscribeRequest> call, String why) {
         streams.remove(server, call);
-        ended.accept(server, id);
+        inboxes.apply(server).ended(id);
         if (closed) {
             return;
         }
