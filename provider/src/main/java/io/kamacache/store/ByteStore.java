@@ -6,6 +6,8 @@ import io.kamacache.eviction.Capacity;
 import io.kamacache.eviction.EvictionNode;
 import io.kamacache.eviction.EvictionPolicy;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -625,10 +627,28 @@ public final class ByteStore implements AutoCloseable {
             this.object = object;
         }
 
-        /** Makes {@code next} the node's value. */
+        private static final VarHandle VALUE;
+        private static final VarHandle ETERNAL_PAYLOAD;
+
+        static {
+            try {
+                MethodHandles.Lookup lookup = MethodHandles.lookup();
+                VALUE = lookup.findVarHandle(StoreNode.class, "value", StoredValue.class);
+                ETERNAL_PAYLOAD = lookup.findVarHandle(StoreNode.class, "eternalPayload", Object.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        /**
+         * Makes {@code next} the node's value. Release stores: a reader that sees a new field
+         * sees the whole value it points to, and writes to one node are ordered by the map's
+         * lock for its key, which every write holds; the full fence that a volatile store adds
+         * would order nothing more, at the price of a locked instruction each.
+         */
         void hold(StoredValue next) {
-            value = next;
-            eternalPayload = next.expiresAt() == StoredValue.ETERNAL ? next.payload() : null;
+            VALUE.setRelease(this, next);
+            ETERNAL_PAYLOAD.setRelease(this, next.expiresAt() == StoredValue.ETERNAL ? next.payload() : null);
         }
 
         @Override
