@@ -68,17 +68,36 @@ class ByteStoreTest {
         assertThat(removals).as("explicit writes are not reported").isEmpty();
     }
 
-    @Test
-    void lruStoreEvictsLeastRecentlyReadEntry() {
+    /** An LRU store of three entries, a=1, b=2 and c=3, written in that order. */
+    private ByteStore fullLruStoreOfThree() {
         ByteStore store = store(StoreOptions.builder().maxEntries(3).build());
         store.put(bytes("a"), value("1"));
         store.put(bytes("b"), value("2"));
         store.put(bytes("c"), value("3"));
+        return store;
+    }
+
+    @Test
+    void lruStoreEvictsLeastRecentlyReadEntry() {
+        ByteStore store = fullLruStoreOfThree();
         get(store, "a");
         store.put(bytes("d"), value("4"));
         assertThat(removals).containsExactly("EVICTED:b");
         assertThat(get(store, "b")).isNull();
         assertThat(store.size()).isEqualTo(3);
+    }
+
+    @Test
+    void aReplacedValueCountsAsARecentUseWhetherItsWeightChangesOrNot() {
+        ByteStore store = fullLruStoreOfThree();
+        store.put(bytes("a"), value("9")); // the same weight
+        store.put(bytes("b"), value("longer")); // another weight
+        store.put(bytes("d"), value("4"));
+        assertThat(removals).containsExactly("EVICTED:c");
+        assertThat(get(store, "a")).isEqualTo("9");
+        assertThat(get(store, "b")).isEqualTo("longer");
+        assertThat(store.weightedSize()).isEqualTo(ByteStore.weightOf(bytes("a"), bytes("9"))
+                + ByteStore.weightOf(bytes("b"), bytes("longer")) + ByteStore.weightOf(bytes("d"), bytes("4")));
     }
 
     @Test
