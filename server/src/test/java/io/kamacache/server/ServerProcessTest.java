@@ -10,6 +10,7 @@ import io.kamacache.testing.ServerProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 import javax.cache.Cache;
@@ -48,6 +49,10 @@ class ServerProcessTest {
 
     private final List<Process> processes = new ArrayList<>();
     private final List<KamaCacheManager> managers = new ArrayList<>();
+
+    /** The servers' output: kept when a test fails, whose message names the file. */
+    @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+    Path logs;
 
     @AfterEach
     void stop() {
@@ -245,7 +250,7 @@ class ServerProcessTest {
                 KamacacheCommand.class.getName()));
         command.addAll(arguments);
         ServerProcess server = ServerProcess.startJava(command, environment,
-                Files.createTempFile("kamacache-server-", ".log"));
+                Files.createTempFile(logs, "kamacache-server-", ".log"));
         processes.add(server.process());
         return server;
     }
