@@ -615,20 +615,10 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
     }
 
     private void removeIfSame(Operation<K, V> op, EventSink<K> sink, Outcome out) {
-        boolean[] found = {false};
-        compute(op, current -> {
-            if (current == null) {
-                return null;
-            }
-            found[0] = true;
-            if (!sameValue(current, op)) {
-                return current.withExpiresAt(expiry.forAccess(current.expiresAt()));
-            }
+        ifSame(op, out, current -> {
             delete(op);
-            out.flag = true;
             return removed(op.key, op.k, current, sink);
         });
-        out.countGet(found[0]);
         out.removals = out.flag ? 1 : 0;
     }
 
@@ -649,6 +639,19 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
     }
 
     private void replaceIfSame(Operation<K, V> op, EventSink<K> sink, Outcome out) {
+        ifSame(op, out, current -> {
+            write(op);
+            return updated(op.key, op.k, op.v, given(op, op.value), current, sink);
+        });
+        out.puts = out.flag ? 1 : 0;
+    }
+
+    /**
+     * The conditional operations' entry: {@code change} makes what an entry holding the value
+     * compared with becomes, and then sets {@code out.flag}; an entry holding another value
+     * is only read, which the access expiry applies to. Either read is a hit.
+     */
+    private void ifSame(Operation<K, V> op, Outcome out, UnaryOperator<StoredValue> change) {
         boolean[] found = {false};
         compute(op, current -> {
             if (current == null) {
@@ -658,12 +661,11 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
             if (!sameValue(current, op)) {
                 return current.withExpiresAt(expiry.forAccess(current.expiresAt()));
             }
-            write(op);
+            StoredValue next = change.apply(current);
             out.flag = true;
-            return updated(op.key, op.k, op.v, given(op, op.value), current, sink);
+            return next;
         });
         out.countGet(found[0]);
-        out.puts = out.flag ? 1 : 0;
     }
 
     /** Deletes through the writer in one batch, then removes what it deleted. */
