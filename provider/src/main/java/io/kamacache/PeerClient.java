@@ -12,6 +12,7 @@ import io.kamacache.proto.v1.SetRequest;
 import io.kamacache.proto.v1.TransferBatch;
 import io.kamacache.proto.v1.TransferEntry;
 import io.kamacache.proto.v1.TransferSummary;
+import io.kamacache.remote.OneAnswer;
 import io.kamacache.remote.PeerChannels;
 import io.kamacache.remote.Protocol;
 import io.kamacache.store.StoredValue;
@@ -19,7 +20,6 @@ import io.kamacache.store.StoredValue;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -141,23 +141,8 @@ final class PeerClient implements AutoCloseable {
      * @throws ClusterException when the owner did not confirm within the deadline
      */
     void transfer(String owner, String group, List<Map.Entry<byte[], StoredValue>> entries, int limit) {
-        CompletableFuture<TransferSummary> done = new CompletableFuture<>();
-        StreamObserver<TransferBatch> stream = channels.async(owner).transfer(new StreamObserver<>() {
-            @Override
-            public void onNext(TransferSummary summary) {
-                done.complete(summary);
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                done.completeExceptionally(t);
-            }
-
-            @Override
-            public void onCompleted() {
-                done.complete(null);
-            }
-        });
+        OneAnswer<TransferSummary> done = new OneAnswer<>();
+        StreamObserver<TransferBatch> stream = channels.async(owner).transfer(done);
         TransferBatch.Builder batch = newBatch(group);
         long batchBytes = 0;
         for (Map.Entry<byte[], StoredValue> entry : entries) {
@@ -183,7 +168,7 @@ final class PeerClient implements AutoCloseable {
         }
         stream.onCompleted();
         try {
-            done.get(channels.deadline().toNanos(), TimeUnit.NANOSECONDS);
+            done.future().get(channels.deadline().toNanos(), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             throw new ClusterException("node " + owner + " did not take over " + entries.size() + " entries of group '"

@@ -1,7 +1,6 @@
 package io.kamacache.server;
 
 import io.grpc.Status;
-import io.grpc.stub.StreamObserver;
 import io.kamacache.GroupStats;
 import io.kamacache.proto.v1.CacheCounters;
 import io.kamacache.proto.v1.CacheDescription;
@@ -9,6 +8,7 @@ import io.kamacache.proto.v1.JCacheServiceGrpc;
 import io.kamacache.proto.v1.ListCachesReply;
 import io.kamacache.proto.v1.ListCachesRequest;
 import io.kamacache.proto.v1.RequestHeader;
+import io.kamacache.remote.OneAnswer;
 import io.kamacache.remote.PeerChannels;
 
 import java.util.Collection;
@@ -41,24 +41,9 @@ record ClusterCounters(Map<String, GroupStats> groups, SortedSet<String> answere
         ListCachesRequest request = ListCachesRequest.newBuilder().setHeader(header).build();
         Map<String, CompletableFuture<ListCachesReply>> calls = new TreeMap<>();
         for (String member : members) {
-            CompletableFuture<ListCachesReply> reply = new CompletableFuture<>();
-            channels.stub(member, JCacheServiceGrpc::newStub).listCaches(request, new StreamObserver<>() {
-                @Override
-                public void onNext(ListCachesReply value) {
-                    reply.complete(value);
-                }
-
-                @Override
-                public void onError(Throwable t) {
-                    reply.completeExceptionally(t);
-                }
-
-                @Override
-                public void onCompleted() {
-                    // the one reply has come in onNext
-                }
-            });
-            calls.put(member, reply);
+            OneAnswer<ListCachesReply> reply = new OneAnswer<>();
+            channels.stub(member, JCacheServiceGrpc::newStub).listCaches(request, reply);
+            calls.put(member, reply.future());
         }
         Map<String, GroupStats> groups = new TreeMap<>();
         SortedSet<String> answered = new TreeSet<>();

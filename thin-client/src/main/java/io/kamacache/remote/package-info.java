@@ -5,6 +5,6 @@
  * checks the version of what arrives; {@link io.kamacache.remote.ReceivedBytes} takes the
  * bytes of a received field without copying them again; {@link io.kamacache.remote.MessagePieces}
  * cuts what does not fit in one message (a large batch, its reply, a list of events) into
- * pieces that do.
+ * pieces that do; {@link io.kamacache.remote.OneAnswer} is the future of a call that answers once.
  */
 package io.kamacache.remote;
