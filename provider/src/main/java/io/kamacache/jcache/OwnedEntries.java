@@ -545,8 +545,8 @@ final class OwnedEntries<K, V> implements LocalEntries<K, V> {
             return -1;
         }
         Object object = v == null ? value : null;
-        // no sink, so no event needs the key's bytes
-        UnaryOperator<StoredValue> write = current -> createdOrUpdated(key, k, v, object, current, EventSink.none());
+        // no sink, so no event needs the key's bytes; a live entry's value is replaced, never removed
+        ByteStore.Replacement write = current -> createdOrUpdated(key, k, v, object, current, EventSink.none());
         // a String key already held is not encoded: its entry has the bytes
         StoredValue stored = k == null && key instanceof String s ? store.compute(AsciiKey.hash(s), s, ASCII_ENCODING, encodeKey, write)
                 : compute(k != null ? k : codec.encode(key), Codec.isImmutable(key) ? key : null, write);

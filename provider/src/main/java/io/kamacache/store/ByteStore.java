@@ -211,6 +211,16 @@ public final class ByteStore implements AutoCloseable {
     }
 
     /**
+     * A {@code compute} remapping that never removes a live entry: given a live value it
+     * returns a value to keep (a new one or the same). In a store without a bound it runs on
+     * a live entry under that entry's own lock instead of inside the map's {@code compute}
+     * for the key, so the write changes the entry's node and nothing of the map's. It still
+     * runs once per call, while the key is locked.
+     */
+    public interface Replacement extends UnaryOperator<StoredValue> {
+    }
+
+    /**
      * {@link #compute(byte[], UnaryOperator)} with the key also as the immutable object its
      * bytes encode (a String or a boxed primitive; null for none). An entry this call
      * creates keeps that object, counted in its weight, so that lookups with the very same
@@ -232,8 +242,13 @@ public final class ByteStore implements AutoCloseable {
         requireKey(key);
         requireKeptAsObject(keyObject);
         assert hash == Arrays.hashCode(key) : "the hash given is not the hash of the key";
+        ByteKey lookup = new ByteKey(hash, key, keyObject);
+        StoredValue replaced = replaceInPlace(lookup, remapping);
+        if (replaced != null) {
+            return replaced;
+        }
         Change change = new Change(remapping);
-        data.computeIfPresent(new ByteKey(hash, key, keyObject), change);
+        data.computeIfPresent(lookup, change);
         if (change.entry == null) { // nothing held
             insert(hash, key, keyObject, change);
         }
@@ -252,14 +267,52 @@ public final class ByteStore implements AutoCloseable {
     public StoredValue compute(int hash, Object keyObject, BiPredicate<Object, byte[]> isEncoding,
                                Function<Object, byte[]> encoder, UnaryOperator<StoredValue> remapping) {
         requireKeptAsObject(keyObject);
+        Probe lookup = new Probe(hash, keyObject, isEncoding);
+        StoredValue replaced = replaceInPlace(lookup, remapping);
+        if (replaced != null) {
+            return replaced;
+        }
         Change change = new Change(remapping);
-        data.computeIfPresent(new Probe(hash, keyObject, isEncoding), change);
+        data.computeIfPresent(lookup, change);
         if (change.entry == null) { // nothing held
             byte[] key = requireKey(encoder.apply(keyObject));
             insert(Arrays.hashCode(key), key, keyObject, change);
         }
         afterWrite(change);
         return change.result;
+    }
+
+    /**
+     * Runs a {@link Replacement} on the live entry {@code lookup} finds, under the entry's node
+     * lock alone, when the store is unbounded: such a write has nothing to tell a policy and
+     * changes nothing but the node and the store's weight. Every other write of a node holds
+     * that lock too, inside the map's for its key, so the two kinds exclude each other. Null,
+     * and nothing run, when this does not apply (another remapping, a bounded store, no entry,
+     * an expired one or one being removed): the caller then goes through the map.
+     */
+    private StoredValue replaceInPlace(Object lookup, UnaryOperator<StoredValue> remapping) {
+        if (!(remapping instanceof Replacement) || bookkeeping.policy != null) {
+            return null;
+        }
+        StoreNode node = data.get(lookup);
+        if (node == null) {
+            return null;
+        }
+        synchronized (node) {
+            StoredValue current = node.value;
+            if (!node.alive || current == null || isExpired(current)) {
+                return null;
+            }
+            StoredValue next = Objects.requireNonNull(remapping.apply(current), "a Replacement removed a live entry");
+            if (next != current) {
+                long delta = next.weight() - current.weight();
+                node.hold(next);
+                if (delta != 0) {
+                    weight.addAndGet(delta);
+                }
+            }
+            return next;
+        }
     }
 
     /**
@@ -527,8 +580,10 @@ public final class ByteStore implements AutoCloseable {
                 if (node != victim) {
                     return node;
                 }
-                evicted[0] = node.value;
-                retire(node);
+                synchronized (node) { // a write in place of a store bounded meanwhile
+                    evicted[0] = node.value;
+                    retire(node);
+                }
                 return null;
             });
             if (evicted[0] != null) {
@@ -617,7 +672,8 @@ public final class ByteStore implements AutoCloseable {
         volatile Object eternalPayload;
         /**
          * False once removed from the map, and while a write makes an expired entry's node
-         * new (under the map's lock for the key); read by the policy bookkeeping.
+         * new (under the map's lock for the key and the node's); read by the policy
+         * bookkeeping and by a write in place.
          */
         volatile boolean alive = true;
 
@@ -642,8 +698,8 @@ public final class ByteStore implements AutoCloseable {
 
         /**
          * Makes {@code next} the node's value. Release stores: a reader that sees a new field
-         * sees the whole value it points to, and writes to one node are ordered by the map's
-         * lock for its key, which every write holds; the full fence that a volatile store adds
+         * sees the whole value it points to, and writes to one node are ordered by the node's
+         * lock, which every write holds; the full fence that a volatile store adds
          * would order nothing more, at the price of a locked instruction each.
          */
         void hold(StoredValue next) {
@@ -703,8 +759,17 @@ public final class ByteStore implements AutoCloseable {
 
         @Override
         public StoreNode apply(Object k, StoreNode node) {
-            // only an insert gets here without a node, and it passes the node to insert as the key
-            entry = node != null ? node : (StoreNode) k;
+            if (node == null) {
+                // only an insert gets here without a node, and it passes the node to insert as the key
+                return change((StoreNode) k, null);
+            }
+            synchronized (node) { // a write in place holds only this lock
+                return change(node, node);
+            }
+        }
+
+        private StoreNode change(StoreNode entry, StoreNode node) {
+            this.entry = entry;
             StoredValue current = null;
             if (node != null) {
                 current = node.value;

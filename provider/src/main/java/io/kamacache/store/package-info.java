@@ -5,8 +5,10 @@
  * <p>Data lives in a {@link java.util.concurrent.ConcurrentHashMap} that keys each entry by
  * the store's own node for it, which holds the key's bytes and the value, so that a read
  * goes from the map's node straight to the store's; every change to a key
- * runs inside the map's per-key {@code compute}, so writes to one key are atomic and the
- * store's weight and entry count, updated in the same critical section, are exact. The
+ * runs inside the map's per-key {@code compute} and its node's lock, so writes to one key
+ * are atomic and the store's weight and entry count, updated in the same critical section,
+ * are exact. In an unbounded store a write that only replaces a live value (a
+ * {@code Replacement}) takes the node's lock alone and leaves the map as it is. The
  * eviction policy is not thread-safe: it is told about each change under one eviction lock
  * taken after the per-key section (never inside it, so the two locks cannot deadlock), and
  * is then asked for victims until the store fits its capacity again. Reads take no lock:

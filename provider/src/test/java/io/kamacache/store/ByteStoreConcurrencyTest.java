@@ -118,6 +118,46 @@ class ByteStoreConcurrencyTest {
         assertThat(ByteBuffer.wrap(store.get(counter).value()).getLong()).isEqualTo((long) THREADS * perThread);
     }
 
+    /** A counter's value, its weight changing with it: 8 bytes of count and 0 to 4 of padding. */
+    private static StoredValue counted(StoredValue current) {
+        long n = current == null ? 1 : ByteBuffer.wrap(current.value()).getLong() + 1;
+        return StoredValue.of(ByteBuffer.allocate(8 + (int) (n % 5)).putLong(n).array());
+    }
+
+    @Test
+    void writesInPlaceAndWritesThroughTheMapLoseNoUpdate() throws Exception {
+        ByteStore store = ByteStore.builder(StoreOptions.builder().build()).build(); // unbounded: writes in place
+        int keys = 16;
+        int perThread = 50_000;
+        AtomicLong removedCounts = new AtomicLong();
+        runConcurrently(THREADS, id -> {
+            SplittableRandom random = new SplittableRandom(11 + id);
+            for (int i = 0; i < perThread; i++) {
+                byte[] key = key(random.nextInt(keys));
+                if (id == THREADS - 1 && i % 100 == 0) { // now and then takes a counter out
+                    StoredValue removed = store.remove(key);
+                    if (removed != null) {
+                        removedCounts.addAndGet(ByteBuffer.wrap(removed.value()).getLong());
+                    }
+                }
+                if (id % 2 == 0) {
+                    store.compute(key, (ByteStore.Replacement) ByteStoreConcurrencyTest::counted);
+                } else {
+                    store.compute(key, ByteStoreConcurrencyTest::counted);
+                }
+            }
+        });
+        long held = 0;
+        for (int k = 0; k < keys; k++) {
+            StoredValue value = store.get(key(k));
+            held += value == null ? 0 : ByteBuffer.wrap(value.value()).getLong();
+        }
+        assertThat(held + removedCounts.get()).as("every increment, held or taken out").isEqualTo((long) THREADS * perThread);
+        long[] entries = {0};
+        assertThat(store.weightedSize()).isEqualTo(scannedWeight(store, entries));
+        assertThat(store.size()).isEqualTo(entries[0]);
+    }
+
     @Test
     void readersAndWritersLoseNothingWhilePoliciesAndBoundsChange() throws Exception {
         int keysPerWriter = 500;
