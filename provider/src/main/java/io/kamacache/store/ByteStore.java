@@ -759,17 +759,18 @@ public final class ByteStore implements AutoCloseable {
 
         @Override
         public StoreNode apply(Object k, StoreNode node) {
+            // only an insert gets here without a node, and it passes the node to insert as the key
+            entry = node != null ? node : (StoreNode) k;
             if (node == null) {
-                // only an insert gets here without a node, and it passes the node to insert as the key
-                return change((StoreNode) k, null);
+                return change(null);
             }
             synchronized (node) { // a write in place holds only this lock
-                return change(node, node);
+                return change(node);
             }
         }
 
-        private StoreNode change(StoreNode entry, StoreNode node) {
-            this.entry = entry;
+        /** The change of {@link #entry}; {@code node} is the map's, null for an insert. */
+        private StoreNode change(StoreNode node) {
             StoredValue current = null;
             if (node != null) {
                 current = node.value;
